@@ -1,0 +1,62 @@
+# The two commands: `make run` (serve the demo clinic) and `make test` (the whole suite).
+# Both create the virtual environment in .venv on first use.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+
+# Local work runs with DEBUG on (SQLite under var/, eager tasks, console email) unless the
+# environment says otherwise. Production never uses this Makefile to serve.
+export DEBUG ?= 1
+
+.PHONY: run test lint format worker beat migrate seed check clean screenshots
+
+$(BIN)/activate:
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+
+$(VENV)/.runtime: $(BIN)/activate requirements.txt
+	$(PY) -m pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+migrate: $(VENV)/.runtime
+	$(PY) manage.py migrate --noinput
+
+seed: migrate
+	$(PY) manage.py seed_demo
+
+# Tasks run in-process (eager) here, so no broker or worker is needed.
+run: seed
+	REDIS_URL= $(PY) manage.py runserver 127.0.0.1:8000
+
+test: $(VENV)/.dev
+	$(BIN)/pytest
+
+lint: $(VENV)/.dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/djlint templates --lint
+
+format: $(VENV)/.dev
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+	$(BIN)/djlint templates --reformat
+
+check: $(VENV)/.runtime
+	$(PY) manage.py check
+	$(PY) manage.py makemigrations --check --dry-run
+
+# With REDIS_URL set (e.g. redis://127.0.0.1:6379/0), run these in two more terminals.
+worker: $(VENV)/.runtime
+	$(BIN)/celery -A clinic worker --loglevel=INFO
+
+beat: $(VENV)/.runtime
+	$(BIN)/celery -A clinic beat --loglevel=INFO
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

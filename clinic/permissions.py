@@ -1,0 +1,171 @@
+"""Who may use what: the roles, their model permissions, and the one way views declare access.
+
+Every view in the URLconf carries exactly one declaration, made with one of:
+
+    @allow_public                      anyone, signed in or not (login, password reset, healthz)
+    @allow_signed_in                   any signed-in user (logout, password change, home)
+    @allow_roles(Role.PHYSIO, ...)     signed-in users holding at least one of these roles
+
+The same decorators work on function views and on class-based views. A test walks the
+URLconf and fails on any view without a declaration (clinic/tests/test_permissions.py).
+Object-level rules (a patient sees only their own records) are still the view's job:
+filter querysets by the signed-in user so another patient's id answers 404.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import wraps
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.utils.decorators import method_decorator
+from django.views import View
+from django_htmx.http import HttpResponseClientRedirect
+
+
+class Role(enum.StrEnum):
+    """The clinic's four roles; each is a Django group of the same label."""
+
+    PHYSIO = "physiotherapist"
+    FRONT_DESK = "front_desk"
+    CLINIC_ADMIN = "clinic_admin"
+    PATIENT = "patient"
+
+    @property
+    def group_name(self) -> str:
+        return _GROUP_NAMES[self]
+
+    @property
+    def label(self) -> str:
+        return _GROUP_NAMES[self]
+
+    @classmethod
+    def by_precedence(cls) -> list[Role]:
+        """Order in which a user holding several roles gets a home page: a physiotherapist
+        who also runs the clinic starts the day with their patients."""
+        return [cls.PHYSIO, cls.FRONT_DESK, cls.CLINIC_ADMIN, cls.PATIENT]
+
+    @classmethod
+    def staff_roles(cls) -> frozenset[Role]:
+        return frozenset({cls.PHYSIO, cls.FRONT_DESK, cls.CLINIC_ADMIN})
+
+
+_GROUP_NAMES = {
+    Role.PHYSIO: "Physiotherapist",
+    Role.FRONT_DESK: "Front desk",
+    Role.CLINIC_ADMIN: "Clinic admin",
+    Role.PATIENT: "Patient",
+}
+
+# Model permissions each role's group holds ("app_label.codename"). These govern the Django
+# admin and has_perm(); page access is declared on views. clinic.services.roles_sync makes
+# the groups match this table exactly on every migrate.
+ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
+    Role.CLINIC_ADMIN: (
+        "clinic.view_user",
+        "clinic.add_user",
+        "clinic.change_user",
+        "clinic.view_historicaluser",
+        "auth.view_group",
+        "clinic.view_patient",
+        "clinic.view_accesslog",
+    ),
+    Role.FRONT_DESK: (
+        "clinic.view_patient",
+        "clinic.add_patient",
+        "clinic.change_patient",
+    ),
+    Role.PHYSIO: (
+        "clinic.view_patient",
+        "clinic.change_patient",
+    ),
+    Role.PATIENT: (),
+}
+
+# URL namespaces whose views enforce access themselves; the URLconf test accepts them.
+DELEGATED_NAMESPACES: dict[str, str] = {
+    "admin": "Django admin: staff accounts with model permissions only (clinic admins).",
+}
+
+
+@dataclass(frozen=True)
+class AccessPolicy:
+    """A view's declared audience."""
+
+    kind: str  # "public" | "signed_in" | "roles"
+    roles: frozenset[Role] = field(default_factory=frozenset)
+
+    def allows(self, user: Any) -> bool:
+        if self.kind == "public":
+            return True
+        if not getattr(user, "is_authenticated", False) or not user.is_active:
+            return False
+        if self.kind == "signed_in":
+            return True
+        return user.has_role(*self.roles)
+
+    def describe(self) -> str:
+        if self.kind == "roles":
+            return "roles: " + ", ".join(sorted(role.label for role in self.roles))
+        return self.kind.replace("_", " ")
+
+
+ViewFunc = Callable[..., HttpResponse]
+
+
+def _guard(policy: AccessPolicy) -> Callable[[ViewFunc], ViewFunc]:
+    def decorator(view: ViewFunc) -> ViewFunc:
+        @wraps(view)
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if not policy.allows(request.user):
+                if not request.user.is_authenticated:
+                    # Imported here: auth.views imports the user model, which imports Role.
+                    from django.contrib.auth.views import redirect_to_login
+
+                    login = redirect_to_login(request.get_full_path())
+                    if getattr(request, "htmx", False):
+                        # A partial swap would put the login page inside the current one.
+                        return HttpResponseClientRedirect(login.url)
+                    return login
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+def _declare(policy: AccessPolicy) -> Callable[[Any], Any]:
+    def decorator(view: Any) -> Any:
+        if isinstance(view, type) and issubclass(view, View):
+            view.dispatch = method_decorator(_guard(policy))(view.dispatch)
+            view.access_policy = policy
+            return view
+        guarded = _guard(policy)(view)
+        guarded.access_policy = policy
+        return guarded
+
+    return decorator
+
+
+allow_public = _declare(AccessPolicy("public"))
+allow_signed_in = _declare(AccessPolicy("signed_in"))
+
+
+def allow_roles(*roles: Role) -> Callable[[Any], Any]:
+    """Declare that only users holding one of `roles` may use the view."""
+    if not roles:
+        raise ValueError("allow_roles() needs at least one role")
+    return _declare(AccessPolicy("roles", frozenset(roles)))
+
+
+def policy_of(callback: Any) -> AccessPolicy | None:
+    """The declared policy of a URL pattern's callback, if any."""
+    policy = getattr(callback, "access_policy", None)
+    if policy is None and hasattr(callback, "view_class"):
+        policy = getattr(callback.view_class, "access_policy", None)
+    return policy

@@ -1,0 +1,111 @@
+"""Writes of the front office. Views and commands change state only through these."""
+
+from __future__ import annotations
+
+import ipaddress
+from typing import Any
+
+from django.apps import apps as global_apps
+from django.conf import settings
+from django.contrib.auth.management import create_permissions
+from django.contrib.auth.models import Group, Permission
+from django.contrib.contenttypes.management import create_contenttypes
+from django.db import transaction
+from django.http import HttpRequest
+
+from clinic.models import AccessLog, Patient, User
+from clinic.permissions import ROLE_PERMISSIONS, Role
+
+
+@transaction.atomic
+def roles_sync() -> dict[Role, Group]:
+    """Make each role's group exist and hold exactly the permissions in ROLE_PERMISSIONS.
+
+    Idempotent. Raises LookupError for a permission named in the table that no model
+    defines, so a typo fails loudly at migrate time instead of silently granting nothing.
+    """
+    wanted: dict[tuple[str, str], Permission] = {}
+    names = {perm for perms in ROLE_PERMISSIONS.values() for perm in perms}
+    pairs = {tuple(name.split(".", 1)) for name in names}
+    for perm in Permission.objects.select_related("content_type").filter(
+        codename__in={codename for _, codename in pairs}
+    ):
+        wanted[(perm.content_type.app_label, perm.codename)] = perm
+    missing = sorted(f"{a}.{c}" for a, c in pairs if (a, c) not in wanted)
+    if missing:
+        raise LookupError(f"ROLE_PERMISSIONS names unknown permissions: {', '.join(missing)}")
+
+    groups: dict[Role, Group] = {}
+    for role in Role:
+        group, _ = Group.objects.get_or_create(name=role.group_name)
+        group.permissions.set(
+            [wanted[tuple(name.split(".", 1))] for name in ROLE_PERMISSIONS[role]]
+        )
+        groups[role] = group
+    return groups
+
+
+def roles_sync_after_migrate(sender: Any, *, using: str = "default", **kwargs: Any) -> None:
+    """post_migrate receiver: permissions of every app first (Django creates them in its
+    own receivers, which may run after ours), then the role groups."""
+    app_configs = kwargs.get("apps", global_apps)
+    for app_config in global_apps.get_app_configs():
+        create_contenttypes(app_config, verbosity=0, using=using, apps=app_configs)
+        create_permissions(app_config, verbosity=0, using=using, apps=app_configs)
+    roles_sync()
+
+
+@transaction.atomic
+def user_set_roles(*, user: User, roles: set[Role]) -> User:
+    """Give `user` exactly `roles`. Clinic admins also get `is_staff` so that the Django
+    admin (reference data, users) opens for them; no one else does."""
+    groups = roles_sync()
+    user.groups.set([groups[role] for role in roles])
+    user.is_staff = Role.CLINIC_ADMIN in roles or user.is_superuser
+    user.save(update_fields=["is_staff"])
+    user._roles_cache = None
+    return user
+
+
+def client_ip(request: HttpRequest) -> str | None:
+    """The client's address, trusting X-Forwarded-For only as far as our own proxies.
+
+    Each of the TRUSTED_PROXY_COUNT load balancers appends the address it saw, so the
+    client is that many entries from the right; anything further left is client-supplied.
+    """
+    candidate = request.META.get("REMOTE_ADDR", "")
+    hops = settings.TRUSTED_PROXY_COUNT
+    if hops > 0:
+        forwarded = [
+            part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
+        ]
+        forwarded = [part for part in forwarded if part]
+        if len(forwarded) >= hops:
+            candidate = forwarded[-hops]
+    try:
+        return str(ipaddress.ip_address(candidate))
+    except ValueError:
+        return None
+
+
+def access_log_record(
+    *,
+    request: HttpRequest,
+    patient: Patient | None,
+    what: str,
+    action: AccessLog.Action = AccessLog.Action.VIEW,
+) -> AccessLog:
+    """Record that the signed-in user read `what` of `patient`'s records.
+
+    Called by every view that shows or hands out clinical content once it has found the
+    records and before it responds, so every read that reached the user has a row.
+    """
+    return AccessLog.objects.create(
+        user=request.user,
+        patient=patient,
+        action=action,
+        what=what[:200],
+        path=request.get_full_path()[:500],
+        ip_address=client_ip(request),
+        user_agent=request.META.get("HTTP_USER_AGENT", "")[:300],
+    )

@@ -1,0 +1,31 @@
+"""Celery tasks of the front office. Each takes plain values and calls one service."""
+
+from __future__ import annotations
+
+from celery import shared_task
+from django.contrib.sessions.models import Session
+from django.core.cache import cache
+from django.utils import timezone
+
+WORKER_HEARTBEAT_KEY = "clinic:worker-heartbeat"
+PROBE_KEY = "clinic:probe:{token}"
+
+
+@shared_task
+def worker_heartbeat_task() -> None:
+    """Beat sends this every minute; /healthz reports when a worker last ran it."""
+    cache.set(WORKER_HEARTBEAT_KEY, timezone.now().isoformat(), timeout=60 * 60)
+
+
+@shared_task
+def sessions_clear_expired_task() -> int:
+    """Delete expired sign-in sessions (daily), so the table holds live sessions only."""
+    deleted, _ = Session.objects.filter(expire_date__lt=timezone.now()).delete()
+    return deleted
+
+
+@shared_task
+def broker_probe_task(token: str) -> None:
+    """Mark `token` as run in the shared cache: proves a round trip through the broker
+    to a worker (used by the worker tests and by `manage.py celery_probe`)."""
+    cache.set(PROBE_KEY.format(token=token), timezone.now().isoformat(), timeout=600)

@@ -1,0 +1,61 @@
+"""/healthz tells a load balancer whether this node can serve."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import OperationalError
+from django.test import override_settings
+from django.urls import reverse
+
+from clinic import selectors
+
+
+@pytest.mark.django_db
+def test_healthy_node_answers_200_with_database_and_broker_status(client, settings):
+    response = client.get(reverse("healthz"))
+    assert response.status_code == 200
+    body = response.json()
+    assert body["database"] == "ok"
+    expected_broker = "eager" if settings.CELERY_TASK_ALWAYS_EAGER else "ok"
+    assert body["broker"] == expected_broker
+    assert body["status"] == "ok"
+    assert "no-cache" in response["Cache-Control"]
+
+
+@pytest.mark.django_db
+@override_settings(CELERY_TASK_ALWAYS_EAGER=True)
+def test_without_a_broker_the_status_is_eager(client):
+    assert client.get(reverse("healthz")).json()["broker"] == "eager"
+
+
+@pytest.mark.django_db
+def test_database_down_answers_503_without_leaking_the_error(client, monkeypatch):
+    class BrokenCursor:
+        def __enter__(self):
+            raise OperationalError("could not connect to server: secret-host:5432")
+
+        def __exit__(self, *exc):
+            return False
+
+    monkeypatch.setattr(selectors.connection, "cursor", lambda: BrokenCursor())
+    response = client.get(reverse("healthz"))
+    assert response.status_code == 503
+    assert response.json()["database"] == "error"
+    assert "secret-host" not in response.content.decode()
+
+
+@pytest.mark.django_db
+@override_settings(CELERY_TASK_ALWAYS_EAGER=False)
+def test_broker_down_is_reported_but_the_node_still_serves(client, monkeypatch):
+    def refuse(*args, **kwargs):
+        raise ConnectionRefusedError("broker down")
+
+    monkeypatch.setattr(selectors.celery_app, "connection_for_write", refuse)
+    response = client.get(reverse("healthz"))
+    assert response.status_code == 200
+    assert response.json() | {"worker_last_seen": None} == {
+        "status": "degraded",
+        "database": "ok",
+        "broker": "error",
+        "worker_last_seen": None,
+    }

@@ -1,0 +1,98 @@
+"""Front-office pages. Thin: declare access, read through selectors, render."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.views import LogoutView
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from clinic import selectors
+from clinic.permissions import Role, allow_public, allow_roles, allow_signed_in
+
+ROLE_HOMES: dict[Role, str] = {
+    Role.PHYSIO: "clinic:physio_day",
+    Role.FRONT_DESK: "clinic:desk_today",
+    Role.CLINIC_ADMIN: "clinic:admin_home",
+    Role.PATIENT: "clinic:portal_home",
+}
+
+
+@allow_public
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    """The site root: the sign-in page for visitors, each role's own home otherwise."""
+    if not request.user.is_authenticated:
+        return redirect("login")
+    role = request.user.primary_role
+    if role is None:
+        return render(request, "clinic/no_role.html", status=403)
+    return redirect(ROLE_HOMES[role])
+
+
+@allow_roles(Role.FRONT_DESK)
+@require_GET
+def desk_today(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "clinic/desk_today.html",
+        {"today": timezone.localdate(), "overview": selectors.front_desk_overview()},
+    )
+
+
+@allow_roles(Role.PHYSIO)
+@require_GET
+def physio_day(request: HttpRequest) -> HttpResponse:
+    return render(request, "clinic/physio_day.html", {"today": timezone.localdate()})
+
+
+@allow_roles(Role.PATIENT)
+@require_GET
+def portal_home(request: HttpRequest) -> HttpResponse:
+    # A patient account is linked to exactly one patient record (reverse one-to-one).
+    patient = getattr(request.user, "patient", None)
+    return render(request, "clinic/portal_home.html", {"patient": patient})
+
+
+@allow_roles(Role.CLINIC_ADMIN)
+@require_GET
+def admin_home(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "clinic/admin_home.html",
+        {
+            "staff_by_role": selectors.staff_by_role(),
+            "admin_url": reverse("admin:index"),
+        },
+    )
+
+
+@allow_signed_in
+@require_GET
+def account(request: HttpRequest) -> HttpResponse:
+    """The signed-in user's own account: name, roles, password change."""
+    return render(request, "clinic/account.html")
+
+
+@allow_public
+@require_GET
+@never_cache
+def healthz(request: HttpRequest) -> JsonResponse:
+    """Liveness and readiness for load balancers: 200 while the database answers."""
+    health = selectors.health_status()
+    return JsonResponse(health.as_dict(), status=200 if health.ok else 503)
+
+
+class SignOutView(LogoutView):
+    """Django's logout (POST only) with a confirmation on the sign-in page."""
+
+    def post(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        was_signed_in = request.user.is_authenticated
+        response = super().post(request, *args, **kwargs)
+        if was_signed_in:
+            messages.info(request, "You have signed out.")
+        return response

@@ -1,0 +1,23 @@
+// Site-wide behaviour. No inline scripts anywhere: the Content-Security-Policy forbids them.
+(function () {
+  "use strict";
+
+  // Buttons with data-confirm ask before submitting their form.
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("[data-confirm]");
+    if (button && !window.confirm(button.getAttribute("data-confirm"))) {
+      event.preventDefault();
+    }
+  });
+
+  // Success messages fade after a while; warnings and errors stay until dismissed.
+  document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll(".alert-success[data-autodismiss]").forEach(function (el) {
+      window.setTimeout(function () {
+        if (window.bootstrap) {
+          window.bootstrap.Alert.getOrCreateInstance(el).close();
+        }
+      }, 6000);
+    });
+  });
+})();
