@@ -2,11 +2,47 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+from typing import Any
+
 import pytest
 from django.test import Client
 
 from clinic.permissions import Role
 from clinic.tests.factories import PatientFactory, UserFactory
+
+
+@dataclass
+class SentTask:
+    task: Any
+    args: tuple = ()
+    kwargs: dict = field(default_factory=dict)
+
+    @property
+    def name(self) -> str:
+        return self.task.name
+
+    def run(self) -> None:
+        """Run the task body here and now, as a worker would."""
+        self.task.apply(args=self.args, kwargs=self.kwargs, throw=True)
+
+
+@pytest.fixture(autouse=True)
+def enqueued(request, monkeypatch) -> list[SentTask]:
+    """Tasks sent with delay()/apply_async() are recorded here instead of being sent to a
+    broker or run eagerly, so every test behaves the same with or without REDIS_URL. A test
+    asserts what was enqueued and runs a task explicitly with `.run()`. Tests marked
+    `worker` talk to the real broker instead."""
+    sent: list[SentTask] = []
+    if request.node.get_closest_marker("worker"):
+        return sent
+    from celery.app.task import Task
+
+    def record(self, args=None, kwargs=None, **options):
+        sent.append(SentTask(self, tuple(args or ()), dict(kwargs or {})))
+
+    monkeypatch.setattr(Task, "apply_async", record)
+    return sent
 
 
 @pytest.fixture

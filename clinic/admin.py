@@ -1,10 +1,15 @@
-"""Clinic-admin screens: users and roles, patients' demographics, the access log."""
+"""Clinic-admin screens: users and roles, reference data, consent texts, the access log.
 
-from django.contrib import admin
+Clinical content (intake answers, assessments, sessions) is deliberately absent: clinic
+admins run the clinic, they do not read charts.
+"""
+
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
-from clinic.models import AccessLog, Patient, User
+from clinic import services
+from clinic.models import AccessLog, ConsentVersion, Patient, ScreeningItem, User
 
 
 @admin.register(User)
@@ -22,9 +27,58 @@ class ClinicUserAdmin(UserAdmin, SimpleHistoryAdmin):
 
 @admin.register(Patient)
 class PatientAdmin(SimpleHistoryAdmin):
+    """Read-only here: the front desk edits patients in the app, where duplicates are
+    checked and the search index is kept."""
+
     list_display = ("legal_last_name", "legal_first_name", "preferred_name", "date_of_birth")
-    search_fields = ("legal_last_name", "legal_first_name", "preferred_name", "email", "phone")
-    raw_id_fields = ("user",)
+    search_fields = ("search_text",)
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(ScreeningItem)
+class ScreeningItemAdmin(SimpleHistoryAdmin):
+    list_display = ("label", "severity", "order", "active")
+    list_editable = ("order", "active")
+    list_filter = ("severity", "active")
+    search_fields = ("label", "code")
+    prepopulated_fields = {"code": ("label",)}
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False  # answers refer to items; retire an item by making it inactive
+
+
+@admin.register(ConsentVersion)
+class ConsentVersionAdmin(admin.ModelAdmin):
+    list_display = ("version", "title", "published_at")
+    actions = ["publish"]
+    readonly_fields = ("version", "published_at", "created_at")
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None and obj.is_published:
+            return ("version", "title", "body", "published_at", "created_at")
+        return self.readonly_fields
+
+    def save_model(self, request, obj, form, change):
+        if not obj.version:
+            obj.version = services.consent_version_next_number()
+        super().save_model(request, obj, form, change)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return obj is None or not obj.is_published
+
+    @admin.action(description="Publish (patients must sign the new version)")
+    def publish(self, request, queryset):
+        for version in queryset.filter(published_at__isnull=True).order_by("version"):
+            services.consent_version_publish(version=version)
+            self.message_user(request, f"Published version {version.version}.", messages.SUCCESS)
 
 
 @admin.register(AccessLog)

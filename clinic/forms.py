@@ -2,8 +2,17 @@
 
 from __future__ import annotations
 
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Column, Fieldset, Layout, Row
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
+from django.utils import timezone
+
+from clinic import outcomes
+from clinic.bodychart import BodyChartField
+from clinic.models import Intake, Patient, ScreeningItem
+from clinic.services.intake import STEP_BY_SLUG
+from clinic.widgets import ScaleWidget
 
 
 class LoginForm(AuthenticationForm):
@@ -25,3 +34,456 @@ class LoginForm(AuthenticationForm):
         self.fields["password"].widget = forms.PasswordInput(
             attrs={"autocomplete": "current-password"}
         )
+
+
+# --- Patients -------------------------------------------------------------------------------
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%d")
+
+
+class PatientForm(forms.ModelForm):
+    """Registration and demographics. Duplicate detection happens in the view with the
+    service's help; this form only parses and checks each field."""
+
+    confirm_not_duplicate = forms.BooleanField(
+        required=False,
+        label="I have checked the records above: this is a different person.",
+    )
+
+    class Meta:
+        model = Patient
+        fields = [
+            "legal_first_name",
+            "legal_last_name",
+            "preferred_name",
+            "date_of_birth",
+            "sex",
+            "gender",
+            "pronouns",
+            "phone",
+            "email",
+            "preferred_contact",
+            "address_line1",
+            "address_line2",
+            "city",
+            "province",
+            "postal_code",
+            "emergency_contact_name",
+            "emergency_contact_relationship",
+            "emergency_contact_phone",
+            "health_number",
+            "insurer",
+            "insurer_policy_number",
+            "referring_physician",
+            "referring_physician_contact",
+            "desk_notes",
+        ]
+        widgets = {
+            "date_of_birth": DateInput(),
+            "desk_notes": forms.Textarea(attrs={"rows": 3}),
+            "phone": forms.TextInput(attrs={"type": "tel", "autocomplete": "off"}),
+            "emergency_contact_phone": forms.TextInput(attrs={"type": "tel"}),
+        }
+        error_messages = {
+            "email": {"invalid": "Enter a complete e-mail address, like name@example.com."},
+            "date_of_birth": {"invalid": "Enter the date of birth as a date (YYYY-MM-DD)."},
+        }
+
+    def __init__(self, *args, show_duplicate_confirmation: bool = False, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if not show_duplicate_confirmation:
+            del self.fields["confirm_not_duplicate"]
+        self.fields["date_of_birth"].widget.attrs["max"] = timezone.localdate().isoformat()
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.layout = Layout(
+            Fieldset(
+                "Identity",
+                Row(
+                    Column("legal_first_name", css_class="col-md-4"),
+                    Column("legal_last_name", css_class="col-md-4"),
+                    Column("preferred_name", css_class="col-md-4"),
+                ),
+                Row(
+                    Column("date_of_birth", css_class="col-md-3"),
+                    Column("sex", css_class="col-md-3"),
+                    Column("gender", css_class="col-md-3"),
+                    Column("pronouns", css_class="col-md-3"),
+                ),
+            ),
+            Fieldset(
+                "Contact",
+                Row(
+                    Column("phone", css_class="col-md-4"),
+                    Column("email", css_class="col-md-5"),
+                    Column("preferred_contact", css_class="col-md-3"),
+                ),
+                Row(
+                    Column("address_line1", css_class="col-md-6"),
+                    Column("address_line2", css_class="col-md-6"),
+                ),
+                Row(
+                    Column("city", css_class="col-md-5"),
+                    Column("province", css_class="col-md-4"),
+                    Column("postal_code", css_class="col-md-3"),
+                ),
+            ),
+            Fieldset(
+                "Emergency contact",
+                Row(
+                    Column("emergency_contact_name", css_class="col-md-5"),
+                    Column("emergency_contact_relationship", css_class="col-md-3"),
+                    Column("emergency_contact_phone", css_class="col-md-4"),
+                ),
+            ),
+            Fieldset(
+                "Coverage and referral",
+                Row(
+                    Column("health_number", css_class="col-md-4"),
+                    Column("insurer", css_class="col-md-4"),
+                    Column("insurer_policy_number", css_class="col-md-4"),
+                ),
+                Row(
+                    Column("referring_physician", css_class="col-md-6"),
+                    Column("referring_physician_contact", css_class="col-md-6"),
+                ),
+            ),
+            Fieldset("For the front desk", "desk_notes"),
+        )
+        if show_duplicate_confirmation:
+            self.helper.layout.insert(0, "confirm_not_duplicate")
+
+    def clean_date_of_birth(self):
+        dob = self.cleaned_data["date_of_birth"]
+        today = timezone.localdate()
+        if dob > today:
+            raise forms.ValidationError("The date of birth cannot be in the future.")
+        if dob.year < today.year - 120:
+            raise forms.ValidationError("Check the year: that is more than 120 years ago.")
+        return dob
+
+    def patient_fields(self) -> dict:
+        data = dict(self.cleaned_data)
+        data.pop("confirm_not_duplicate", None)
+        return data
+
+
+class PatientSearchForm(forms.Form):
+    q = forms.CharField(
+        label="Name, phone or e-mail",
+        required=False,
+        max_length=100,
+        widget=forms.TextInput(
+            attrs={
+                "type": "search",
+                "placeholder": "e.g. avery, 604 555, jordan@",
+                "autofocus": True,
+            }
+        ),
+    )
+    dob = forms.DateField(label="Date of birth", required=False, widget=DateInput())
+
+
+class InvitationAcceptForm(forms.Form):
+    password1 = forms.CharField(
+        label="Choose a password",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text="At least 10 characters. A few unrelated words make a good password.",
+    )
+    password2 = forms.CharField(
+        label="Type it again",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("password1") and cleaned.get("password1") != cleaned.get("password2"):
+            self.add_error("password2", "The two passwords are not the same.")
+        return cleaned
+
+
+# --- Intake ---------------------------------------------------------------------------------
+
+NPRS_CHOICES = [(value, str(value)) for value in range(11)]
+
+
+def _nprs_field(label: str) -> forms.TypedChoiceField:
+    return forms.TypedChoiceField(
+        label=label,
+        choices=NPRS_CHOICES,
+        coerce=int,
+        required=False,
+        empty_value=None,
+        widget=ScaleWidget(low_label="0 no pain", high_label="10 worst imaginable"),
+        error_messages={"invalid_choice": "Choose a number from 0 (no pain) to 10 (worst)."},
+    )
+
+
+class IntakeStepForm(forms.ModelForm):
+    """Base of the intake steps. With `complete=True` ("Save and continue") the step's
+    required answers must be there; otherwise ("Save and finish later") blanks are fine."""
+
+    step: str = ""
+
+    def __init__(self, *args, complete: bool = False, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.complete = complete
+        if complete:
+            for name in STEP_BY_SLUG[self.step].required:
+                if name in self.fields:
+                    self.fields[name].required = True
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+
+    def step_data(self) -> dict:
+        return {
+            name: self.cleaned_data[name]
+            for name in STEP_BY_SLUG[self.step].fields
+            if name in self.cleaned_data
+        }
+
+
+class PainStepForm(IntakeStepForm):
+    step = "pain"
+    nprs_now = _nprs_field("Your pain right now")
+    nprs_best = _nprs_field("Your pain at its best in the last week")
+    nprs_worst = _nprs_field("Your pain at its worst in the last week")
+    pain_marks = BodyChartField(
+        label="Where does it hurt? Tap the body outline to mark each area.",
+        kinds={"pain", "paraesthesia"},
+        required=False,
+    )
+
+    class Meta:
+        model = Intake
+        fields = [
+            "presenting_complaint",
+            "pain_marks",
+            "onset",
+            "onset_notes",
+            "duration",
+            "nprs_now",
+            "nprs_best",
+            "nprs_worst",
+            "aggravating_factors",
+            "easing_factors",
+        ]
+        widgets = {
+            "presenting_complaint": forms.Textarea(attrs={"rows": 3}),
+            "onset": forms.RadioSelect,
+            "onset_notes": forms.Textarea(attrs={"rows": 2}),
+            "duration": forms.RadioSelect,
+            "aggravating_factors": forms.Textarea(attrs={"rows": 2}),
+            "easing_factors": forms.Textarea(attrs={"rows": 2}),
+        }
+        labels = {"presenting_complaint": "What brings you to the clinic?"}
+        help_texts = {
+            "presenting_complaint": (
+                "In your own words: the problem, and what you hope to get back to."
+            ),
+            "aggravating_factors": "Positions, activities or times of day.",
+        }
+
+    def clean(self):
+        cleaned = super().clean()
+        best, worst = cleaned.get("nprs_best"), cleaned.get("nprs_worst")
+        if best is not None and worst is not None and best > worst:
+            self.add_error("nprs_best", "Your best pain should not be higher than your worst.")
+        return cleaned
+
+
+class HistoryStepForm(IntakeStepForm):
+    step = "history"
+
+    class Meta:
+        model = Intake
+        fields = [
+            "past_treatments",
+            "medical_history",
+            "medications",
+            "anticoagulants",
+            "anticoagulant_details",
+        ]
+        widgets = {
+            "past_treatments": forms.Textarea(attrs={"rows": 2}),
+            "medical_history": forms.Textarea(attrs={"rows": 3}),
+            "medications": forms.Textarea(attrs={"rows": 3}),
+            "anticoagulants": forms.RadioSelect,
+        }
+        labels = {
+            "past_treatments": "What treatments have you tried for this problem?",
+            "medical_history": "Past and current health conditions, operations and injuries",
+            "medications": "Medications and supplements you take",
+            "anticoagulants": (
+                "Do you take blood thinners (for example warfarin, apixaban, rivaroxaban, "
+                "dabigatran, heparin or daily aspirin)?"
+            ),
+        }
+
+    def clean(self):
+        cleaned = super().clean()
+        if (
+            cleaned.get("anticoagulants") == Intake.Answer.YES
+            and not cleaned.get("anticoagulant_details")
+            and self.complete
+        ):
+            self.add_error("anticoagulant_details", "Tell us which blood thinner you take.")
+        return cleaned
+
+
+class ScreeningStepForm(IntakeStepForm):
+    step = "screening"
+    screening_items = forms.ModelMultipleChoiceField(
+        queryset=ScreeningItem.objects.filter(active=True).order_by("order", "label"),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        label="Tick everything that applies to you",
+    )
+
+    class Meta:
+        model = Intake
+        fields = ["screening_items", "screening_reviewed", "screening_notes"]
+        widgets = {"screening_notes": forms.Textarea(attrs={"rows": 2})}
+        labels = {
+            "screening_reviewed": "I have read the whole list and ticked everything that applies.",
+            "screening_notes": "Anything you would like to add about the items you ticked",
+        }
+
+
+class FunctionStepForm(IntakeStepForm):
+    """PSFS activities and the region questionnaire (its items depend on the region)."""
+
+    step = "function"
+    region = forms.ChoiceField(
+        label="Which area is your main problem?",
+        choices=[("", "Choose an area")] + list(outcomes.REGION_CHOICES),
+        required=False,
+    )
+
+    class Meta:
+        model = Intake
+        fields = ["region"]
+
+    def __init__(self, *args, region: str | None = None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        instance = kwargs.get("instance")
+        initial_psfs = list(getattr(instance, "psfs", None) or [])
+        for index in range(outcomes.PSFS_MAX_ACTIVITIES):
+            row = initial_psfs[index] if index < len(initial_psfs) else {}
+            self.fields[f"psfs_activity_{index}"] = forms.CharField(
+                label=f"Activity {index + 1}",
+                required=False,
+                max_length=120,
+                initial=row.get("activity", ""),
+            )
+            self.fields[f"psfs_rating_{index}"] = forms.TypedChoiceField(
+                label=f"How well can you do activity {index + 1}?",
+                choices=NPRS_CHOICES,
+                coerce=int,
+                empty_value=None,
+                required=False,
+                initial=row.get("rating"),
+                widget=ScaleWidget(low_label="0 unable", high_label="10 as before"),
+            )
+        if region is None:
+            region = self.data.get(self.add_prefix("region")) if self.is_bound else None
+            region = region or getattr(instance, "region", "") or ""
+        self.region = region
+        self.instrument = outcomes.REGION_INSTRUMENT.get(region)
+        answers = getattr(instance, "region_answers", None) or {}
+        if self.instrument:
+            for item in self.instrument.items:
+                self.fields[item.key] = forms.TypedChoiceField(
+                    label=item.label,
+                    choices=[(o.value, o.label) for o in item.options],
+                    coerce=int,
+                    empty_value=None,
+                    required=False,
+                    initial=answers.get(item.key),
+                    widget=forms.RadioSelect,
+                )
+
+    @property
+    def psfs_rows(self):
+        return [
+            (self[f"psfs_activity_{i}"], self[f"psfs_rating_{i}"])
+            for i in range(outcomes.PSFS_MAX_ACTIVITIES)
+        ]
+
+    @property
+    def region_fields(self):
+        return [self[item.key] for item in self.instrument.items] if self.instrument else []
+
+    def clean(self):
+        cleaned = super().clean()
+        rows = []
+        for index in range(outcomes.PSFS_MAX_ACTIVITIES):
+            activity = (cleaned.get(f"psfs_activity_{index}") or "").strip()
+            rating = cleaned.get(f"psfs_rating_{index}")
+            if activity and rating is None:
+                self.add_error(f"psfs_rating_{index}", "Rate how well you can do this activity.")
+            elif rating is not None and not activity:
+                self.add_error(f"psfs_activity_{index}", "Name the activity you rated.")
+            elif activity:
+                rows.append({"activity": activity, "rating": rating})
+        if self.complete and not rows:
+            self.add_error(
+                "psfs_activity_0",
+                "Name at least one activity you find hard because of this problem, and rate it.",
+            )
+        cleaned["psfs"] = rows
+        answers = {}
+        if self.instrument:
+            for item in self.instrument.items:
+                if cleaned.get(item.key) is not None:
+                    answers[item.key] = cleaned[item.key]
+            if self.complete and self.instrument.score(answers) is None:
+                unanswered = [i.key for i in self.instrument.items if i.key not in answers]
+                for key in unanswered:
+                    self.add_error(key, "Please answer this question.")
+        cleaned["region_answers"] = answers
+        return cleaned
+
+    def step_data(self) -> dict:
+        return {
+            "region": self.cleaned_data.get("region", ""),
+            "region_answers": self.cleaned_data["region_answers"],
+            "psfs": self.cleaned_data["psfs"],
+        }
+
+
+INTAKE_STEP_FORMS: dict[str, type[IntakeStepForm]] = {
+    form.step: form for form in (PainStepForm, HistoryStepForm, ScreeningStepForm, FunctionStepForm)
+}
+
+
+# --- Screening and consent ----------------------------------------------------------------
+
+
+class ClearanceForm(forms.Form):
+    reason = forms.CharField(
+        label="Clinical reason for clearing",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        min_length=10,
+        error_messages={"min_length": "Give the clinical reason (at least a sentence)."},
+    )
+
+
+class ConsentForm(forms.Form):
+    understood = forms.BooleanField(
+        label="I have read the information above and my questions have been answered.",
+        error_messages={"required": "Please confirm that you have read the information."},
+    )
+    typed_name = forms.CharField(
+        label="Type your full legal name to sign",
+        max_length=200,
+        widget=forms.TextInput(attrs={"autocomplete": "name", "autocapitalize": "words"}),
+    )

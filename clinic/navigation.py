@@ -25,6 +25,7 @@ class NavItem:
 NAV_ITEMS: tuple[NavItem, ...] = (
     NavItem("Today", "clinic:desk_today", "calendar-week"),
     NavItem("My day", "clinic:physio_day", "clipboard2-pulse"),
+    NavItem("Patients", "clinic:patient_list", "people"),
     NavItem("Home", "clinic:portal_home", "house-heart"),
     NavItem("Clinic admin", "clinic:admin_home", "sliders"),
 )

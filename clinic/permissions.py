@@ -73,6 +73,13 @@ ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
         "auth.view_group",
         "clinic.view_patient",
         "clinic.view_accesslog",
+        "clinic.view_screeningitem",
+        "clinic.add_screeningitem",
+        "clinic.change_screeningitem",
+        "clinic.view_consentversion",
+        "clinic.add_consentversion",
+        "clinic.change_consentversion",
+        "clinic.delete_consentversion",
     ),
     Role.FRONT_DESK: (
         "clinic.view_patient",
@@ -82,6 +89,11 @@ ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
     Role.PHYSIO: (
         "clinic.view_patient",
         "clinic.change_patient",
+        "clinic.view_intake",
+        "clinic.view_screeningclearance",
+        "clinic.add_screeningclearance",
+        "clinic.view_consent",
+        "clinic.add_consent",
     ),
     Role.PATIENT: (),
 }

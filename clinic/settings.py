@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "django.forms",
     "crispy_forms",
     "crispy_bootstrap5",
     "django_htmx",
@@ -230,6 +231,9 @@ CLINIC_NAME = env.str("CLINIC_NAME", default="Cedar IMS Physiotherapy")
 CLINIC_PHONE = env.str("CLINIC_PHONE", default="604-555-0142")
 CLINIC_EMAIL = env.str("CLINIC_EMAIL", default="hello@cedar-ims.example")
 CLINIC_ADDRESS = env.str("CLINIC_ADDRESS", default="2150 West 4th Avenue, Vancouver, BC")
+# Absolute address of the site, for links in e-mails sent by background tasks.
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+PORTAL_INVITATION_DAYS = env.int("PORTAL_INVITATION_DAYS", default=7)
 IMS_MIN_INTERVAL_DAYS = env.int("IMS_MIN_INTERVAL_DAYS", default=7)
 DEMO_PASSWORD = env.str("DEMO_PASSWORD", default="gunn-ims-demo")
 # How many reverse proxies (load balancers) sit in front of the app and append to
@@ -237,6 +241,8 @@ DEMO_PASSWORD = env.str("DEMO_PASSWORD", default="gunn-ims-demo")
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 
 # --- Forms ------------------------------------------------------------------------------------
+# Widget templates may live in templates/ (e.g. templates/clinic/widgets/).
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 

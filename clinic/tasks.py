@@ -29,3 +29,10 @@ def broker_probe_task(token: str) -> None:
     """Mark `token` as run in the shared cache: proves a round trip through the broker
     to a worker (used by the worker tests and by `manage.py celery_probe`)."""
     cache.set(PROBE_KEY.format(token=token), timezone.now().isoformat(), timeout=600)
+
+
+@shared_task
+def portal_invitation_send_task(invitation_id: int) -> None:
+    from clinic.services.invitations import portal_invitation_send
+
+    portal_invitation_send(invitation_id=invitation_id)

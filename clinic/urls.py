@@ -5,9 +5,10 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from clinic import views
 from clinic.forms import LoginForm
 from clinic.permissions import allow_public, allow_signed_in
+from clinic.views import home as views
+from clinic.views import intake, patients, portal
 
 admin.site.site_header = "Clinic administration"
 admin.site.site_title = "Clinic administration"
@@ -67,6 +68,28 @@ office_patterns = (
         path("my-day/", views.physio_day, name="physio_day"),
         path("portal/", views.portal_home, name="portal_home"),
         path("clinic-admin/", views.admin_home, name="admin_home"),
+        # Patients (front desk and physiotherapists)
+        path("patients/", patients.patient_list, name="patient_list"),
+        path("patients/new/", patients.patient_create, name="patient_create"),
+        path("patients/<int:pk>/", patients.patient_detail, name="patient_detail"),
+        path("patients/<int:pk>/edit/", patients.patient_edit, name="patient_edit"),
+        path("patients/<int:pk>/invite/", patients.patient_invite, name="patient_invite"),
+        # Clinical intake, screening and consent (physiotherapists)
+        path("patients/<int:pk>/intake/", intake.intake_detail, name="intake_detail"),
+        path("patients/<int:pk>/intake/review/", intake.intake_review, name="intake_review"),
+        path("patients/<int:pk>/intake/<slug:step>/", intake.intake_step, name="intake_step"),
+        path(
+            "patients/<int:pk>/screening/<int:item_pk>/clear/",
+            intake.screening_clear,
+            name="screening_clear",
+        ),
+        path("patients/<int:pk>/consent/", intake.consent_in_clinic, name="consent_in_clinic"),
+        # Patient portal
+        path("portal/intake/", intake.portal_intake, name="portal_intake"),
+        path("portal/intake/review/", intake.portal_intake_review, name="portal_intake_review"),
+        path("portal/intake/<slug:step>/", intake.portal_intake_step, name="portal_intake_step"),
+        path("portal/consent/", intake.portal_consent, name="portal_consent"),
+        path("portal/welcome/<str:token>/", portal.portal_invitation, name="portal_invitation"),
     ],
     "clinic",
 )

@@ -43,3 +43,86 @@ class PatientFactory(factory.django.DjangoModelFactory):
         lambda p: f"{p.legal_first_name}.{p.legal_last_name}@example.com".lower()
     )
     phone = factory.Sequence(lambda n: f"604-555-{n % 10000:04d}")
+
+
+def make_patient(**fields) -> Patient:
+    """A patient created through the service, so its search text is kept like the app's."""
+    from clinic import services
+
+    by = fields.pop("by", None) or UserFactory(roles={Role.FRONT_DESK})
+    defaults = {
+        "legal_first_name": "Casey",
+        "legal_last_name": "Example",
+        "date_of_birth": dt.date(1980, 1, 1),
+    }
+    return services.patient_create(by=by, **(defaults | fields))
+
+
+PAIN_ANSWERS = {
+    "presenting_complaint": "Low back pain for a year.",
+    "pain_marks": [{"view": "back", "x": 0.5, "y": 0.5, "kind": "pain", "note": ""}],
+    "onset": "gradual",
+    "onset_notes": "",
+    "duration": "gt1y",
+    "nprs_now": 6,
+    "nprs_best": 3,
+    "nprs_worst": 8,
+    "aggravating_factors": "Sitting",
+    "easing_factors": "Walking",
+}
+
+
+def fill_intake(
+    patient: Patient,
+    *,
+    by,
+    submit: bool = True,
+    screening=(),
+    anticoagulants="no",
+    region="low_back",
+    answers=None,
+    psfs=None,
+):
+    """Fill in (and by default submit) a whole intake through the services."""
+    from clinic import outcomes, services
+
+    intake = services.intake_start(patient=patient, by=by, channel="portal")
+    services.intake_save_step(intake=intake, step="pain", data=dict(PAIN_ANSWERS), by=by)
+    services.intake_save_step(
+        intake=intake,
+        step="history",
+        by=by,
+        data={
+            "past_treatments": "",
+            "medical_history": "",
+            "medications": "",
+            "anticoagulants": anticoagulants,
+            "anticoagulant_details": "warfarin" if anticoagulants == "yes" else "",
+        },
+    )
+    services.intake_save_step(
+        intake=intake,
+        step="screening",
+        by=by,
+        data={
+            "screening_items": list(screening),
+            "screening_reviewed": True,
+            "screening_notes": "",
+        },
+    )
+    instrument = outcomes.REGION_INSTRUMENT[region]
+    if answers is None:
+        answers = {item.key: item.options[1].value for item in instrument.items}
+    services.intake_save_step(
+        intake=intake,
+        step="function",
+        by=by,
+        data={
+            "region": region,
+            "region_answers": answers,
+            "psfs": psfs if psfs is not None else [{"activity": "Sitting", "rating": 4}],
+        },
+    )
+    if submit:
+        intake = services.intake_submit(intake=intake, by=by)
+    return intake

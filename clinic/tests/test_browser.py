@@ -54,8 +54,8 @@ def test_login_page_is_styled_and_a_wrong_password_is_explained(page_for):
 
 
 HOMES = [
-    (Role.FRONT_DESK, "frontdesk", "/desk/", "Today’s schedule", ["Today"]),
-    (Role.PHYSIO, "physio", "/my-day/", "Good to see you, Maya", ["My day"]),
+    (Role.FRONT_DESK, "frontdesk", "/desk/", "Today’s schedule", ["Today", "Patients"]),
+    (Role.PHYSIO, "physio", "/my-day/", "Good to see you, Maya", ["My day", "Patients"]),
     (Role.PATIENT, "patient", "/portal/", "Welcome, Jordan", ["Home"]),
     (Role.CLINIC_ADMIN, "admin", "/clinic-admin/", "Running the clinic", ["Clinic admin"]),
 ]

@@ -7,7 +7,7 @@ from django.db import OperationalError
 from django.test import override_settings
 from django.urls import reverse
 
-from clinic import selectors
+from clinic.selectors import system as selectors
 
 
 @pytest.mark.django_db

@@ -55,7 +55,14 @@ def physio_day(request: HttpRequest) -> HttpResponse:
 def portal_home(request: HttpRequest) -> HttpResponse:
     # A patient account is linked to exactly one patient record (reverse one-to-one).
     patient = getattr(request.user, "patient", None)
-    return render(request, "clinic/portal_home.html", {"patient": patient})
+    context = {"patient": patient}
+    if patient is not None:
+        latest = selectors.intake_latest(patient)
+        context |= {
+            "intake_state": latest.status if latest else None,
+            "consent_status": selectors.consent_status(patient),
+        }
+    return render(request, "clinic/portal_home.html", context)
 
 
 @allow_roles(Role.CLINIC_ADMIN)

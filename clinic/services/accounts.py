@@ -1,19 +1,16 @@
-"""Writes of the front office. Views and commands change state only through these."""
+"""Accounts and roles."""
 
 from __future__ import annotations
 
-import ipaddress
 from typing import Any
 
 from django.apps import apps as global_apps
-from django.conf import settings
 from django.contrib.auth.management import create_permissions
 from django.contrib.auth.models import Group, Permission
 from django.contrib.contenttypes.management import create_contenttypes
 from django.db import transaction
-from django.http import HttpRequest
 
-from clinic.models import AccessLog, Patient, User
+from clinic.models import User
 from clinic.permissions import ROLE_PERMISSIONS, Role
 
 
@@ -65,47 +62,3 @@ def user_set_roles(*, user: User, roles: set[Role]) -> User:
     user.save(update_fields=["is_staff"])
     user._roles_cache = None
     return user
-
-
-def client_ip(request: HttpRequest) -> str | None:
-    """The client's address, trusting X-Forwarded-For only as far as our own proxies.
-
-    Each of the TRUSTED_PROXY_COUNT load balancers appends the address it saw, so the
-    client is that many entries from the right; anything further left is client-supplied.
-    """
-    candidate = request.META.get("REMOTE_ADDR", "")
-    hops = settings.TRUSTED_PROXY_COUNT
-    if hops > 0:
-        forwarded = [
-            part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
-        ]
-        forwarded = [part for part in forwarded if part]
-        if len(forwarded) >= hops:
-            candidate = forwarded[-hops]
-    try:
-        return str(ipaddress.ip_address(candidate))
-    except ValueError:
-        return None
-
-
-def access_log_record(
-    *,
-    request: HttpRequest,
-    patient: Patient | None,
-    what: str,
-    action: AccessLog.Action = AccessLog.Action.VIEW,
-) -> AccessLog:
-    """Record that the signed-in user read `what` of `patient`'s records.
-
-    Called by every view that shows or hands out clinical content once it has found the
-    records and before it responds, so every read that reached the user has a row.
-    """
-    return AccessLog.objects.create(
-        user=request.user,
-        patient=patient,
-        action=action,
-        what=what[:200],
-        path=request.get_full_path()[:500],
-        ip_address=client_ip(request),
-        user_agent=request.META.get("HTTP_USER_AGENT", "")[:300],
-    )

@@ -1,0 +1,270 @@
+"""The demo clinic's people and their state, built through the same services the app uses.
+
+`seed_demo` calls `build_front_office`; every step looks before it writes, so running it
+again changes nothing (it only restores the demo passwords and roles).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from dataclasses import dataclass
+
+from django.utils import timezone
+
+from clinic import outcomes, search, selectors, services
+from clinic.models import Consent, ConsentVersion, Patient, ScreeningItem, User
+from clinic.permissions import Role
+
+
+@dataclass(frozen=True)
+class DemoUser:
+    username: str
+    first_name: str
+    last_name: str
+    role: Role
+    email: str
+
+
+DEMO_USERS = (
+    DemoUser("admin", "Alex", "Morgan", Role.CLINIC_ADMIN, "alex.morgan@cedar-ims.example"),
+    DemoUser("physio", "Maya", "Chen", Role.PHYSIO, "maya.chen@cedar-ims.example"),
+    DemoUser("physio2", "Daniel", "Okafor", Role.PHYSIO, "daniel.okafor@cedar-ims.example"),
+    DemoUser("frontdesk", "Priya", "Singh", Role.FRONT_DESK, "priya.singh@cedar-ims.example"),
+    DemoUser("patient", "Jordan", "Avery", Role.PATIENT, "jordan.avery@example.com"),
+)
+
+# legal first, legal last, preferred, born, state
+# states: complete (intake + current consent), draft (intake started), new (nothing yet),
+# precaution, contraindication (blocked), cleared (contraindication cleared), stale (signed
+# an older consent version only)
+DEMO_PATIENTS: tuple[tuple[str, str, str, dt.date, str], ...] = (
+    ("Jordan", "Avery", "", dt.date(1984, 3, 12), "complete"),
+    ("Hélène", "Tremblay", "Lena", dt.date(1971, 9, 2), "precaution"),
+    ("Samuel", "O'Neill", "Sam", dt.date(1992, 6, 24), "contraindication"),
+    ("Aiko", "Tanaka", "", dt.date(1966, 1, 30), "complete"),
+    ("Mateo", "García", "", dt.date(1988, 11, 5), "draft"),
+    ("Priyanka", "Patel", "Priya", dt.date(1979, 4, 18), "stale"),
+    ("Liam", "MacDonald", "", dt.date(1958, 7, 9), "precaution"),
+    ("Zoë", "Lefèvre", "", dt.date(1995, 2, 14), "new"),
+    ("Kwame", "Mensah", "", dt.date(1973, 12, 1), "complete"),
+    ("Olivia", "Nguyen", "Liv", dt.date(1990, 5, 27), "cleared"),
+    ("Ethan", "Kowalski", "", dt.date(1982, 8, 16), "draft"),
+    ("Fatima", "Haddad", "", dt.date(1969, 3, 3), "complete"),
+    ("Noah", "Desjardins", "", dt.date(2001, 10, 21), "new"),
+    ("Amelia", "Brooks", "", dt.date(1963, 6, 11), "stale"),
+    ("Ravi", "Sharma", "", dt.date(1977, 9, 29), "precaution"),
+    ("Chloé", "Gagnon", "", dt.date(1986, 1, 8), "complete"),
+    ("Lucas", "Silva", "", dt.date(1994, 4, 4), "new"),
+    ("Grace", "Whitehorse", "", dt.date(1955, 11, 23), "complete"),
+    ("Hiroshi", "Yamamoto", "", dt.date(1970, 2, 17), "draft"),
+    ("Isabella", "Rossi", "Bella", dt.date(1999, 7, 31), "complete"),
+    ("Owen", "Fitzgerald", "", dt.date(1961, 5, 6), "precaution"),
+    ("Mei", "Lin", "", dt.date(1983, 12, 19), "new"),
+    ("Benjamin", "Cohen", "Ben", dt.date(1975, 3, 25), "complete"),
+    ("Sofia", "Petrov", "", dt.date(1991, 8, 8), "contraindication"),
+    ("Thomas", "Bergström", "", dt.date(1967, 10, 13), "complete"),
+    ("Aaliyah", "Johnson", "", dt.date(1987, 6, 2), "draft"),
+    ("William", "Chang", "Will", dt.date(1959, 1, 26), "stale"),
+    ("Emma", "St-Pierre", "", dt.date(1998, 9, 15), "new"),
+    ("Diego", "Hernández", "", dt.date(1980, 2, 9), "complete"),
+    ("Nora", "Lindqvist", "", dt.date(1972, 4, 22), "precaution"),
+)
+
+COMPLAINTS = {
+    "neck": "Neck pain and stiffness for months, with headaches at the end of the work day.",
+    "low_back": "Low back pain that spreads into the right buttock; sitting makes it worse.",
+    "upper_limb": "Pain on the outside of the elbow (tennis elbow) when gripping and lifting.",
+    "lower_limb": "Knee and calf pain when running or using stairs.",
+}
+MARKS = {
+    "neck": [{"view": "back", "x": 0.5, "y": 0.17, "kind": "pain", "note": ""}],
+    "low_back": [
+        {"view": "back", "x": 0.5, "y": 0.47, "kind": "pain", "note": ""},
+        {"view": "back", "x": 0.56, "y": 0.55, "kind": "paraesthesia", "note": "Tingling"},
+    ],
+    "upper_limb": [{"view": "front", "x": 0.2, "y": 0.42, "kind": "pain", "note": ""}],
+    "lower_limb": [{"view": "front", "x": 0.41, "y": 0.72, "kind": "pain", "note": ""}],
+}
+CONSENT_V2_NOTE = (
+    "\n\nIf electrical stimulation is used with the needles, you will feel a tapping or "
+    "pulsing sensation; tell your physiotherapist if it becomes uncomfortable."
+)
+
+
+def build_users(password: str) -> dict[str, User]:
+    users = {}
+    for demo in DEMO_USERS:
+        user, _ = User.objects.update_or_create(
+            username=demo.username,
+            defaults={
+                "first_name": demo.first_name,
+                "last_name": demo.last_name,
+                "email": demo.email,
+                "is_active": True,
+            },
+        )
+        user.set_password(password)
+        user.save(update_fields=["password"])
+        users[demo.username] = services.user_set_roles(user=user, roles={demo.role})
+    return users
+
+
+def _consent_versions() -> tuple[ConsentVersion, ConsentVersion]:
+    """Version 1 (from the migration) and a published version 2, so stale consent shows."""
+    v1 = ConsentVersion.objects.get(version=1)
+    v2 = ConsentVersion.objects.filter(version=2).first()
+    if v2 is None:
+        v2 = ConsentVersion.objects.create(
+            version=2, title=v1.title, body=v1.body + CONSENT_V2_NOTE
+        )
+        services.consent_version_publish(version=v2)
+    return v1, v2
+
+
+def build_front_office(users: dict[str, User]) -> list[Patient]:
+    desk, physio = users["frontdesk"], users["physio"]
+    rng = random.Random(20261120)  # noqa: S311 (demo data, the same clinic every time)
+    v1, v2 = _consent_versions()
+    items = {item.code: item for item in ScreeningItem.objects.all()}
+    patients = []
+    for index, (first, last, preferred, born, state) in enumerate(DEMO_PATIENTS):
+        email = f"{_email_part(first)}.{_email_part(last)}@example.com"
+        patient = Patient.objects.filter(
+            legal_first_name=first, legal_last_name=last, date_of_birth=born
+        ).first()
+        if patient is None:
+            patient = services.patient_create(
+                by=desk,
+                legal_first_name=first,
+                legal_last_name=last,
+                preferred_name=preferred,
+                date_of_birth=born,
+                email=email if index != 0 else "jordan.avery@example.com",
+                phone=f"604-555-{1000 + index * 37:04d}",
+                sex=rng.choice([Patient.Sex.FEMALE, Patient.Sex.MALE, Patient.Sex.UNDISCLOSED]),
+                city="Vancouver",
+                province="BC",
+                referring_physician=rng.choice(["", "Dr. R. Banerjee", "Dr. S. Wong"]),
+            )
+        if index == 0 and patient.user_id is None:
+            patient.user = users["patient"]
+            patient.save(update_fields=["user"])
+        patients.append(patient)
+        if patient.intakes.exists() or state == "new":
+            continue
+        _demo_intake(patient, state, index, rng, physio, items)
+        if state in {"complete", "precaution", "contraindication", "cleared"}:
+            _sign(patient, v2, physio)
+        elif state == "stale":
+            _sign(patient, v1, physio, when=timezone.now() - dt.timedelta(days=120))
+    return patients
+
+
+def _email_part(text: str) -> str:
+    return search.normalize(text).replace(" ", "").replace("-", "")
+
+
+def _demo_intake(patient, state, index, rng, physio, items) -> None:
+    region = ["neck", "low_back", "upper_limb", "lower_limb"][index % 4]
+    intake = services.intake_start(patient=patient, by=patient.user or physio, channel="portal")
+    by = patient.user or physio
+    services.intake_save_step(
+        intake=intake,
+        step="pain",
+        by=by,
+        data={
+            "presenting_complaint": COMPLAINTS[region],
+            "pain_marks": MARKS[region],
+            "onset": rng.choice(["gradual", "injury", "sudden"]),
+            "duration": rng.choice(["3-6m", "6-12m", "gt1y"]),
+            "nprs_now": rng.randint(3, 7),
+            "nprs_best": 2,
+            "nprs_worst": 8,
+            "aggravating_factors": "Sitting at the computer, lifting groceries.",
+            "easing_factors": "Heat, walking, stretching.",
+        },
+    )
+    if state == "draft":
+        return
+    screening = []
+    anticoagulants = "no"
+    if state == "precaution":
+        code = ["anticoagulants", "diabetes", "vasovagal", "recent-surgery"][index % 4]
+        screening = [items[code]]
+        anticoagulants = "yes" if code == "anticoagulants" else "no"
+    elif state in {"contraindication", "cleared"}:
+        screening = [items["local-infection" if state == "contraindication" else "needle-phobia"]]
+    services.intake_save_step(
+        intake=intake,
+        step="history",
+        by=by,
+        data={
+            "past_treatments": "Massage and exercises; helped for a few days.",
+            "medical_history": "No major illnesses.",
+            "medications": "Ibuprofen as needed."
+            + (" Apixaban 5 mg." if anticoagulants == "yes" else ""),
+            "anticoagulants": anticoagulants,
+            "anticoagulant_details": "Apixaban" if anticoagulants == "yes" else "",
+        },
+    )
+    services.intake_save_step(
+        intake=intake,
+        step="screening",
+        by=by,
+        data={"screening_items": screening, "screening_reviewed": True, "screening_notes": ""},
+    )
+    instrument = outcomes.REGION_INSTRUMENT[region]
+    answers = {item.key: rng.choice(item.options[:4]).value for item in instrument.items}
+    services.intake_save_step(
+        intake=intake,
+        step="function",
+        by=by,
+        data={
+            "region": region,
+            "region_answers": answers,
+            "psfs": [
+                {"activity": "Sitting through a work meeting", "rating": rng.randint(2, 6)},
+                {"activity": "Carrying groceries", "rating": rng.randint(3, 7)},
+            ],
+        },
+    )
+    services.intake_submit(intake=intake, by=by)
+    if state == "cleared":
+        services.screening_clear(
+            patient=patient,
+            item=items["needle-phobia"],
+            reason="Discussed at length; patient wishes to proceed lying down with breaks.",
+            by=physio,
+        )
+
+
+def _sign(patient, version, physio, when=None) -> None:
+    if version.pk == services_current_version_pk():
+        services.consent_sign(
+            patient=patient,
+            version=version,
+            typed_name=patient.legal_name,
+            channel=Consent.Channel.CLINIC,
+            by=physio,
+            ip_address="127.0.0.1",
+        )
+        return
+    # The service signs only the current version (by design); the demo backdates a
+    # signature on an older one to show what a stale consent looks like.
+    Consent.objects.get_or_create(
+        patient=patient,
+        version=version,
+        defaults={
+            "typed_name": patient.legal_name,
+            "channel": Consent.Channel.CLINIC,
+            "recorded_by": physio,
+            "ip_address": "127.0.0.1",
+            "signed_at": when or timezone.now(),
+        },
+    )
+
+
+def services_current_version_pk() -> int | None:
+    current = selectors.consent_version_current()
+    return current.pk if current else None

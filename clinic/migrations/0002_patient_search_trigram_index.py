@@ -1,0 +1,28 @@
+"""PostgreSQL: a trigram index so substring search over patients' names, e-mail and phone
+stays fast with tens of thousands of patients. SQLite (the local default) needs none."""
+
+from django.db import migrations
+
+INDEX = "clinic_patient_search_trgm"
+
+
+def create(apps, schema_editor):
+    if schema_editor.connection.vendor != "postgresql":
+        return
+    schema_editor.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
+    schema_editor.execute(
+        f"CREATE INDEX IF NOT EXISTS {INDEX} ON clinic_patient "
+        "USING gin (search_text gin_trgm_ops)"
+    )
+
+
+def drop(apps, schema_editor):
+    if schema_editor.connection.vendor != "postgresql":
+        return
+    schema_editor.execute(f"DROP INDEX IF EXISTS {INDEX}")
+
+
+class Migration(migrations.Migration):
+    dependencies = [("clinic", "0001_initial")]
+
+    operations = [migrations.RunPython(create, drop, elidable=False)]

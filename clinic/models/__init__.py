@@ -1,0 +1,20 @@
+"""Front-office models; one module per area, all importable from clinic.models."""
+
+from clinic.models.accounts import User
+from clinic.models.audit import AccessLog
+from clinic.models.consent import Consent, ConsentVersion
+from clinic.models.intake import Intake, OutcomeScore, ScreeningClearance, ScreeningItem
+from clinic.models.patients import Patient, PortalInvitation
+
+__all__ = [
+    "AccessLog",
+    "Consent",
+    "ConsentVersion",
+    "Intake",
+    "OutcomeScore",
+    "Patient",
+    "PortalInvitation",
+    "ScreeningClearance",
+    "ScreeningItem",
+    "User",
+]

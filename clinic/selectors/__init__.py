@@ -1,0 +1,44 @@
+"""Reads of the front office, shaped for one page each; re-exported by area."""
+
+from clinic.selectors.consent import (
+    consent_current,
+    consent_history,
+    consent_status,
+    consent_version_current,
+)
+from clinic.selectors.intake import (
+    NeedlingReadiness,
+    ScreeningResult,
+    intake_latest,
+    intake_latest_submitted,
+    needling_readiness,
+    outcome_history,
+    screening_for,
+)
+from clinic.selectors.patients import patient_search, with_list_status
+from clinic.selectors.system import (
+    Health,
+    front_desk_overview,
+    health_status,
+    staff_by_role,
+)
+
+__all__ = [
+    "Health",
+    "NeedlingReadiness",
+    "ScreeningResult",
+    "consent_current",
+    "consent_history",
+    "consent_status",
+    "consent_version_current",
+    "front_desk_overview",
+    "health_status",
+    "intake_latest",
+    "intake_latest_submitted",
+    "needling_readiness",
+    "outcome_history",
+    "patient_search",
+    "screening_for",
+    "staff_by_role",
+    "with_list_status",
+]

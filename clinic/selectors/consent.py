@@ -1,0 +1,42 @@
+"""Reads about consent. `consent_current` is the one question later code asks."""
+
+from __future__ import annotations
+
+from clinic.models import Consent, ConsentVersion, Patient
+
+
+def consent_version_current() -> ConsentVersion | None:
+    """The newest published consent text; None only before a clinic publishes one."""
+    return ConsentVersion.objects.filter(published_at__isnull=False).order_by("-version").first()
+
+
+def consent_current(patient: Patient) -> Consent | None:
+    """The patient's signature on the current consent version, or None.
+
+    Needling records must not be signed without it (treatments.services.session_sign asks
+    this). A newer published version makes older signatures stale: this returns None until
+    the patient signs again.
+    """
+    version = consent_version_current()
+    if version is None:
+        return None
+    return (
+        Consent.objects.select_related("version").filter(patient=patient, version=version).first()
+    )
+
+
+def consent_status(patient: Patient) -> str:
+    """ "current", "stale" (signed an older version) or "missing"."""
+    if consent_current(patient):
+        return "current"
+    if Consent.objects.filter(patient=patient).exists():
+        return "stale"
+    return "missing"
+
+
+def consent_history(patient: Patient) -> list[Consent]:
+    return list(
+        Consent.objects.select_related("version", "recorded_by")
+        .filter(patient=patient)
+        .order_by("-signed_at")
+    )

@@ -1,0 +1,60 @@
+"""Writes of the front office. Views, tasks and commands change state only through these.
+
+One module per area; the names are re-exported here so callers write
+`from clinic import services; services.patient_create(...)`.
+"""
+
+from clinic.services.accounts import roles_sync, roles_sync_after_migrate, user_set_roles
+from clinic.services.audit import access_log_record, client_ip
+from clinic.services.consent import (
+    ConsentError,
+    consent_sign,
+    consent_version_next_number,
+    consent_version_publish,
+)
+from clinic.services.intake import (
+    IntakeError,
+    intake_save_step,
+    intake_start,
+    intake_submit,
+    screening_clear,
+)
+from clinic.services.invitations import (
+    InvitationError,
+    invitation_for_token,
+    invitation_token,
+    portal_invitation_accept,
+    portal_invitation_create,
+    portal_invitation_send,
+)
+from clinic.services.patients import (
+    patient_create,
+    patient_possible_duplicates,
+    patient_update,
+)
+
+__all__ = [
+    "ConsentError",
+    "IntakeError",
+    "InvitationError",
+    "access_log_record",
+    "client_ip",
+    "consent_sign",
+    "consent_version_next_number",
+    "consent_version_publish",
+    "intake_save_step",
+    "intake_start",
+    "intake_submit",
+    "invitation_for_token",
+    "invitation_token",
+    "patient_create",
+    "patient_possible_duplicates",
+    "patient_update",
+    "portal_invitation_accept",
+    "portal_invitation_create",
+    "portal_invitation_send",
+    "roles_sync",
+    "roles_sync_after_migrate",
+    "screening_clear",
+    "user_set_roles",
+]

@@ -1,0 +1,115 @@
+"""Front desk and physiotherapists: patient list and search, registration, the record."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+
+from clinic import selectors, services
+from clinic.forms import PatientForm, PatientSearchForm
+from clinic.models import Patient
+from clinic.permissions import Role, allow_roles
+
+PAGE_SIZE = 25
+
+
+@allow_roles(Role.FRONT_DESK, Role.PHYSIO)
+@require_http_methods(["GET"])
+def patient_list(request: HttpRequest) -> HttpResponse:
+    """All patients, or those matching the search, with intake and consent status."""
+    form = PatientSearchForm(request.GET or None)
+    query, dob = "", None
+    if form.is_valid():
+        query, dob = form.cleaned_data["q"], form.cleaned_data["dob"]
+    patients = selectors.patient_search(query=query, date_of_birth=dob)
+    page = Paginator(patients, PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {"form": form, "page": page, "query": query, "searching": bool(query or dob)}
+    template = "clinic/patients/_results.html" if request.htmx else "clinic/patients/list.html"
+    return render(request, template, context)
+
+
+@allow_roles(Role.FRONT_DESK)
+@require_http_methods(["GET", "POST"])
+def patient_create(request: HttpRequest) -> HttpResponse:
+    """Register a patient, warning about possible duplicates before creating one."""
+    duplicates = []
+    form = PatientForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        fields = form.patient_fields()
+        duplicates = list(
+            services.patient_possible_duplicates(
+                legal_first_name=fields["legal_first_name"],
+                legal_last_name=fields["legal_last_name"],
+                date_of_birth=fields["date_of_birth"],
+                email=fields["email"],
+                phone=fields["phone"],
+            )
+        )
+        if duplicates and not request.POST.get("confirm_not_duplicate"):
+            form = PatientForm(request.POST, show_duplicate_confirmation=True)
+            form.is_valid()
+        else:
+            try:
+                patient = services.patient_create(by=request.user, **fields)
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(request, f"{patient.display_name} is registered.")
+                return redirect("clinic:patient_detail", patient.pk)
+    return render(request, "clinic/patients/form.html", {"form": form, "duplicates": duplicates})
+
+
+@allow_roles(Role.FRONT_DESK, Role.PHYSIO)
+@require_http_methods(["GET", "POST"])
+def patient_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    patient = get_object_or_404(Patient, pk=pk)
+    form = PatientForm(request.POST or None, instance=patient)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.patient_update(patient=patient, by=request.user, **form.patient_fields())
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, "Changes saved.")
+            return redirect("clinic:patient_detail", patient.pk)
+    # Unsaved edits must not leak into the page header.
+    patient.refresh_from_db()
+    return render(request, "clinic/patients/form.html", {"form": form, "patient": patient})
+
+
+@allow_roles(Role.FRONT_DESK, Role.PHYSIO)
+@require_http_methods(["GET"])
+def patient_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """The administrative record. Shows whether intake and consent are done, never the
+    clinical answers: those are on the physiotherapist's intake page."""
+    patient = get_object_or_404(Patient.objects.select_related("user"), pk=pk)
+    latest = selectors.intake_latest(patient)
+    context = {
+        "patient": patient,
+        "intake_state": latest.status if latest else None,
+        "consent_status": selectors.consent_status(patient),
+        "invitation": patient.invitations.first(),
+        "is_physio": request.user.has_role(Role.PHYSIO),
+    }
+    return render(request, "clinic/patients/detail.html", context)
+
+
+@allow_roles(Role.FRONT_DESK)
+@require_POST
+def patient_invite(request: HttpRequest, pk: int) -> HttpResponse:
+    patient = get_object_or_404(Patient, pk=pk)
+    try:
+        invitation = services.portal_invitation_create(patient=patient, by=request.user)
+    except services.InvitationError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(
+            request,
+            f"Invitation e-mailed to {invitation.email}. The link works once and expires on "
+            f"{invitation.expires_at:%d %b %Y}.",
+        )
+    return redirect("clinic:patient_detail", patient.pk)
