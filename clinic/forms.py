@@ -186,7 +186,9 @@ class PatientSearchForm(forms.Form):
             }
         ),
     )
-    dob = forms.DateField(label="Date of birth", required=False, widget=DateInput())
+    dob = forms.DateField(
+        label="Date of birth", required=False, widget=DateInput(attrs={"class": "form-control"})
+    )
 
 
 class InvitationAcceptForm(forms.Form):

@@ -208,3 +208,15 @@ class OutcomeScore(models.Model):
 
     def __str__(self) -> str:
         return f"{self.instrument} {self.value} ({self.recorded_at:%Y-%m-%d})"
+
+    @property
+    def instrument_label(self) -> str:
+        return {"QUICKDASH": "QuickDASH"}.get(self.instrument, self.instrument)
+
+    @property
+    def display(self) -> str:
+        """As the published scales report it: '40.0%', '52 / 80', '6 / 10', '5.5 / 10'."""
+        if self.maximum == 100:
+            return f"{self.value}%"
+        value = f"{self.value:f}".rstrip("0").rstrip(".")
+        return f"{value} / {self.maximum:.0f}"

@@ -203,3 +203,19 @@ def test_physio_reading_intake_is_access_logged(client_for, physio):
     assert "Low back pain for a year." in response.content.decode()
     log = patient.access_logs.get()
     assert (log.user, log.what) == (physio, "intake and screening")
+
+
+@pytest.mark.parametrize(
+    ("instrument", "value", "maximum", "shown"),
+    [
+        ("NDI", "40.0", "100", "40.0%"),
+        ("LEFS", "52.0", "80", "52 / 80"),
+        ("PSFS", "5.5", "10", "5.5 / 10"),
+        ("NPRS", "6.0", "10", "6 / 10"),
+    ],
+)
+def test_scores_display_as_their_scales_report_them(instrument, value, maximum, shown):
+    from decimal import Decimal
+
+    score = OutcomeScore(instrument=instrument, value=Decimal(value), maximum=Decimal(maximum))
+    assert score.display == shown
