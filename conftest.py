@@ -12,6 +12,13 @@ from clinic.permissions import Role
 from clinic.tests.factories import PatientFactory, UserFactory
 
 
+def pytest_configure(config) -> None:
+    from django.conf import settings
+
+    # Deliberately slow password hashing is for attackers, not for the test suite.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @dataclass
 class SentTask:
     task: Any

@@ -5,9 +5,33 @@ from clinic.models.audit import AccessLog
 from clinic.models.consent import Consent, ConsentVersion
 from clinic.models.intake import Intake, OutcomeScore, ScreeningClearance, ScreeningItem
 from clinic.models.patients import Patient, PortalInvitation
+from clinic.models.scheduling import (
+    Appointment,
+    AppointmentType,
+    ClinicPolicy,
+    Location,
+    Practitioner,
+    RecallInvitation,
+    RecallPlan,
+    Room,
+    SpacingAlert,
+    TimeOff,
+    WorkingHours,
+)
 
 __all__ = [
     "AccessLog",
+    "Appointment",
+    "AppointmentType",
+    "ClinicPolicy",
+    "Location",
+    "Practitioner",
+    "RecallInvitation",
+    "RecallPlan",
+    "Room",
+    "SpacingAlert",
+    "TimeOff",
+    "WorkingHours",
     "Consent",
     "ConsentVersion",
     "Intake",

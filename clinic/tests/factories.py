@@ -126,3 +126,25 @@ def fill_intake(
     if submit:
         intake = services.intake_submit(intake=intake, by=by)
     return intake
+
+
+def make_practitioner(user=None, *, location=None, hours=((0, 6), (8, 18)), name=None):
+    """A practitioner working `hours` (weekday range, hour range) at `location`."""
+    from clinic.models import Location, Practitioner, WorkingHours
+
+    user = user or UserFactory(roles={Role.PHYSIO})
+    location = location or Location.objects.get_or_create(name="Main clinic")[0]
+    practitioner = Practitioner.objects.create(
+        user=user, display_name=name or user.get_full_name() or user.username
+    )
+    practitioner.locations.add(location)
+    (first_day, last_day), (opens, closes) = hours
+    for weekday in range(first_day, last_day + 1):
+        WorkingHours.objects.create(
+            practitioner=practitioner,
+            location=location,
+            weekday=weekday,
+            start=dt.time(opens),
+            end=dt.time(closes),
+        )
+    return practitioner

@@ -15,7 +15,10 @@ from django.conf import settings
 from clinic.permissions import Role
 from clinic.tests.factories import TEST_PASSWORD, PatientFactory, UserFactory
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 SHOTS = Path(settings.BASE_DIR) / "var" / "screenshots"
 TEAL = "rgb(14, 110, 107)"

@@ -1,0 +1,349 @@
+"""Scheduling: locations, practitioners and their hours, appointment types, appointments.
+
+The rules that span rows (no double booking, IMS spacing, working hours) live in
+clinic.services.scheduling, the only code that creates or moves appointments; on
+PostgreSQL exclusion constraints (migration 0005) make overlaps impossible even for code
+that bypasses it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils import timezone
+from simple_history.models import HistoricalRecords
+
+from clinic.models.patients import Patient
+
+
+class Location(models.Model):
+    name = models.CharField(max_length=100, unique=True)
+    address = models.CharField(max_length=200, blank=True)
+    phone = models.CharField(max_length=30, blank=True)
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        app_label = "clinic"
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Room(models.Model):
+    location = models.ForeignKey(Location, on_delete=models.CASCADE, related_name="rooms")
+    name = models.CharField(max_length=60)
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        app_label = "clinic"
+        ordering = ["location__name", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["location", "name"], name="clinic_room_unique_name")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.location})"
+
+
+class Practitioner(models.Model):
+    """A staff member who sees patients, with the locations where they work."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="practitioner"
+    )
+    display_name = models.CharField(max_length=100, help_text="As patients see it.")
+    locations = models.ManyToManyField(Location, related_name="practitioners")
+    active = models.BooleanField(default=True)
+    order = models.PositiveSmallIntegerField(default=0, help_text="Column order on the day view.")
+
+    class Meta:
+        app_label = "clinic"
+        ordering = ["order", "display_name"]
+
+    def __str__(self) -> str:
+        return self.display_name
+
+
+class WorkingHours(models.Model):
+    """A weekly block when a practitioner sees patients at a location (split shifts are
+    two blocks)."""
+
+    class Weekday(models.IntegerChoices):
+        MONDAY = 0, "Monday"
+        TUESDAY = 1, "Tuesday"
+        WEDNESDAY = 2, "Wednesday"
+        THURSDAY = 3, "Thursday"
+        FRIDAY = 4, "Friday"
+        SATURDAY = 5, "Saturday"
+        SUNDAY = 6, "Sunday"
+
+    practitioner = models.ForeignKey(
+        Practitioner, on_delete=models.CASCADE, related_name="working_hours"
+    )
+    location = models.ForeignKey(Location, on_delete=models.CASCADE, related_name="+")
+    weekday = models.PositiveSmallIntegerField(choices=Weekday.choices)
+    start = models.TimeField()
+    end = models.TimeField()
+
+    class Meta:
+        app_label = "clinic"
+        ordering = ["practitioner", "weekday", "start"]
+        verbose_name_plural = "working hours"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(end__gt=models.F("start")), name="clinic_hours_end_after_start"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return (
+            f"{self.practitioner}: {self.get_weekday_display()} {self.start:%H:%M}-{self.end:%H:%M}"
+        )
+
+
+class TimeOff(models.Model):
+    """A period a practitioner does not see patients (holiday, sick day, course)."""
+
+    class Kind(models.TextChoices):
+        HOLIDAY = "holiday", "Holiday"
+        SICK = "sick", "Sick"
+        OTHER = "other", "Other"
+
+    practitioner = models.ForeignKey(
+        Practitioner, on_delete=models.CASCADE, related_name="time_off"
+    )
+    start = models.DateTimeField()
+    end = models.DateTimeField()
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.HOLIDAY)
+    note = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        app_label = "clinic"
+        ordering = ["start"]
+        verbose_name = "time off"
+        verbose_name_plural = "time off"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(end__gt=models.F("start")), name="clinic_timeoff_end_after_start"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.practitioner} off {self.start:%Y-%m-%d} to {self.end:%Y-%m-%d}"
+
+
+class AppointmentType(models.Model):
+    name = models.CharField(max_length=60, unique=True)
+    duration_minutes = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(5), MaxValueValidator(480)]
+    )
+    is_ims = models.BooleanField(
+        "is IMS", default=False, help_text="Counts for the once-a-week IMS spacing rule."
+    )
+    bookable_online = models.BooleanField(default=False)
+    color = models.CharField(max_length=7, default="#0e6e6b", help_text="Hex colour, e.g. #0e6e6b")
+    active = models.BooleanField(default=True)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        app_label = "clinic"
+        ordering = ["order", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def duration(self) -> dt.timedelta:
+        return dt.timedelta(minutes=self.duration_minutes)
+
+
+class ClinicPolicy(models.Model):
+    """The clinic's booking settings (one row, edited by the clinic admin)."""
+
+    online_booking_enabled = models.BooleanField(
+        default=True, help_text="Patients may book follow-up and IMS visits in the portal."
+    )
+    cancellation_notice_hours = models.PositiveSmallIntegerField(
+        default=24, help_text="Patients may cancel online up to this many hours before."
+    )
+    reminder_hours_before = models.PositiveSmallIntegerField(default=24)
+    online_booking_days_ahead = models.PositiveSmallIntegerField(default=28)
+
+    class Meta:
+        app_label = "clinic"
+        verbose_name = verbose_name_plural = "clinic booking policy"
+
+    def __str__(self) -> str:
+        return "Booking policy"
+
+    @classmethod
+    def current(cls) -> ClinicPolicy:
+        policy, _ = cls.objects.get_or_create(pk=1)
+        return policy
+
+
+class Appointment(models.Model):
+    class Status(models.TextChoices):
+        BOOKED = "booked", "Booked"
+        CHECKED_IN = "checked_in", "Checked in"
+        COMPLETED = "completed", "Completed"
+        CANCELLED = "cancelled", "Cancelled"
+        NO_SHOW = "no_show", "No-show"
+
+    class Via(models.TextChoices):
+        DESK = "desk", "Front desk"
+        PORTAL = "portal", "Online (portal)"
+
+    # Statuses that still hold the time slot; and those that count as a visit for spacing.
+    HOLDS_SLOT = (Status.BOOKED, Status.CHECKED_IN, Status.COMPLETED, Status.NO_SHOW)
+    COUNTS_FOR_SPACING = (Status.BOOKED, Status.CHECKED_IN, Status.COMPLETED)
+
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="appointments")
+    practitioner = models.ForeignKey(
+        Practitioner, on_delete=models.PROTECT, related_name="appointments"
+    )
+    location = models.ForeignKey(Location, on_delete=models.PROTECT, related_name="appointments")
+    room = models.ForeignKey(
+        Room, on_delete=models.PROTECT, null=True, blank=True, related_name="appointments"
+    )
+    type = models.ForeignKey(AppointmentType, on_delete=models.PROTECT, related_name="+")
+    start = models.DateTimeField()
+    end = models.DateTimeField()
+    # Copied from the type when booked, so a later change of the type does not rewrite
+    # history; `local_date` is the clinic-local calendar date that IMS spacing counts.
+    is_ims = models.BooleanField(default=False)
+    local_date = models.DateField(db_index=True)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.BOOKED)
+    booked_via = models.CharField(max_length=10, choices=Via.choices, default=Via.DESK)
+    booked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    note = models.CharField(max_length=200, blank=True)
+    spacing_override_reason = models.TextField(blank=True)
+    spacing_override_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    checked_in_at = models.DateTimeField(null=True, blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    cancelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    cancel_reason = models.CharField(max_length=200, blank=True)
+    online_booking_seen_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the front desk acknowledged an online booking."
+    )
+    reminder_claimed_at = models.DateTimeField(null=True, blank=True)
+    reminder_sent_at = models.DateTimeField(null=True, blank=True)
+
+    history = HistoricalRecords(
+        excluded_fields=["reminder_claimed_at", "reminder_sent_at", "online_booking_seen_at"]
+    )
+
+    class Meta:
+        app_label = "clinic"
+        ordering = ["start"]
+        indexes = [
+            models.Index(fields=["practitioner", "start"], name="clinic_appt_practitioner_start"),
+            models.Index(fields=["patient", "start"], name="clinic_appt_patient_start"),
+            models.Index(fields=["start", "status"], name="clinic_appt_start_status"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(end__gt=models.F("start")), name="clinic_appt_end_after_start"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(spacing_override_reason="")
+                | models.Q(spacing_override_by__isnull=False),
+                name="clinic_appt_override_has_author",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        local = timezone.localtime(self.start)
+        return f"{self.patient} with {self.practitioner}, {local:%Y-%m-%d %H:%M}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in (self.Status.BOOKED, self.Status.CHECKED_IN)
+
+    @property
+    def is_cancellable(self) -> bool:
+        return self.status == self.Status.BOOKED
+
+    @property
+    def flagged_online(self) -> bool:
+        return self.booked_via == self.Via.PORTAL and self.online_booking_seen_at is None
+
+
+class SpacingAlert(models.Model):
+    """Two IMS visits of one patient closer than the minimum interval without an override,
+    found by the nightly audit (e.g. made in the admin, imported, or after the interval
+    setting changed). Shown to the front desk until someone resolves it."""
+
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="spacing_alerts")
+    first = models.ForeignKey(Appointment, on_delete=models.CASCADE, related_name="+")
+    second = models.ForeignKey(Appointment, on_delete=models.CASCADE, related_name="+")
+    days_apart = models.SmallIntegerField()
+    detected_at = models.DateTimeField(default=timezone.now)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    resolution = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        app_label = "clinic"
+        ordering = ["-detected_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["first", "second"], name="clinic_spacing_alert_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"IMS {self.days_apart} days apart for {self.patient}"
+
+
+class RecallPlan(models.Model):
+    """A patient on an active IMS plan: when eligible again with nothing booked, the clinic
+    invites them to book (once per eligibility)."""
+
+    patient = models.OneToOneField(Patient, on_delete=models.CASCADE, related_name="recall_plan")
+    active = models.BooleanField(default=True)
+    started_at = models.DateTimeField(default=timezone.now)
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    note = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        app_label = "clinic"
+
+    def __str__(self) -> str:
+        return f"Recall plan for {self.patient}"
+
+
+class RecallInvitation(models.Model):
+    """One invitation to book, for one eligibility date: a rerun of the daily job finds it
+    and sends nothing."""
+
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="recalls")
+    eligible_from = models.DateField()
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        app_label = "clinic"
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["patient", "eligible_from"], name="clinic_recall_once_per_eligibility"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Recall {self.patient} from {self.eligible_from}"

@@ -1,0 +1,442 @@
+"""Booking: the only code path that creates or moves appointments.
+
+Invariants kept here (and, for overlaps, by PostgreSQL exclusion constraints too):
+  a. a practitioner's non-cancelled appointments never overlap;
+  b. a patient's non-cancelled appointments never overlap;
+  c. IMS spacing: two counting IMS appointments of one patient are at least
+     IMS_MIN_INTERVAL_DAYS clinic-local calendar days apart, checked against the previous
+     and the next one; only a physiotherapist may override, with a reason;
+  d. appointments lie within the practitioner's working hours at that location, outside
+     their time off, and not in the past.
+
+Every check runs after locking the practitioner and patient rows (select_for_update), in
+one transaction, so two bookings racing for the same slot are decided one after the other.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.formats import date_format
+
+from clinic.models import (
+    Appointment,
+    AppointmentType,
+    Location,
+    Patient,
+    Practitioner,
+    Room,
+    User,
+)
+from clinic.permissions import Role
+
+
+class BookingError(Exception):
+    """A booking rule said no. `message` is for the person booking; `next_eligible` is
+    set when the IMS spacing rule refused, with the first date that would be allowed."""
+
+    def __init__(self, message: str, *, code: str = "", next_eligible: dt.date | None = None):
+        super().__init__(message)
+        self.message = message
+        self.code = code
+        self.next_eligible = next_eligible
+
+
+def min_interval() -> int:
+    return settings.IMS_MIN_INTERVAL_DAYS
+
+
+def clinic_date(moment: dt.datetime) -> dt.date:
+    """The clinic-local calendar date of an instant (spacing counts these)."""
+    return timezone.localtime(moment).date()
+
+
+def _day(value: dt.date) -> str:
+    return date_format(value, "D j M Y")
+
+
+def _time(moment: dt.datetime) -> str:
+    return timezone.localtime(moment).strftime("%H:%M")
+
+
+# --- IMS spacing -----------------------------------------------------------------------------
+
+
+def ims_dates(patient: Patient, *, exclude_pk: int | None = None) -> list[dt.date]:
+    """Clinic-local dates of the patient's IMS appointments that count for spacing."""
+    appointments = Appointment.objects.filter(
+        patient=patient, is_ims=True, status__in=Appointment.COUNTS_FOR_SPACING
+    )
+    if exclude_pk:
+        appointments = appointments.exclude(pk=exclude_pk)
+    return sorted(appointments.values_list("local_date", flat=True))
+
+
+def ims_next_eligible(
+    patient: Patient, *, on_or_after: dt.date, exclude_pk: int | None = None
+) -> dt.date:
+    """The first date on or after `on_or_after` at least the minimum interval from every
+    counting IMS appointment of the patient (before and after it)."""
+    gap = dt.timedelta(days=min_interval())
+    candidate = on_or_after
+    for day in ims_dates(patient, exclude_pk=exclude_pk):
+        if abs(day - candidate) < gap:
+            candidate = day + gap
+    return candidate
+
+
+def _check_spacing(
+    *, patient: Patient, day: dt.date, exclude_pk: int | None, override_reason: str, by: User
+) -> tuple[str, User | None]:
+    """Refuse an IMS visit on `day` too close to another, unless a physiotherapist overrides
+    with a reason. Returns the override (reason, author) to store."""
+    gap = min_interval()
+    too_close = [
+        other
+        for other in ims_dates(patient, exclude_pk=exclude_pk)
+        if abs((other - day).days) < gap
+    ]
+    if not too_close:
+        return "", None
+    if override_reason.strip():
+        if not by.has_role(Role.PHYSIO):
+            raise BookingError(
+                "Only a physiotherapist can override the IMS spacing rule.", code="override"
+            )
+        return override_reason.strip(), by
+    other = min(too_close, key=lambda d: abs((d - day).days))
+    distance = abs((other - day).days)
+    when = (
+        "the same day"
+        if distance == 0
+        else (
+            f"{distance} day{'s' if distance != 1 else ''} {'before' if other < day else 'after'}"
+        )
+    )
+    eligible = ims_next_eligible(patient, on_or_after=day, exclude_pk=exclude_pk)
+    raise BookingError(
+        f"IMS sessions need at least {gap} days between them: {patient.display_name} has IMS "
+        f"on {_day(other)} ({when}). Next eligible date: {_day(eligible)}.",
+        code="spacing",
+        next_eligible=eligible,
+    )
+
+
+# --- Time and overlap checks ------------------------------------------------------------------
+
+
+def _check_when(
+    *, practitioner: Practitioner, location: Location, start: dt.datetime, end: dt.datetime
+) -> None:
+    if start < timezone.now():
+        raise BookingError(
+            "That time has already passed; choose a time in the future.", code="past"
+        )
+    local_start, local_end = timezone.localtime(start), timezone.localtime(end)
+    if local_start.date() != local_end.date():
+        raise BookingError("An appointment must start and end on the same day.", code="hours")
+    if not practitioner.locations.filter(pk=location.pk).exists():
+        raise BookingError(f"{practitioner} does not work at {location}.", code="hours")
+    blocks = practitioner.working_hours.filter(location=location, weekday=local_start.weekday())
+    if not any(b.start <= local_start.time() and local_end.time() <= b.end for b in blocks):
+        hours = ", ".join(f"{b.start:%H:%M}-{b.end:%H:%M}" for b in blocks) or "not working"
+        raise BookingError(
+            f"{_time(start)}-{_time(end)} is outside {practitioner}'s hours at {location} on "
+            f"{local_start:%A}s ({hours}).",
+            code="hours",
+        )
+    away = practitioner.time_off.filter(start__lt=end, end__gt=start).first()
+    if away:
+        raise BookingError(
+            f"{practitioner} is away ({away.get_kind_display().lower()}) "
+            f"from {_day(clinic_date(away.start))} to {_day(clinic_date(away.end))}.",
+            code="time_off",
+        )
+
+
+def _overlapping(start: dt.datetime, end: dt.datetime, exclude_pk: int | None):
+    appointments = Appointment.objects.filter(start__lt=end, end__gt=start).exclude(
+        status=Appointment.Status.CANCELLED
+    )
+    if exclude_pk:
+        appointments = appointments.exclude(pk=exclude_pk)
+    return appointments.select_related("patient", "practitioner")
+
+
+def _check_overlaps(
+    *,
+    patient: Patient,
+    practitioner: Practitioner,
+    room: Room | None,
+    start: dt.datetime,
+    end: dt.datetime,
+    exclude_pk: int | None,
+) -> None:
+    overlapping = _overlapping(start, end, exclude_pk)
+    clash = overlapping.filter(practitioner=practitioner).first()
+    if clash:
+        raise BookingError(
+            f"{practitioner} is already booked {_time(clash.start)}-{_time(clash.end)} "
+            f"(with {clash.patient.display_name}).",
+            code="practitioner_overlap",
+        )
+    clash = overlapping.filter(patient=patient).first()
+    if clash:
+        raise BookingError(
+            f"{patient.display_name} already has an appointment {_time(clash.start)}-"
+            f"{_time(clash.end)} with {clash.practitioner}.",
+            code="patient_overlap",
+        )
+    if room is not None:
+        clash = overlapping.filter(room=room).first()
+        if clash:
+            raise BookingError(
+                f"{room.name} is in use {_time(clash.start)}-{_time(clash.end)}.",
+                code="room_overlap",
+            )
+
+
+def _integrity_message(error: IntegrityError) -> BookingError:
+    text = str(error)
+    if "clinic_appt_no_practitioner_overlap" in text:
+        return BookingError(
+            "That time was just taken for this practitioner; choose another time.",
+            code="practitioner_overlap",
+        )
+    if "clinic_appt_no_patient_overlap" in text:
+        return BookingError(
+            "The patient was just booked at an overlapping time; choose another time.",
+            code="patient_overlap",
+        )
+    raise error
+
+
+def _lock(practitioners: list[Practitioner], patient: Patient) -> None:
+    """Lock in one global order (practitioners by id, then the patient) so two bookings
+    never wait for each other in a circle."""
+    for pk in sorted({p.pk for p in practitioners}):
+        Practitioner.objects.select_for_update().get(pk=pk)
+    Patient.objects.select_for_update().get(pk=patient.pk)
+
+
+# --- Booking and moving -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Slot:
+    practitioner: Practitioner
+    location: Location
+    start: dt.datetime
+    type: AppointmentType
+    room: Room | None = None
+
+    @property
+    def end(self) -> dt.datetime:
+        return self.start + self.type.duration
+
+
+def _check_all(
+    *, patient: Patient, slot: Slot, by: User, override_reason: str, exclude_pk: int | None
+) -> tuple[str, User | None]:
+    _check_when(
+        practitioner=slot.practitioner, location=slot.location, start=slot.start, end=slot.end
+    )
+    _check_overlaps(
+        patient=patient,
+        practitioner=slot.practitioner,
+        room=slot.room,
+        start=slot.start,
+        end=slot.end,
+        exclude_pk=exclude_pk,
+    )
+    if slot.type.is_ims:
+        return _check_spacing(
+            patient=patient,
+            day=clinic_date(slot.start),
+            exclude_pk=exclude_pk,
+            override_reason=override_reason,
+            by=by,
+        )
+    return "", None
+
+
+def appointment_book(
+    *,
+    patient: Patient,
+    slot: Slot,
+    by: User,
+    via: str = Appointment.Via.DESK,
+    override_reason: str = "",
+    note: str = "",
+) -> Appointment:
+    """Book `patient` into `slot` if every invariant holds; raises BookingError otherwise.
+
+    Side effects: the appointment's history row records who booked (and any spacing
+    override with its reason).
+    """
+    try:
+        with transaction.atomic():
+            _lock([slot.practitioner], patient)
+            reason, override_by = _check_all(
+                patient=patient,
+                slot=slot,
+                by=by,
+                override_reason=override_reason,
+                exclude_pk=None,
+            )
+            appointment = Appointment(
+                patient=patient,
+                practitioner=slot.practitioner,
+                location=slot.location,
+                room=slot.room,
+                type=slot.type,
+                start=slot.start,
+                end=slot.end,
+                is_ims=slot.type.is_ims,
+                local_date=clinic_date(slot.start),
+                booked_via=via,
+                booked_by=by,
+                note=note,
+                spacing_override_reason=reason,
+                spacing_override_by=override_by,
+            )
+            appointment._history_user = by
+            appointment.save()
+            return appointment
+    except IntegrityError as error:
+        raise _integrity_message(error) from error
+
+
+def appointment_reschedule(
+    *, appointment: Appointment, slot: Slot, by: User, override_reason: str = ""
+) -> Appointment:
+    """Move a booked appointment to `slot` (time, practitioner, location, type) under the
+    same invariants as a new booking, judged without the appointment's old place."""
+    try:
+        with transaction.atomic():
+            _lock([slot.practitioner, appointment.practitioner], appointment.patient)
+            current = Appointment.objects.select_for_update().get(pk=appointment.pk)
+            if current.status != Appointment.Status.BOOKED:
+                raise BookingError(
+                    f"Only a booked appointment can be moved; this one is "
+                    f"{current.get_status_display().lower()}.",
+                    code="status",
+                )
+            reason, override_by = _check_all(
+                patient=current.patient,
+                slot=slot,
+                by=by,
+                override_reason=override_reason,
+                exclude_pk=current.pk,
+            )
+            current.practitioner = slot.practitioner
+            current.location = slot.location
+            current.room = slot.room
+            current.type = slot.type
+            current.start, current.end = slot.start, slot.end
+            current.is_ims = slot.type.is_ims
+            current.local_date = clinic_date(slot.start)
+            current.spacing_override_reason = reason
+            current.spacing_override_by = override_by
+            current.reminder_claimed_at = current.reminder_sent_at = None
+            current._history_user = by
+            current.save()
+            return current
+    except IntegrityError as error:
+        raise _integrity_message(error) from error
+
+
+# --- Status changes -----------------------------------------------------------------------------
+
+
+def _transition(
+    appointment: Appointment, *, allowed_from: tuple[str, ...], by: User, **changes
+) -> Appointment:
+    with transaction.atomic():
+        current = Appointment.objects.select_for_update().get(pk=appointment.pk)
+        if current.status not in allowed_from:
+            raise BookingError(
+                f"This appointment is {current.get_status_display().lower()}; "
+                "that change is not possible now.",
+                code="status",
+            )
+        for name, value in changes.items():
+            setattr(current, name, value)
+        current._history_user = by
+        current.save()
+        return current
+
+
+def appointment_check_in(*, appointment: Appointment, by: User) -> Appointment:
+    return _transition(
+        appointment,
+        allowed_from=(Appointment.Status.BOOKED,),
+        by=by,
+        status=Appointment.Status.CHECKED_IN,
+        checked_in_at=timezone.now(),
+    )
+
+
+def appointment_complete(*, appointment: Appointment, by: User) -> Appointment:
+    return _transition(
+        appointment,
+        allowed_from=(Appointment.Status.BOOKED, Appointment.Status.CHECKED_IN),
+        by=by,
+        status=Appointment.Status.COMPLETED,
+        completed_at=timezone.now(),
+    )
+
+
+def appointment_no_show(*, appointment: Appointment, by: User) -> Appointment:
+    if appointment.start > timezone.now():
+        raise BookingError(
+            "A no-show can only be recorded once the appointment has started.", code="status"
+        )
+    return _transition(
+        appointment,
+        allowed_from=(Appointment.Status.BOOKED,),
+        by=by,
+        status=Appointment.Status.NO_SHOW,
+    )
+
+
+def appointment_cancel(*, appointment: Appointment, reason: str, by: User) -> Appointment:
+    """Cancel with a reason; the slot is free again and the visit stops counting for
+    IMS spacing."""
+    reason = reason.strip()
+    if not reason:
+        raise BookingError("Give a reason for cancelling.", code="reason")
+    return _transition(
+        appointment,
+        allowed_from=(Appointment.Status.BOOKED,),
+        by=by,
+        status=Appointment.Status.CANCELLED,
+        cancelled_at=timezone.now(),
+        cancelled_by=by,
+        cancel_reason=reason[:200],
+    )
+
+
+def appointment_cancel_by_patient(*, appointment: Appointment, by: User) -> Appointment:
+    """A patient cancels online, allowed up to the clinic's notice period."""
+    from clinic.models import ClinicPolicy
+
+    hours = ClinicPolicy.current().cancellation_notice_hours
+    if appointment.start - timezone.now() < dt.timedelta(hours=hours):
+        raise BookingError(
+            f"Appointments can be cancelled online up to {hours} hours before. Please call "
+            f"{settings.CLINIC_PHONE}.",
+            code="notice",
+        )
+    return appointment_cancel(appointment=appointment, reason="Cancelled online by patient", by=by)
+
+
+def online_bookings_acknowledge(*, appointment_ids: list[int], by: User) -> int:
+    """The front desk has seen these online bookings: stop flagging them."""
+    return Appointment.objects.filter(
+        pk__in=appointment_ids, booked_via=Appointment.Via.PORTAL, online_booking_seen_at=None
+    ).update(online_booking_seen_at=timezone.now())
