@@ -10,11 +10,25 @@ import datetime as dt
 import random
 from dataclasses import dataclass
 
+from django.db.models import Q
 from django.utils import timezone
 
 from clinic import outcomes, search, selectors, services
-from clinic.models import Consent, ConsentVersion, Patient, ScreeningItem, User
+from clinic.models import (
+    Appointment,
+    AppointmentType,
+    Consent,
+    ConsentVersion,
+    Location,
+    Patient,
+    Practitioner,
+    Room,
+    ScreeningItem,
+    User,
+    WorkingHours,
+)
 from clinic.permissions import Role
+from clinic.selectors.scheduling import ims_next_eligible
 
 
 @dataclass(frozen=True)
@@ -30,6 +44,7 @@ DEMO_USERS = (
     DemoUser("admin", "Alex", "Morgan", Role.CLINIC_ADMIN, "alex.morgan@cedar-ims.example"),
     DemoUser("physio", "Maya", "Chen", Role.PHYSIO, "maya.chen@cedar-ims.example"),
     DemoUser("physio2", "Daniel", "Okafor", Role.PHYSIO, "daniel.okafor@cedar-ims.example"),
+    DemoUser("physio3", "Sara", "Lindgren", Role.PHYSIO, "sara.lindgren@cedar-ims.example"),
     DemoUser("frontdesk", "Priya", "Singh", Role.FRONT_DESK, "priya.singh@cedar-ims.example"),
     DemoUser("patient", "Jordan", "Avery", Role.PATIENT, "jordan.avery@example.com"),
 )
@@ -268,3 +283,174 @@ def _sign(patient, version, physio, when=None) -> None:
 def services_current_version_pk() -> int | None:
     current = selectors.consent_version_current()
     return current.pk if current else None
+
+
+# --- Scheduling -----------------------------------------------------------------------------
+
+# username, display name, [(location, weekdays, opens, closes)]
+DEMO_PRACTITIONERS = (
+    ("physio", "Maya Chen", [("Kitsilano", (0, 1, 2, 3, 4), 8, 16)]),
+    ("physio2", "Daniel Okafor", [("Kitsilano", (0, 2, 4), 10, 18), ("Downtown", (1, 3), 9, 17)]),
+    ("physio3", "Sara Lindgren", [("Kitsilano", (1, 2, 3, 4, 5), 9, 15)]),
+)
+LOCATIONS = {
+    "Kitsilano": "2150 West 4th Avenue, Vancouver, BC",
+    "Downtown": "1055 West Georgia Street, Vancouver, BC",
+}
+
+
+def build_schedule(users: dict[str, User], patients: list[Patient]) -> int:
+    """Locations, three practitioners with hours, and two weeks of bookings around today
+    (three days back, eleven ahead). Adds bookings only when nothing is booked in the
+    coming week, so running it again changes nothing."""
+    locations = {}
+    for name, address in LOCATIONS.items():
+        locations[name], _ = Location.objects.get_or_create(
+            name=name, defaults={"address": address}
+        )
+    for number in (1, 2, 3):
+        Room.objects.get_or_create(location=locations["Kitsilano"], name=f"Room {number}")
+    practitioners = []
+    for order, (username, display, blocks) in enumerate(DEMO_PRACTITIONERS):
+        practitioner, created = Practitioner.objects.get_or_create(
+            user=users[username], defaults={"display_name": display, "order": order}
+        )
+        if created:
+            for location_name, weekdays, opens, closes in blocks:
+                practitioner.locations.add(locations[location_name])
+                for weekday in weekdays:
+                    WorkingHours.objects.create(
+                        practitioner=practitioner,
+                        location=locations[location_name],
+                        weekday=weekday,
+                        start=dt.time(opens),
+                        end=dt.time(closes),
+                    )
+        practitioners.append((practitioner, blocks))
+
+    now = timezone.now()
+    if Appointment.objects.filter(start__gte=now, start__lt=now + dt.timedelta(days=7)).exists():
+        return 0
+    rng = random.Random(4242)  # noqa: S311 (demo data)
+    types = {t.name: t for t in AppointmentType.objects.all()}
+    desk = users["frontdesk"]
+    today = timezone.localdate()
+    booked = 0
+    for offset in range(-3, 12):
+        day = today + dt.timedelta(days=offset)
+        for practitioner, blocks in practitioners:
+            for location_name, weekdays, opens, closes in blocks:
+                if day.weekday() not in weekdays:
+                    continue
+                booked += _demo_day(
+                    rng,
+                    day,
+                    practitioner,
+                    locations[location_name],
+                    opens,
+                    closes,
+                    patients,
+                    types,
+                    desk,
+                    users,
+                )
+    spacing_alerts_demo(patients, practitioners[0][0], locations["Kitsilano"], types, desk)
+    return booked
+
+
+def _demo_day(rng, day, practitioner, location, opens, closes, patients, types, desk, users):
+    tz = timezone.get_current_timezone()
+    booked = 0
+    minute = opens * 60 + rng.choice([0, 15, 30])
+    while minute < closes * 60 - 30:
+        if rng.random() < 0.3:  # a gap in the day
+            minute += rng.choice([15, 30, 45])
+            continue
+        patient = rng.choice(patients)
+        start = dt.datetime.combine(day, dt.time(minute // 60, minute % 60), tzinfo=tz)
+        eligible = ims_next_eligible(patient, on_or_after=day) == day
+        kind = (
+            types["IMS treatment"]
+            if eligible and rng.random() < 0.7
+            else (types["Initial assessment"] if rng.random() < 0.2 else types["Follow-up"])
+        )
+        if start + kind.duration > dt.datetime.combine(day, dt.time(closes), tzinfo=tz):
+            break
+        if start < timezone.now():
+            created = _demo_past(rng, patient, practitioner, location, kind, start, desk)
+        else:
+            via = Appointment.Via.PORTAL if rng.random() < 0.03 else Appointment.Via.DESK
+            try:
+                services.appointment_book(
+                    patient=patient,
+                    slot=services.Slot(
+                        practitioner=practitioner, location=location, start=start, type=kind
+                    ),
+                    by=patient.user if via == Appointment.Via.PORTAL and patient.user else desk,
+                    via=via,
+                )
+                created = True
+            except services.BookingError:
+                created = False
+        booked += int(created)
+        minute += kind.duration_minutes
+    return booked
+
+
+def _demo_past(rng, patient, practitioner, location, kind, start, desk) -> bool:
+    """Past visits cannot be booked through the service (it refuses the past), so the demo
+    writes them as the history they would be."""
+    end = start + kind.duration
+    clash = (
+        Appointment.objects.filter(start__lt=end, end__gt=start)
+        .exclude(status=Appointment.Status.CANCELLED)
+        .filter(Q(practitioner=practitioner) | Q(patient=patient))
+    )
+    day = timezone.localtime(start).date()
+    too_close = kind.is_ims and ims_next_eligible(patient, on_or_after=day) != day
+    if clash.exists() or too_close:
+        return False
+    status = Appointment.Status.NO_SHOW if rng.random() < 0.05 else Appointment.Status.COMPLETED
+    if start > timezone.now() - dt.timedelta(minutes=45):
+        status = Appointment.Status.CHECKED_IN  # with the physio right now
+    Appointment.objects.create(
+        patient=patient,
+        practitioner=practitioner,
+        location=location,
+        type=kind,
+        start=start,
+        end=end,
+        is_ims=kind.is_ims,
+        local_date=day,
+        status=status,
+        booked_by=desk,
+    )
+    return True
+
+
+def spacing_alerts_demo(patients, practitioner, location, types, desk) -> None:
+    """One IMS pair only three days apart, as an import from an old system would leave it,
+    so the nightly audit has something to show on the front desk's page."""
+    from clinic.services.reminders import spacing_audit
+
+    patient = patients[-1]
+    tz = timezone.get_current_timezone()
+    base = timezone.localdate() + dt.timedelta(days=20)
+    for offset in (0, 3):
+        day = base + dt.timedelta(days=offset)
+        start = dt.datetime.combine(day, dt.time(7, 0), tzinfo=tz)
+        Appointment.objects.get_or_create(
+            patient=patient,
+            practitioner=practitioner,
+            start=start,
+            defaults={
+                "location": location,
+                "type": types["IMS treatment"],
+                "end": start + dt.timedelta(minutes=30),
+                "is_ims": True,
+                "local_date": day,
+                "booked_by": desk,
+                "note": "Imported",
+            },
+        )
+    spacing_audit(notify=False)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Fieldset, Layout, Row
 from django import forms
@@ -10,7 +12,15 @@ from django.utils import timezone
 
 from clinic import outcomes
 from clinic.bodychart import BodyChartField
-from clinic.models import Intake, Patient, ScreeningItem
+from clinic.models import (
+    AppointmentType,
+    Intake,
+    Location,
+    Patient,
+    Practitioner,
+    ScreeningItem,
+)
+from clinic.services.consent import typed_name_matches
 from clinic.services.intake import STEP_BY_SLUG
 from clinic.widgets import ScaleWidget
 
@@ -50,11 +60,6 @@ class PatientForm(forms.ModelForm):
     """Registration and demographics. Duplicate detection happens in the view with the
     service's help; this form only parses and checks each field."""
 
-    confirm_not_duplicate = forms.BooleanField(
-        required=False,
-        label="I have checked the records above: this is a different person.",
-    )
-
     class Meta:
         model = Patient
         fields = [
@@ -93,11 +98,10 @@ class PatientForm(forms.ModelForm):
             "email": {"invalid": "Enter a complete e-mail address, like name@example.com."},
             "date_of_birth": {"invalid": "Enter the date of birth as a date (YYYY-MM-DD)."},
         }
+        labels = {"email": "E-mail"}
 
-    def __init__(self, *args, show_duplicate_confirmation: bool = False, **kwargs) -> None:
+    def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        if not show_duplicate_confirmation:
-            del self.fields["confirm_not_duplicate"]
         self.fields["date_of_birth"].widget.attrs["max"] = timezone.localdate().isoformat()
         self.helper = FormHelper()
         self.helper.form_tag = False
@@ -155,8 +159,6 @@ class PatientForm(forms.ModelForm):
             ),
             Fieldset("For the front desk", "desk_notes"),
         )
-        if show_duplicate_confirmation:
-            self.helper.layout.insert(0, "confirm_not_duplicate")
 
     def clean_date_of_birth(self):
         dob = self.cleaned_data["date_of_birth"]
@@ -168,9 +170,7 @@ class PatientForm(forms.ModelForm):
         return dob
 
     def patient_fields(self) -> dict:
-        data = dict(self.cleaned_data)
-        data.pop("confirm_not_duplicate", None)
-        return data
+        return dict(self.cleaned_data)
 
 
 class PatientSearchForm(forms.Form):
@@ -181,8 +181,10 @@ class PatientSearchForm(forms.Form):
         widget=forms.TextInput(
             attrs={
                 "type": "search",
+                "class": "form-control",
                 "placeholder": "e.g. avery, 604 555, jordan@",
                 "autofocus": True,
+                "autocomplete": "off",
             }
         ),
     )
@@ -294,6 +296,12 @@ class PainStepForm(IntakeStepForm):
             "aggravating_factors": "Positions, activities or times of day.",
         }
 
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # Radio buttons need no "---------" answer: leaving them unticked is blank.
+        self.fields["onset"].choices = Intake.Onset.choices
+        self.fields["duration"].choices = Intake.Duration.choices
+
     def clean(self):
         cleaned = super().clean()
         best, worst = cleaned.get("nprs_best"), cleaned.get("nprs_worst")
@@ -304,6 +312,10 @@ class PainStepForm(IntakeStepForm):
 
 class HistoryStepForm(IntakeStepForm):
     step = "history"
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["anticoagulants"].choices = Intake.Answer.choices
 
     class Meta:
         model = Intake
@@ -343,8 +355,11 @@ class HistoryStepForm(IntakeStepForm):
 
 class ScreeningStepForm(IntakeStepForm):
     step = "screening"
+    # Blood thinners are asked explicitly in the "Your health" step, not ticked twice.
     screening_items = forms.ModelMultipleChoiceField(
-        queryset=ScreeningItem.objects.filter(active=True).order_by("order", "label"),
+        queryset=ScreeningItem.objects.filter(active=True)
+        .exclude(code="anticoagulants")
+        .order_by("order", "label"),
         widget=forms.CheckboxSelectMultiple,
         required=False,
         label="Tick everything that applies to you",
@@ -354,6 +369,11 @@ class ScreeningStepForm(IntakeStepForm):
         model = Intake
         fields = ["screening_items", "screening_reviewed", "screening_notes"]
         widgets = {"screening_notes": forms.Textarea(attrs={"rows": 2})}
+        error_messages = {
+            "screening_reviewed": {
+                "required": "Please confirm that you have read the whole list.",
+            },
+        }
         labels = {
             "screening_reviewed": "I have read the whole list and ticked everything that applies.",
             "screening_notes": "Anything you would like to add about the items you ticked",
@@ -480,6 +500,9 @@ class ClearanceForm(forms.Form):
 
 
 class ConsentForm(forms.Form):
+    """The signature. The typed name is checked here for an immediate message next to the
+    field; the consent service checks it again before recording anything."""
+
     understood = forms.BooleanField(
         label="I have read the information above and my questions have been answered.",
         error_messages={"required": "Please confirm that you have read the information."},
@@ -489,3 +512,110 @@ class ConsentForm(forms.Form):
         max_length=200,
         widget=forms.TextInput(attrs={"autocomplete": "name", "autocapitalize": "words"}),
     )
+
+    def __init__(self, *args, patient: Patient, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.patient = patient
+
+    def clean_typed_name(self) -> str:
+        typed = self.cleaned_data["typed_name"]
+        if not typed_name_matches(self.patient, typed):
+            raise forms.ValidationError(
+                f"Type the full legal name on the record: {self.patient.legal_name}."
+            )
+        return typed
+
+
+# --- Scheduling -------------------------------------------------------------------------------
+
+
+class TimeInput(forms.TimeInput):
+    input_type = "time"
+
+    def __init__(self, attrs=None):
+        super().__init__({"step": 900} | (attrs or {}), format="%H:%M")
+
+
+class SlotForm(forms.Form):
+    """When, with whom and what: shared by booking and rescheduling."""
+
+    practitioner = forms.ModelChoiceField(queryset=Practitioner.objects.filter(active=True))
+    location = forms.ModelChoiceField(queryset=Location.objects.filter(active=True))
+    type = forms.ModelChoiceField(
+        label="Appointment type",
+        queryset=AppointmentType.objects.filter(active=True),
+        empty_label="Choose a type",
+    )
+    date = forms.DateField(widget=DateInput())
+    time = forms.TimeField(widget=TimeInput())
+    override_reason = forms.CharField(
+        label="Override the IMS spacing rule: clinical reason",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Physiotherapists only. Leave empty unless you mean to book IMS early.",
+    )
+
+    def __init__(self, *args, can_override: bool = False, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if not can_override:
+            del self.fields["override_reason"]
+
+    def clean(self):
+        cleaned = super().clean()
+        day, time = cleaned.get("date"), cleaned.get("time")
+        if day and time:
+            start = dt.datetime.combine(day, time, tzinfo=timezone.get_current_timezone())
+            if start < timezone.now():
+                self.add_error(
+                    "time" if day == timezone.localdate() else "date",
+                    "That time has already passed; choose a time in the future.",
+                )
+            cleaned["start"] = start
+        return cleaned
+
+
+class BookingForm(SlotForm):
+    patient = forms.ModelChoiceField(
+        queryset=Patient.objects.all(),
+        widget=forms.HiddenInput,
+        error_messages={
+            "required": "Choose the patient: search by name, phone or date of birth.",
+            "invalid_choice": "That patient is not on file; search again and pick from the list.",
+        },
+    )
+    note = forms.CharField(label="Note for the front desk", required=False, max_length=200)
+
+    field_order = [
+        "patient",
+        "type",
+        "practitioner",
+        "location",
+        "date",
+        "time",
+        "note",
+        "override_reason",
+    ]
+
+
+class CancelForm(forms.Form):
+    reason = forms.CharField(
+        label="Reason for cancelling",
+        max_length=200,
+        error_messages={"required": "Give a reason for cancelling."},
+    )
+
+
+class OnlineBookingForm(forms.Form):
+    type = forms.ModelChoiceField(
+        label="Type of visit",
+        queryset=AppointmentType.objects.filter(active=True, bookable_online=True),
+        empty_label=None,
+        widget=forms.RadioSelect,
+    )
+    date = forms.DateField(widget=DateInput())
+
+    def clean_date(self):
+        day = self.cleaned_data["date"]
+        if day < timezone.localdate():
+            raise forms.ValidationError("Choose today or a later date.")
+        return day

@@ -23,10 +23,11 @@ class NavItem:
 
 
 NAV_ITEMS: tuple[NavItem, ...] = (
-    NavItem("Today", "clinic:desk_today", "calendar-week"),
     NavItem("My day", "clinic:physio_day", "clipboard2-pulse"),
+    NavItem("Schedule", "clinic:desk_today", "calendar-week"),
     NavItem("Patients", "clinic:patient_list", "people"),
     NavItem("Home", "clinic:portal_home", "house-heart"),
+    NavItem("Appointments", "clinic:portal_appointments", "calendar-heart"),
     NavItem("Clinic admin", "clinic:admin_home", "sliders"),
 )
 

@@ -9,6 +9,7 @@ Celery tasks, local-memory cache, console email).
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -162,6 +163,19 @@ CELERY_BEAT_SCHEDULE = {
         "task": "clinic.tasks.worker_heartbeat_task",
         "schedule": 60.0,
         "options": {"expires": 55},
+    },
+    "appointment-reminders": {
+        "task": "clinic.tasks.appointment_reminders_task",
+        "schedule": 15 * 60.0,
+        "options": {"expires": 14 * 60},
+    },
+    "ims-spacing-audit": {
+        "task": "clinic.tasks.spacing_audit_task",
+        "schedule": crontab(hour=2, minute=15),
+    },
+    "ims-recall": {
+        "task": "clinic.tasks.recall_task",
+        "schedule": crontab(hour=9, minute=0),
     },
     "clear-expired-sessions": {
         "task": "clinic.tasks.sessions_clear_expired_task",

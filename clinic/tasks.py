@@ -36,3 +36,24 @@ def portal_invitation_send_task(invitation_id: int) -> None:
     from clinic.services.invitations import portal_invitation_send
 
     portal_invitation_send(invitation_id=invitation_id)
+
+
+@shared_task
+def appointment_reminders_task() -> int:
+    from clinic.services.reminders import appointment_reminders_send
+
+    return appointment_reminders_send()
+
+
+@shared_task
+def spacing_audit_task() -> int:
+    from clinic.services.reminders import spacing_audit
+
+    return len(spacing_audit())
+
+
+@shared_task
+def recall_task() -> int:
+    from clinic.services.reminders import recall_send
+
+    return recall_send()

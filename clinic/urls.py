@@ -8,7 +8,7 @@ from django.urls import include, path
 from clinic.forms import LoginForm
 from clinic.permissions import allow_public, allow_signed_in
 from clinic.views import home as views
-from clinic.views import intake, patients, portal
+from clinic.views import intake, patients, portal, schedule
 
 admin.site.site_header = "Clinic administration"
 admin.site.site_title = "Clinic administration"
@@ -64,7 +64,37 @@ account_patterns = [
 
 office_patterns = (
     [
-        path("desk/", views.desk_today, name="desk_today"),
+        path("desk/", schedule.day_view, name="desk_today"),
+        path("schedule/week/", schedule.week_view, name="schedule_week"),
+        path("appointments/new/", schedule.appointment_new, name="appointment_new"),
+        path(
+            "appointments/patients/",
+            schedule.booking_patient_search,
+            name="booking_patient_search",
+        ),
+        path(
+            "appointments/patient-panel/",
+            schedule.booking_patient_panel,
+            name="booking_patient_panel",
+        ),
+        path("appointments/<int:pk>/", schedule.appointment_detail, name="appointment_detail"),
+        path(
+            "appointments/<int:pk>/status/", schedule.appointment_status, name="appointment_status"
+        ),
+        path(
+            "appointments/<int:pk>/cancel/", schedule.appointment_cancel, name="appointment_cancel"
+        ),
+        path(
+            "appointments/<int:pk>/reschedule/",
+            schedule.appointment_reschedule,
+            name="appointment_reschedule",
+        ),
+        path(
+            "schedule/alerts/<int:pk>/resolve/",
+            schedule.spacing_alert_resolve,
+            name="spacing_alert_resolve",
+        ),
+        path("schedule/online-seen/", schedule.online_bookings_seen, name="online_bookings_seen"),
         path("my-day/", views.physio_day, name="physio_day"),
         path("portal/", views.portal_home, name="portal_home"),
         path("clinic-admin/", views.admin_home, name="admin_home"),
@@ -84,11 +114,19 @@ office_patterns = (
             name="screening_clear",
         ),
         path("patients/<int:pk>/consent/", intake.consent_in_clinic, name="consent_in_clinic"),
+        path("patients/<int:pk>/recall/", schedule.recall_plan, name="recall_plan"),
         # Patient portal
         path("portal/intake/", intake.portal_intake, name="portal_intake"),
         path("portal/intake/review/", intake.portal_intake_review, name="portal_intake_review"),
         path("portal/intake/<slug:step>/", intake.portal_intake_step, name="portal_intake_step"),
         path("portal/consent/", intake.portal_consent, name="portal_consent"),
+        path("portal/appointments/", portal.portal_appointments, name="portal_appointments"),
+        path(
+            "portal/appointments/<int:pk>/cancel/",
+            portal.portal_appointment_cancel,
+            name="portal_appointment_cancel",
+        ),
+        path("portal/book/", portal.portal_book, name="portal_book"),
         path("portal/welcome/<str:token>/", portal.portal_invitation, name="portal_invitation"),
     ],
     "clinic",

@@ -28,5 +28,7 @@ class ScaleWidget(forms.widgets.ChoiceWidget):
         return context
 
     def id_for_label(self, id_, index=None):
-        # The group has no single input to point a <label for> at.
-        return ""
+        # The group as a whole has no single input for <label for>; each option does.
+        if index is None:
+            return ""
+        return super().id_for_label(id_, index)

@@ -23,7 +23,6 @@ class Migration(migrations.Migration):
                 ('duration_minutes', models.PositiveSmallIntegerField(validators=[django.core.validators.MinValueValidator(5), django.core.validators.MaxValueValidator(480)])),
                 ('is_ims', models.BooleanField(default=False, help_text='Counts for the once-a-week IMS spacing rule.', verbose_name='is IMS')),
                 ('bookable_online', models.BooleanField(default=False)),
-                ('color', models.CharField(default='#0e6e6b', help_text='Hex colour, e.g. #0e6e6b', max_length=7)),
                 ('active', models.BooleanField(default=True)),
                 ('order', models.PositiveSmallIntegerField(default=0)),
             ],

@@ -3,24 +3,23 @@
 from django.db import migrations
 
 TYPES = [
-    # name, minutes, is IMS, bookable online, colour
-    ("Initial assessment", 60, False, False, "#5b6bbf"),
-    ("IMS treatment", 30, True, True, "#0e6e6b"),
-    ("Follow-up", 30, False, True, "#b7791f"),
+    # name, minutes, is IMS, bookable online
+    ("Initial assessment", 60, False, False),
+    ("IMS treatment", 30, True, True),
+    ("Follow-up", 30, False, True),
 ]
 
 
 def forwards(apps, schema_editor):
     AppointmentType = apps.get_model("clinic", "AppointmentType")
     ClinicPolicy = apps.get_model("clinic", "ClinicPolicy")
-    for order, (name, minutes, is_ims, online, color) in enumerate(TYPES):
+    for order, (name, minutes, is_ims, online) in enumerate(TYPES):
         AppointmentType.objects.get_or_create(
             name=name,
             defaults={
                 "duration_minutes": minutes,
                 "is_ims": is_ims,
                 "bookable_online": online,
-                "color": color,
                 "order": order,
             },
         )

@@ -145,7 +145,6 @@ class AppointmentType(models.Model):
         "is IMS", default=False, help_text="Counts for the once-a-week IMS spacing rule."
     )
     bookable_online = models.BooleanField(default=False)
-    color = models.CharField(max_length=7, default="#0e6e6b", help_text="Hex colour, e.g. #0e6e6b")
     active = models.BooleanField(default=True)
     order = models.PositiveSmallIntegerField(default=0)
 

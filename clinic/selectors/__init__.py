@@ -16,14 +16,29 @@ from clinic.selectors.intake import (
     screening_for,
 )
 from clinic.selectors.patients import patient_search, with_list_status
+from clinic.selectors.scheduling import (
+    day_schedule,
+    free_slots,
+    ims_next_eligible,
+    patient_appointments,
+    patient_ims_summary,
+    physio_day,
+    week_schedule,
+)
 from clinic.selectors.system import (
     Health,
-    front_desk_overview,
     health_status,
     staff_by_role,
 )
 
 __all__ = [
+    "day_schedule",
+    "free_slots",
+    "ims_next_eligible",
+    "patient_appointments",
+    "patient_ims_summary",
+    "physio_day",
+    "week_schedule",
     "Health",
     "NeedlingReadiness",
     "ScreeningResult",
@@ -31,7 +46,6 @@ __all__ = [
     "consent_history",
     "consent_status",
     "consent_version_current",
-    "front_desk_overview",
     "health_status",
     "intake_latest",
     "intake_latest_submitted",

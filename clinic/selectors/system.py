@@ -11,7 +11,7 @@ from django.db import connection
 from django.db.models import Count
 
 from clinic.celery import app as celery_app
-from clinic.models import Patient, User
+from clinic.models import User
 from clinic.permissions import Role
 from clinic.tasks import WORKER_HEARTBEAT_KEY
 
@@ -72,14 +72,6 @@ def health_status() -> Health:
         logger.exception("health check: cache unreachable")
         last_seen = None
     return Health(database=database, broker=broker, worker_last_seen=last_seen)
-
-
-def front_desk_overview() -> dict[str, int]:
-    """Counts on the front desk's home page."""
-    return {
-        "patients": Patient.objects.count(),
-        "portal_accounts": Patient.objects.filter(user__isnull=False).count(),
-    }
 
 
 def staff_by_role() -> list[tuple[Role, int]]:

@@ -32,8 +32,30 @@ from clinic.services.patients import (
     patient_possible_duplicates,
     patient_update,
 )
+from clinic.services.scheduling import (
+    BookingError,
+    Slot,
+    appointment_book,
+    appointment_cancel,
+    appointment_cancel_by_patient,
+    appointment_check_in,
+    appointment_complete,
+    appointment_no_show,
+    appointment_reschedule,
+    online_bookings_acknowledge,
+)
 
 __all__ = [
+    "BookingError",
+    "Slot",
+    "appointment_book",
+    "appointment_cancel",
+    "appointment_cancel_by_patient",
+    "appointment_check_in",
+    "appointment_complete",
+    "appointment_no_show",
+    "appointment_reschedule",
+    "online_bookings_acknowledge",
     "ConsentError",
     "IntakeError",
     "InvitationError",

@@ -33,6 +33,7 @@ from clinic.models import (
     User,
 )
 from clinic.permissions import Role
+from clinic.selectors.scheduling import ims_dates, ims_next_eligible, min_interval
 
 
 class BookingError(Exception):
@@ -44,10 +45,6 @@ class BookingError(Exception):
         self.message = message
         self.code = code
         self.next_eligible = next_eligible
-
-
-def min_interval() -> int:
-    return settings.IMS_MIN_INTERVAL_DAYS
 
 
 def clinic_date(moment: dt.datetime) -> dt.date:
@@ -64,29 +61,6 @@ def _time(moment: dt.datetime) -> str:
 
 
 # --- IMS spacing -----------------------------------------------------------------------------
-
-
-def ims_dates(patient: Patient, *, exclude_pk: int | None = None) -> list[dt.date]:
-    """Clinic-local dates of the patient's IMS appointments that count for spacing."""
-    appointments = Appointment.objects.filter(
-        patient=patient, is_ims=True, status__in=Appointment.COUNTS_FOR_SPACING
-    )
-    if exclude_pk:
-        appointments = appointments.exclude(pk=exclude_pk)
-    return sorted(appointments.values_list("local_date", flat=True))
-
-
-def ims_next_eligible(
-    patient: Patient, *, on_or_after: dt.date, exclude_pk: int | None = None
-) -> dt.date:
-    """The first date on or after `on_or_after` at least the minimum interval from every
-    counting IMS appointment of the patient (before and after it)."""
-    gap = dt.timedelta(days=min_interval())
-    candidate = on_or_after
-    for day in ims_dates(patient, exclude_pk=exclude_pk):
-        if abs(day - candidate) < gap:
-            candidate = day + gap
-    return candidate
 
 
 def _check_spacing(

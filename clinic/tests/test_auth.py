@@ -31,7 +31,7 @@ def test_signing_in_lands_on_the_role_home(client, front_desk):
         reverse("login"), {"username": "frontdesk", "password": TEST_PASSWORD}, follow=True
     )
     assert response.redirect_chain[-1][0] == reverse("clinic:desk_today")
-    assert "Today’s schedule" in response.content.decode()
+    assert "No clinic location is set up yet" in response.content.decode()
 
 
 def test_signing_in_follows_next_but_never_off_site(client, physio):

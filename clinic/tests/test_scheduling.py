@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from clinic.models import Appointment, AppointmentType, Location, Room, TimeOff
 from clinic.permissions import Role
+from clinic.selectors.scheduling import ims_next_eligible
 from clinic.services.scheduling import (
     BookingError,
     Slot,
@@ -19,7 +20,6 @@ from clinic.services.scheduling import (
     appointment_complete,
     appointment_no_show,
     appointment_reschedule,
-    ims_next_eligible,
 )
 from clinic.tests.factories import UserFactory, make_patient, make_practitioner
 

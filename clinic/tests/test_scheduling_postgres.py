@@ -176,3 +176,26 @@ def test_the_database_refuses_overlaps_that_bypass_the_service(setting, same):
     # A cancelled appointment does not hold the slot.
     clash.status = Appointment.Status.CANCELLED
     clash.save()
+
+
+def test_concurrent_reminder_runs_send_each_reminder_exactly_once(setting):
+    from django.core import mail
+
+    from clinic.services.reminders import appointment_reminders_send
+
+    for index in range(12):
+        start = timezone.now() + dt.timedelta(hours=2, minutes=31 * index)
+        Appointment.objects.create(
+            patient=make_patient(legal_first_name=f"R{index}", email=f"r{index}@example.com"),
+            practitioner=setting["practitioner"],
+            location=setting["location"],
+            type=setting["follow_up"],
+            start=start,
+            end=start + dt.timedelta(minutes=30),
+            local_date=timezone.localtime(start).date(),
+            booked_by=setting["desk"],
+        )
+    mail.outbox = []
+    wins, refusals = race([appointment_reminders_send for _ in range(RACERS)])
+    assert sum(wins) == 12
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(f"r{i}@example.com" for i in range(12))

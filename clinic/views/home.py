@@ -12,6 +12,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from clinic import selectors
+from clinic.models import ClinicPolicy
 from clinic.permissions import Role, allow_public, allow_roles, allow_signed_in
 
 ROLE_HOMES: dict[Role, str] = {
@@ -34,20 +35,25 @@ def home(request: HttpRequest) -> HttpResponse:
     return redirect(ROLE_HOMES[role])
 
 
-@allow_roles(Role.FRONT_DESK)
-@require_GET
-def desk_today(request: HttpRequest) -> HttpResponse:
-    return render(
-        request,
-        "clinic/desk_today.html",
-        {"today": timezone.localdate(), "overview": selectors.front_desk_overview()},
-    )
-
-
 @allow_roles(Role.PHYSIO)
 @require_GET
 def physio_day(request: HttpRequest) -> HttpResponse:
-    return render(request, "clinic/physio_day.html", {"today": timezone.localdate()})
+    """Today's patients in order, each with intake, consent and screening status."""
+    today = timezone.localdate()
+    practitioner = getattr(request.user, "practitioner", None)
+    appointments = (
+        selectors.physio_day(practitioner=practitioner, day=today) if practitioner else []
+    )
+    return render(
+        request,
+        "clinic/physio_day.html",
+        {
+            "today": today,
+            "appointments": appointments,
+            "practitioner": practitioner,
+            "now": timezone.now(),
+        },
+    )
 
 
 @allow_roles(Role.PATIENT)
@@ -58,9 +64,12 @@ def portal_home(request: HttpRequest) -> HttpResponse:
     context = {"patient": patient}
     if patient is not None:
         latest = selectors.intake_latest(patient)
+        upcoming, _past = selectors.patient_appointments(patient)
         context |= {
             "intake_state": latest.status if latest else None,
             "consent_status": selectors.consent_status(patient),
+            "upcoming": upcoming[:3],
+            "online_booking": ClinicPolicy.current().online_booking_enabled,
         }
     return render(request, "clinic/portal_home.html", context)
 

@@ -111,6 +111,18 @@ def _intake_step(request: HttpRequest, ctx: IntakeContext, slug: str) -> HttpRes
 
 def _step_context(ctx: IntakeContext, intake: Intake, slug: str, form) -> dict:
     step = STEP_BY_SLUG[slug]
+    # A bound ModelForm copies even invalid answers onto its instance; the step bar must
+    # show what is saved.
+    intake = Intake.objects.get(pk=intake.pk)
+    if slug == "function" and "region" in form.fields:
+        form.fields["region"].widget.attrs.update(
+            {
+                "hx-get": ctx.step_url("function"),
+                "hx-target": "#region-questions",
+                "hx-trigger": "change",
+                "hx-include": "this",
+            }
+        )
     return {
         "ctx": ctx,
         "patient": ctx.patient,
@@ -273,7 +285,7 @@ def consent_in_clinic(request: HttpRequest, pk: int) -> HttpResponse:
 def _consent(request: HttpRequest, patient: Patient, channel: str) -> HttpResponse:
     version = selectors.consent_version_current()
     current = selectors.consent_current(patient)
-    form = ConsentForm(request.POST or None)
+    form = ConsentForm(request.POST or None, patient=patient)
     if request.method == "POST" and version and form.is_valid():
         try:
             services.consent_sign(
@@ -295,9 +307,10 @@ def _consent(request: HttpRequest, patient: Patient, channel: str) -> HttpRespon
         services.access_log_record(
             request=request, patient=patient, what="consent", action=AccessLog.Action.VIEW
         )
+    template = "sign.html" if channel == Consent.Channel.PORTAL else "sign_in_clinic.html"
     return render(
         request,
-        "clinic/consent/sign.html",
+        f"clinic/consent/{template}",
         {
             "patient": patient,
             "version": version,

@@ -49,10 +49,8 @@ def patient_create(request: HttpRequest) -> HttpResponse:
                 phone=fields["phone"],
             )
         )
-        if duplicates and not request.POST.get("confirm_not_duplicate"):
-            form = PatientForm(request.POST, show_duplicate_confirmation=True)
-            form.is_valid()
-        else:
+        # "Register as a different person" in the warning sends confirm_not_duplicate.
+        if not duplicates or request.POST.get("confirm_not_duplicate"):
             try:
                 patient = services.patient_create(by=request.user, **fields)
             except ValidationError as error:

@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.contrib import messages
 from django.contrib.auth import login, logout
-from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from clinic import services
-from clinic.forms import InvitationAcceptForm
-from clinic.permissions import allow_public
+from clinic import selectors, services
+from clinic.forms import InvitationAcceptForm, OnlineBookingForm
+from clinic.models import Appointment, AppointmentType, ClinicPolicy, Location, Practitioner
+from clinic.permissions import Role, allow_public, allow_roles
 
 
 @allow_public
@@ -61,3 +66,112 @@ def portal_invitation(request: HttpRequest, token: str) -> HttpResponse:
         "clinic/portal/invitation_accept.html",
         {"form": form, "invitation": invitation, "patient": invitation.patient},
     )
+
+
+# --- Appointments in the portal -----------------------------------------------------------
+
+
+def _own_patient(request: HttpRequest):
+    patient = getattr(request.user, "patient", None)
+    if patient is None:
+        raise Http404("No patient record is linked to this account.")
+    return patient
+
+
+@allow_roles(Role.PATIENT)
+@require_GET
+def portal_appointments(request: HttpRequest) -> HttpResponse:
+    patient = _own_patient(request)
+    upcoming, past = selectors.patient_appointments(patient)
+    policy = ClinicPolicy.current()
+    notice = dt.timedelta(hours=policy.cancellation_notice_hours)
+    now = timezone.now()
+    return render(
+        request,
+        "clinic/portal/appointments.html",
+        {
+            "upcoming": [(a, a.is_cancellable and a.start - now >= notice) for a in upcoming],
+            "past": past,
+            "policy": policy,
+            "ims": selectors.patient_ims_summary(patient),
+        },
+    )
+
+
+@allow_roles(Role.PATIENT)
+@require_POST
+def portal_appointment_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    # Another patient's appointment id answers 404: the lookup is through the own record.
+    appointment = get_object_or_404(Appointment, pk=pk, patient=_own_patient(request))
+    try:
+        services.appointment_cancel_by_patient(appointment=appointment, by=request.user)
+    except services.BookingError as refusal:
+        messages.error(request, refusal.message)
+    else:
+        messages.success(request, "Your appointment is cancelled.")
+    return redirect("clinic:portal_appointments")
+
+
+@allow_roles(Role.PATIENT)
+@require_http_methods(["GET", "POST"])
+def portal_book(request: HttpRequest) -> HttpResponse:
+    """Online self-booking of follow-up and IMS visits in free slots, under the same rules
+    as the front desk's bookings; the next eligible IMS date is shown up front."""
+    patient = _own_patient(request)
+    policy = ClinicPolicy.current()
+    if not policy.online_booking_enabled:
+        return render(request, "clinic/portal/book_closed.html")
+    ims = selectors.patient_ims_summary(patient)
+    form = OnlineBookingForm(request.GET or None)
+    slots, chosen_type, day = [], None, None
+    if form.is_bound and form.is_valid():
+        chosen_type, day = form.cleaned_data["type"], form.cleaned_data["date"]
+        last_day = timezone.localdate() + dt.timedelta(days=policy.online_booking_days_ahead)
+        if day > last_day:
+            form.add_error("date", f"Online booking is open up to {last_day:%d %b %Y}.")
+        elif chosen_type.is_ims and day < ims.next_eligible:
+            form.add_error(
+                "date",
+                f"Your next IMS session can be on {ims.next_eligible:%A %d %B} or later "
+                "(at least a week between sessions).",
+            )
+        else:
+            slots = selectors.free_slots(type=chosen_type, day=day)
+    if request.method == "POST":
+        return _portal_book_post(request, patient)
+    return render(
+        request,
+        "clinic/portal/book.html",
+        {"form": form, "slots": slots, "type": chosen_type, "day": day, "ims": ims},
+    )
+
+
+def _portal_book_post(request: HttpRequest, patient) -> HttpResponse:
+    try:
+        practitioner = Practitioner.objects.get(pk=int(request.POST["practitioner"]), active=True)
+        location = Location.objects.get(pk=int(request.POST["location"]), active=True)
+        kind = AppointmentType.objects.get(
+            pk=int(request.POST["type"]), active=True, bookable_online=True
+        )
+        start = dt.datetime.fromisoformat(request.POST["start"])
+    except (KeyError, ValueError, ObjectDoesNotExist):
+        messages.error(request, "That time is no longer available. Please choose again.")
+        return redirect("clinic:portal_book")
+    if timezone.is_naive(start):
+        start = timezone.make_aware(start)
+    slot = services.Slot(practitioner=practitioner, location=location, start=start, type=kind)
+    try:
+        appointment = services.appointment_book(
+            patient=patient, slot=slot, by=request.user, via=Appointment.Via.PORTAL
+        )
+    except services.BookingError as refusal:
+        messages.error(request, refusal.message)
+        return redirect(
+            reverse("clinic:portal_book") + f"?type={kind.pk}&date={start.date().isoformat()}"
+        )
+    messages.success(
+        request,
+        f"Booked: {appointment.type} with {appointment.practitioner} on "
+        f"{timezone.localtime(appointment.start):%A %d %B at %H:%M}.",
+    )
+    return redirect("clinic:portal_appointments")

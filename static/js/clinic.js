@@ -21,3 +21,20 @@
     });
   });
 })();
+
+// Schedule: content swapped into the shared modal opens it; closing it empties it.
+(function () {
+  "use strict";
+
+  document.addEventListener("htmx:afterSwap", function (event) {
+    if (event.detail.target && event.detail.target.id === "app-modal-content" && window.bootstrap) {
+      window.bootstrap.Modal.getOrCreateInstance(document.getElementById("app-modal")).show();
+    }
+  });
+
+  document.addEventListener("hidden.bs.modal", function (event) {
+    if (event.target.id === "app-modal") {
+      document.getElementById("app-modal-content").innerHTML = "";
+    }
+  });
+})();

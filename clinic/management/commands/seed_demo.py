@@ -29,10 +29,12 @@ class Command(BaseCommand):
         with transaction.atomic():
             users = demo.build_users(password)
             patients = demo.build_front_office(users)
+            bookings = demo.build_schedule(users, patients)
 
         self.stdout.write(
             self.style.SUCCESS(
-                f"Demo clinic ready ({len(patients)} patients). Sign in at http://127.0.0.1:8000/"
+                f"Demo clinic ready ({len(patients)} patients, {bookings} new bookings). "
+                "Sign in at http://127.0.0.1:8000/"
             )
         )
         self.stdout.write(f"  {'username':<12}{'role':<18}password")

@@ -1,0 +1,410 @@
+"""Reads for the schedule: the front desk's day and week views, free slots, "my day".
+
+Each page's data comes from a fixed number of queries, however many practitioners and
+appointments there are (tested at 1x and 10x).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models.fields import CharField
+from django.utils import timezone
+
+from clinic.models import (
+    Appointment,
+    AppointmentType,
+    Consent,
+    Intake,
+    Location,
+    Patient,
+    Practitioner,
+    ScreeningClearance,
+    SpacingAlert,
+    TimeOff,
+    WorkingHours,
+)
+from clinic.selectors.consent import consent_version_current
+
+SLOT_MINUTES = 15
+DEFAULT_OPEN, DEFAULT_CLOSE = dt.time(8), dt.time(18)
+ONLINE_LEAD = dt.timedelta(hours=2)  # patients cannot book online at the last minute
+
+
+def min_interval() -> int:
+    """IMS_MIN_INTERVAL_DAYS: the fewest clinic-local calendar days between IMS visits."""
+    return settings.IMS_MIN_INTERVAL_DAYS
+
+
+def ims_dates(patient: Patient, *, exclude_pk: int | None = None) -> list[dt.date]:
+    """Clinic-local dates of the patient's IMS appointments that count for spacing
+    (booked, checked in or completed; cancelled and no-show visits do not count)."""
+    appointments = Appointment.objects.filter(
+        patient=patient, is_ims=True, status__in=Appointment.COUNTS_FOR_SPACING
+    )
+    if exclude_pk:
+        appointments = appointments.exclude(pk=exclude_pk)
+    return sorted(appointments.values_list("local_date", flat=True))
+
+
+def ims_next_eligible(
+    patient: Patient, *, on_or_after: dt.date, exclude_pk: int | None = None
+) -> dt.date:
+    """The first date on or after `on_or_after` at least the minimum interval from every
+    counting IMS appointment of the patient (before and after it)."""
+    gap = dt.timedelta(days=min_interval())
+    candidate = on_or_after
+    for day in ims_dates(patient, exclude_pk=exclude_pk):
+        if abs(day - candidate) < gap:
+            candidate = day + gap
+    return candidate
+
+
+def local_bounds(day: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    tz = timezone.get_current_timezone()
+    start = dt.datetime.combine(day, dt.time.min, tzinfo=tz)
+    return start, dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
+
+
+def with_patient_status(appointments: QuerySet[Appointment]) -> QuerySet[Appointment]:
+    """Annotate each appointment with its patient's intake state, current consent and an
+    uncleared contraindication on the latest submitted intake (one query in all)."""
+    latest_intake = Intake.objects.filter(patient=OuterRef("patient_id")).order_by("-created_at")
+    latest_submitted = Intake.objects.filter(
+        patient=OuterRef("patient_id"), status=Intake.Status.SUBMITTED
+    ).order_by("-submitted_at")
+    version = consent_version_current()
+    through = Intake.screening_items.through
+    uncleared = through.objects.filter(
+        intake_id=OuterRef("latest_submitted_id"),
+        screeningitem__severity="contraindication",
+    ).exclude(
+        Exists(
+            ScreeningClearance.objects.filter(
+                intake_id=OuterRef("intake_id"), item_id=OuterRef("screeningitem_id")
+            )
+        )
+    )
+    return appointments.annotate(
+        intake_state=Subquery(latest_intake.values("status")[:1], output_field=CharField()),
+        latest_submitted_id=Subquery(latest_submitted.values("pk")[:1]),
+        consent_current=Exists(
+            Consent.objects.filter(patient_id=OuterRef("patient_id"), version=version)
+        ),
+        needling_blocked=Exists(uncleared),
+    )
+
+
+@dataclass
+class Placed:
+    appointment: Appointment
+    row: int  # 1-based grid row of the start
+    span: int  # rows covered
+
+
+@dataclass
+class Column:
+    practitioner: Practitioner
+    open_rows: set[int] = field(default_factory=set)  # rows inside working hours, not off
+    appointments: list[Placed] = field(default_factory=list)
+    time_off: list[TimeOff] = field(default_factory=list)
+
+    def cells(self, rows: list[dt.datetime]) -> list[dict | None]:
+        """One entry per grid row: an appointment starting there (with its row span), a
+        free or closed slot, or None where an appointment above covers the row."""
+        starting = {placed.row: placed for placed in self.appointments}
+        cells: list[dict | None] = []
+        covered_until = 0
+        for index, start in enumerate(rows, start=1):
+            if index in starting:
+                placed = starting[index]
+                span = min(placed.span, len(rows) - index + 1)
+                covered_until = index + span - 1
+                cells.append({"kind": "appointment", "placed": placed, "span": span})
+            elif index <= covered_until:
+                cells.append(None)
+            elif index in self.open_rows:
+                cells.append(
+                    {"kind": "free", "start": start, "practitioner_id": self.practitioner.pk}
+                )
+            else:
+                cells.append({"kind": "closed", "start": start})
+        return cells
+
+
+@dataclass
+class DaySchedule:
+    day: dt.date
+    location: Location
+    locations: list[Location]
+    rows: list[dt.datetime]
+    columns: list[Column]
+    alerts: list[SpacingAlert]
+    online_new: list[Appointment]
+
+    @property
+    def table(self) -> list[tuple[dt.datetime, list[dict | None]]]:
+        """Rows of the day grid: (time, one cell per practitioner column)."""
+        per_column = [column.cells(self.rows) for column in self.columns]
+        return [
+            (start, [cells[index] for cells in per_column]) for index, start in enumerate(self.rows)
+        ]
+
+    @property
+    def previous_day(self) -> dt.date:
+        return self.day - dt.timedelta(days=1)
+
+    @property
+    def next_day(self) -> dt.date:
+        return self.day + dt.timedelta(days=1)
+
+
+def _grid(day: dt.date, opens: dt.time, closes: dt.time) -> list[dt.datetime]:
+    tz = timezone.get_current_timezone()
+    start = dt.datetime.combine(day, opens, tzinfo=tz)
+    end = dt.datetime.combine(day, closes, tzinfo=tz)
+    rows = []
+    while start < end:
+        rows.append(start)
+        start += dt.timedelta(minutes=SLOT_MINUTES)
+    return rows
+
+
+def _row_of(rows: list[dt.datetime], moment: dt.datetime) -> int:
+    first = rows[0]
+    minutes = (timezone.localtime(moment) - first).total_seconds() / 60
+    return int(minutes // SLOT_MINUTES) + 1
+
+
+def day_schedule(*, day: dt.date, location: Location) -> DaySchedule:
+    """One column per practitioner working at `location` on `day` (or with appointments
+    there), a 15-minute grid, and the front desk's alerts."""
+    day_start, day_end = local_bounds(day)
+    practitioners = list(
+        Practitioner.objects.filter(active=True, locations=location)
+        .prefetch_related(
+            Prefetch(
+                "working_hours",
+                queryset=WorkingHours.objects.filter(location=location, weekday=day.weekday()),
+                to_attr="day_hours",
+            ),
+            Prefetch(
+                "time_off",
+                queryset=TimeOff.objects.filter(start__lt=day_end, end__gt=day_start),
+                to_attr="day_off",
+            ),
+        )
+        .order_by("order", "display_name")
+    )
+    appointments = list(
+        with_patient_status(
+            Appointment.objects.filter(location=location, start__gte=day_start, start__lt=day_end)
+            .exclude(status=Appointment.Status.CANCELLED)
+            .select_related("patient", "type", "room")
+        ).order_by("start")
+    )
+    by_practitioner: dict[int, list[Appointment]] = {}
+    for appointment in appointments:
+        by_practitioner.setdefault(appointment.practitioner_id, []).append(appointment)
+
+    opens = min([h.start for p in practitioners for h in p.day_hours] + [DEFAULT_OPEN])
+    closes = max([h.end for p in practitioners for h in p.day_hours] + [DEFAULT_CLOSE])
+    for appointment in appointments:
+        opens = min(opens, timezone.localtime(appointment.start).time())
+        closes = max(closes, timezone.localtime(appointment.end).time())
+    opens = dt.time(opens.hour)
+    rows = _grid(day, opens, closes)
+
+    columns = []
+    for practitioner in practitioners:
+        if not practitioner.day_hours and practitioner.pk not in by_practitioner:
+            continue
+        column = Column(practitioner, time_off=practitioner.day_off)
+        for index, start in enumerate(rows, start=1):
+            end = start + dt.timedelta(minutes=SLOT_MINUTES)
+            working = any(
+                h.start <= start.time() and end.time() <= h.end for h in practitioner.day_hours
+            )
+            off = any(t.start < end and t.end > start for t in practitioner.day_off)
+            if working and not off:
+                column.open_rows.add(index)
+        for appointment in by_practitioner.get(practitioner.pk, []):
+            row = _row_of(rows, appointment.start)
+            span = max(
+                1, round((appointment.end - appointment.start).total_seconds() / 60 / SLOT_MINUTES)
+            )
+            column.appointments.append(Placed(appointment, row, span))
+        columns.append(column)
+
+    alerts = list(
+        SpacingAlert.objects.filter(resolved_at__isnull=True).select_related(
+            "patient", "first", "second"
+        )
+    )
+    online_new = list(
+        Appointment.objects.filter(
+            booked_via=Appointment.Via.PORTAL,
+            online_booking_seen_at__isnull=True,
+            status=Appointment.Status.BOOKED,
+            start__gte=timezone.now(),
+        )
+        .select_related("patient", "practitioner", "type")
+        .order_by("start")[:20]
+    )
+    return DaySchedule(
+        day=day,
+        location=location,
+        locations=list(Location.objects.filter(active=True)),
+        rows=rows,
+        columns=columns,
+        alerts=alerts,
+        online_new=online_new,
+    )
+
+
+@dataclass
+class WeekDay:
+    day: dt.date
+    hours: list[WorkingHours]
+    appointments: list[Appointment]
+    off: bool
+
+
+def week_schedule(*, practitioner: Practitioner, week_of: dt.date) -> list[WeekDay]:
+    """Monday to Sunday of the week containing `week_of` for one practitioner."""
+    monday = week_of - dt.timedelta(days=week_of.weekday())
+    start, _ = local_bounds(monday)
+    _, end = local_bounds(monday + dt.timedelta(days=6))
+    appointments = list(
+        with_patient_status(
+            Appointment.objects.filter(practitioner=practitioner, start__gte=start, start__lt=end)
+            .exclude(status=Appointment.Status.CANCELLED)
+            .select_related("patient", "type", "location")
+        ).order_by("start")
+    )
+    hours = list(practitioner.working_hours.select_related("location"))
+    time_off = list(practitioner.time_off.filter(start__lt=end, end__gt=start))
+    days = []
+    for offset in range(7):
+        day = monday + dt.timedelta(days=offset)
+        day_start, day_end = local_bounds(day)
+        days.append(
+            WeekDay(
+                day=day,
+                hours=[h for h in hours if h.weekday == day.weekday()],
+                appointments=[a for a in appointments if day_start <= a.start < day_end],
+                off=any(t.start < day_end and t.end > day_start for t in time_off),
+            )
+        )
+    return days
+
+
+def physio_day(*, practitioner: Practitioner, day: dt.date) -> list[Appointment]:
+    """The practitioner's patients on `day`, in order, with intake, consent and screening."""
+    start, end = local_bounds(day)
+    return list(
+        with_patient_status(
+            Appointment.objects.filter(practitioner=practitioner, start__gte=start, start__lt=end)
+            .exclude(status=Appointment.Status.CANCELLED)
+            .select_related("patient", "type", "location")
+        ).order_by("start")
+    )
+
+
+@dataclass(frozen=True)
+class ImsSummary:
+    last: dt.date | None
+    next_eligible: dt.date
+    upcoming: list[dt.date]
+
+
+def patient_ims_summary(patient: Patient, *, today: dt.date | None = None) -> ImsSummary:
+    """The last IMS visit, the next date one may be booked, and booked future IMS dates."""
+    today = today or timezone.localdate()
+    dates = list(
+        Appointment.objects.filter(
+            patient=patient, is_ims=True, status__in=Appointment.COUNTS_FOR_SPACING
+        )
+        .order_by("local_date")
+        .values_list("local_date", flat=True)
+    )
+    past = [d for d in dates if d <= today]
+    return ImsSummary(
+        last=past[-1] if past else None,
+        next_eligible=ims_next_eligible(patient, on_or_after=today),
+        upcoming=[d for d in dates if d > today],
+    )
+
+
+def patient_appointments(patient: Patient) -> tuple[list[Appointment], list[Appointment]]:
+    """(upcoming, past) appointments of a patient, for the portal."""
+    now = timezone.now()
+    rows = list(
+        Appointment.objects.filter(patient=patient)
+        .select_related("practitioner", "type", "location")
+        .order_by("start")
+    )
+    upcoming = [a for a in rows if a.end >= now and a.status != Appointment.Status.CANCELLED]
+    past = [a for a in rows if a not in upcoming][::-1][:20]
+    return upcoming, past
+
+
+@dataclass(frozen=True)
+class FreeSlot:
+    practitioner: Practitioner
+    location: Location
+    start: dt.datetime
+
+
+def free_slots(
+    *,
+    type: AppointmentType,
+    day: dt.date,
+    location: Location | None = None,  # noqa: A002
+) -> list[FreeSlot]:
+    """Start times on `day` where `type` fits a practitioner's hours with nothing booked and
+    no time off (online booking; the booking service re-checks everything)."""
+    day_start, day_end = local_bounds(day)
+    earliest = timezone.now() + ONLINE_LEAD
+    practitioners = Practitioner.objects.filter(active=True).prefetch_related(
+        Prefetch(
+            "working_hours",
+            queryset=WorkingHours.objects.filter(weekday=day.weekday()).select_related("location"),
+            to_attr="day_hours",
+        ),
+        Prefetch(
+            "time_off",
+            queryset=TimeOff.objects.filter(start__lt=day_end, end__gt=day_start),
+            to_attr="day_off",
+        ),
+    )
+    busy: dict[int, list[tuple[dt.datetime, dt.datetime]]] = {}
+    for practitioner_id, start, end in (
+        Appointment.objects.filter(start__lt=day_end, end__gt=day_start)
+        .exclude(status=Appointment.Status.CANCELLED)
+        .values_list("practitioner_id", "start", "end")
+    ):
+        busy.setdefault(practitioner_id, []).append((start, end))
+
+    slots = []
+    tz = timezone.get_current_timezone()
+    for practitioner in practitioners:
+        for block in practitioner.day_hours:
+            if location and block.location_id != location.pk:
+                continue
+            start = dt.datetime.combine(day, block.start, tzinfo=tz)
+            block_end = dt.datetime.combine(day, block.end, tzinfo=tz)
+            while start + type.duration <= block_end:
+                end = start + type.duration
+                clear = (
+                    start >= earliest
+                    and not any(s < end and e > start for s, e in busy.get(practitioner.pk, []))
+                    and not any(t.start < end and t.end > start for t in practitioner.day_off)
+                )
+                if clear:
+                    slots.append(FreeSlot(practitioner, block.location, start))
+                start += dt.timedelta(minutes=SLOT_MINUTES)
+    return sorted(slots, key=lambda s: (s.start, s.practitioner.display_name))

@@ -1,0 +1,270 @@
+"""Scheduled work around appointments: reminders, the IMS spacing audit, recalls.
+
+Each job is safe to run twice, even at the same moment: a reminder is claimed with a
+conditional UPDATE before it is sent, an alert and a recall are unique per pair/eligibility.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+from django.conf import settings
+from django.core.mail import EmailMessage, send_mail
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from icalendar import Calendar, Event
+
+from clinic.models import (
+    Appointment,
+    ClinicPolicy,
+    Patient,
+    RecallInvitation,
+    RecallPlan,
+    SpacingAlert,
+    User,
+)
+from clinic.permissions import Role
+from clinic.selectors.scheduling import ims_next_eligible, min_interval
+
+logger = logging.getLogger(__name__)
+
+
+# --- Reminders -------------------------------------------------------------------------------
+
+
+def appointment_ics(appointment: Appointment) -> bytes:
+    """An iCalendar file for the patient's calendar (no clinical details)."""
+    calendar = Calendar()
+    calendar.add("prodid", f"-//{settings.CLINIC_NAME}//Appointments//EN")
+    calendar.add("version", "2.0")
+    event = Event()
+    event.add("uid", f"appointment-{appointment.pk}@{settings.SITE_URL.split('//')[-1]}")
+    event.add("dtstamp", timezone.now())
+    event.add("dtstart", appointment.start)
+    event.add("dtend", appointment.end)
+    event.add("summary", f"{appointment.type.name} at {settings.CLINIC_NAME}")
+    event.add("location", appointment.location.address or appointment.location.name)
+    event.add("description", f"With {appointment.practitioner}. Questions: {settings.CLINIC_PHONE}")
+    calendar.add_component(event)
+    return calendar.to_ical()
+
+
+def appointment_reminders_send(*, now: dt.datetime | None = None) -> int:
+    """E-mail a reminder (with an .ics) for each booked appointment starting within the
+    policy's reminder window. Returns how many were sent by this run.
+
+    Each appointment is claimed with UPDATE ... WHERE reminder_claimed_at IS NULL before
+    sending, so concurrent runs never send the same reminder twice.
+    """
+    now = now or timezone.now()
+    window = dt.timedelta(hours=ClinicPolicy.current().reminder_hours_before)
+    due = Appointment.objects.filter(
+        status=Appointment.Status.BOOKED,
+        start__gt=now,
+        start__lte=now + window,
+        reminder_claimed_at__isnull=True,
+    ).values_list("pk", flat=True)
+    sent = 0
+    for pk in list(due):
+        claimed = Appointment.objects.filter(pk=pk, reminder_claimed_at__isnull=True).update(
+            reminder_claimed_at=now
+        )
+        if not claimed:
+            continue  # another run got there first
+        appointment = Appointment.objects.select_related(
+            "patient", "practitioner", "location", "type"
+        ).get(pk=pk)
+        if not appointment.patient.email:
+            logger.info("reminder skipped: appointment %s has no e-mail on file", pk)
+            continue
+        message = EmailMessage(
+            subject=f"Reminder: your appointment at {settings.CLINIC_NAME}",
+            body=render_to_string(
+                "clinic/email/appointment_reminder.txt",
+                {
+                    "appointment": appointment,
+                    "clinic_name": settings.CLINIC_NAME,
+                    "clinic_phone": settings.CLINIC_PHONE,
+                    "portal_url": settings.SITE_URL + "/",
+                },
+            ),
+            to=[appointment.patient.email],
+        )
+        message.attach("appointment.ics", appointment_ics(appointment), "text/calendar")
+        message.send()
+        Appointment.objects.filter(pk=pk).update(reminder_sent_at=timezone.now())
+        sent += 1
+    return sent
+
+
+# --- Spacing audit ---------------------------------------------------------------------------
+
+
+def spacing_violations() -> list[tuple[Appointment, Appointment, int]]:
+    """Pairs of counting IMS appointments of one patient closer than the minimum interval
+    where neither carries a physiotherapist's override."""
+    gap = min_interval()
+    rows = list(
+        Appointment.objects.filter(
+            is_ims=True,
+            status__in=Appointment.COUNTS_FOR_SPACING,
+            spacing_override_reason="",
+        )
+        .select_related("patient")
+        .order_by("patient_id", "local_date", "start")
+    )
+    pairs = []
+    for index, first in enumerate(rows):
+        for second in rows[index + 1 :]:
+            if second.patient_id != first.patient_id:
+                break
+            days = (second.local_date - first.local_date).days
+            if days >= gap:
+                break
+            pairs.append((first, second, days))
+    return pairs
+
+
+def spacing_audit(*, now: dt.datetime | None = None, notify: bool = True) -> list[SpacingAlert]:
+    """Record an alert for each new violating pair (shown on the front desk's home page)
+    and e-mail the clinic admins about them; resolve alerts whose pair no longer violates
+    (one visit cancelled or moved). Returns the new alerts."""
+    now = now or timezone.now()
+    current = {(a.pk, b.pk): (a, b, days) for a, b, days in spacing_violations()}
+    new_alerts = []
+    for (first_pk, second_pk), (first, _second, days) in current.items():
+        try:
+            with transaction.atomic():
+                alert, created = SpacingAlert.objects.get_or_create(
+                    first_id=first_pk,
+                    second_id=second_pk,
+                    defaults={
+                        "patient_id": first.patient_id,
+                        "days_apart": days,
+                        "detected_at": now,
+                    },
+                )
+        except IntegrityError:  # a concurrent run created it
+            continue
+        if created:
+            new_alerts.append(alert)
+    stale = [
+        alert.pk
+        for alert in SpacingAlert.objects.filter(resolved_at__isnull=True)
+        if (alert.first_id, alert.second_id) not in current
+    ]
+    SpacingAlert.objects.filter(pk__in=stale).update(
+        resolved_at=now, resolution="No longer a conflict (a visit was cancelled or moved)."
+    )
+    if new_alerts and notify:
+        _email_admins_about(new_alerts)
+    return new_alerts
+
+
+def _email_admins_about(alerts: list[SpacingAlert]) -> None:
+    recipients = list(
+        User.objects.filter(groups__name=Role.CLINIC_ADMIN.group_name, is_active=True)
+        .exclude(email="")
+        .values_list("email", flat=True)
+    )
+    if not recipients:
+        return
+    lines = [
+        f"- {alert.patient.display_name}: IMS visits {alert.days_apart} day(s) apart "
+        f"({alert.first.local_date:%Y-%m-%d} and {alert.second.local_date:%Y-%m-%d})"
+        for alert in SpacingAlert.objects.filter(pk__in=[a.pk for a in alerts]).select_related(
+            "patient", "first", "second"
+        )
+    ]
+    send_mail(
+        subject=f"{len(alerts)} IMS spacing alert(s) at {settings.CLINIC_NAME}",
+        message=(
+            "The nightly audit found IMS visits closer than "
+            f"{min_interval()} days without a physiotherapist's override:\n\n"
+            + "\n".join(lines)
+            + "\n\nReview them on the front desk page: "
+            + settings.SITE_URL
+            + reverse("clinic:desk_today")
+            + "\n"
+        ),
+        from_email=None,
+        recipient_list=recipients,
+    )
+
+
+@transaction.atomic
+def spacing_alert_resolve(*, alert: SpacingAlert, note: str, by: User) -> SpacingAlert:
+    alert = SpacingAlert.objects.select_for_update().get(pk=alert.pk)
+    if alert.resolved_at is None:
+        alert.resolved_at = timezone.now()
+        alert.resolved_by = by
+        alert.resolution = note.strip()[:200] or "Reviewed"
+        alert.save(update_fields=["resolved_at", "resolved_by", "resolution"])
+    return alert
+
+
+# --- Recall ----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def recall_plan_set(*, patient: Patient, active: bool, by: User, note: str = "") -> RecallPlan:
+    plan, _ = RecallPlan.objects.update_or_create(
+        patient=patient, defaults={"active": active, "started_by": by, "note": note[:200]}
+    )
+    return plan
+
+
+def recall_send(*, today: dt.date | None = None) -> int:
+    """Invite each patient on an active plan who is eligible for IMS again and has nothing
+    booked, once per eligibility date. Returns how many invitations this run sent."""
+    today = today or timezone.localdate()
+    now = timezone.now()
+    sent = 0
+    plans = RecallPlan.objects.filter(active=True).select_related("patient")
+    for plan in plans:
+        patient = plan.patient
+        if patient.appointments.filter(status=Appointment.Status.BOOKED, start__gte=now).exists():
+            continue
+        last = (
+            patient.appointments.filter(
+                is_ims=True, status__in=Appointment.COUNTS_FOR_SPACING, local_date__lte=today
+            )
+            .order_by("-local_date")
+            .values_list("local_date", flat=True)
+            .first()
+        )
+        if last is None:
+            continue
+        eligible = ims_next_eligible(patient, on_or_after=last + dt.timedelta(days=1))
+        if eligible > today:
+            continue
+        try:
+            with transaction.atomic():
+                recall, created = RecallInvitation.objects.get_or_create(
+                    patient=patient, eligible_from=eligible
+                )
+        except IntegrityError:
+            continue
+        if not created or not patient.email:
+            continue
+        send_mail(
+            subject=f"Time to book your next IMS visit at {settings.CLINIC_NAME}",
+            message=render_to_string(
+                "clinic/email/recall.txt",
+                {
+                    "patient": patient,
+                    "eligible": eligible,
+                    "clinic_name": settings.CLINIC_NAME,
+                    "clinic_phone": settings.CLINIC_PHONE,
+                    "book_url": settings.SITE_URL + reverse("clinic:portal_book"),
+                },
+            ),
+            from_email=None,
+            recipient_list=[patient.email],
+        )
+        RecallInvitation.objects.filter(pk=recall.pk).update(sent_at=timezone.now())
+        sent += 1
+    return sent

@@ -1,0 +1,556 @@
+"""The schedule as the front desk, physios and patients use it; the beat jobs."""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+
+import pytest
+from django.core import mail
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from clinic.models import (
+    Appointment,
+    AppointmentType,
+    ClinicPolicy,
+    Location,
+    RecallInvitation,
+    RecallPlan,
+    SpacingAlert,
+)
+from clinic.permissions import Role
+from clinic.services import reminders
+from clinic.services.scheduling import Slot, appointment_book
+from clinic.tests.factories import PatientFactory, make_patient, make_practitioner
+
+pytestmark = pytest.mark.django_db
+VANCOUVER = zoneinfo.ZoneInfo("America/Vancouver")
+
+
+def local(day, hour, minute=0):
+    return dt.datetime.combine(day, dt.time(hour, minute), tzinfo=VANCOUVER)
+
+
+@pytest.fixture
+def day():
+    return timezone.localdate() + dt.timedelta(days=3)
+
+
+@pytest.fixture
+def ims():
+    return AppointmentType.objects.get(name="IMS treatment")
+
+
+@pytest.fixture
+def follow_up():
+    return AppointmentType.objects.get(name="Follow-up")
+
+
+@pytest.fixture
+def maya(physio):
+    return make_practitioner(physio, hours=((0, 6), (7, 20)), name="Maya Chen")
+
+
+def book(patient, practitioner, start, kind, by):
+    slot = Slot(
+        practitioner=practitioner, location=practitioner.locations.first(), start=start, type=kind
+    )
+    return appointment_book(patient=patient, slot=slot, by=by)
+
+
+def post_booking(client, *, patient, practitioner, start, kind, **extra):
+    local_start = timezone.localtime(start)
+    return client.post(
+        reverse("clinic:appointment_new"),
+        {
+            "patient": patient.pk if patient else "",
+            "practitioner": practitioner.pk,
+            "location": practitioner.locations.first().pk,
+            "type": kind.pk,
+            "date": local_start.date().isoformat(),
+            "time": local_start.strftime("%H:%M"),
+            **extra,
+        },
+        headers={"HX-Request": "true"},
+    )
+
+
+# --- Booking through the modal -----------------------------------------------------------
+
+
+def test_front_desk_books_from_the_modal(client_for, front_desk, maya, ims, day):
+    patient = make_patient()
+    client = client_for(front_desk)
+    modal = client.get(
+        reverse("clinic:appointment_new"),
+        {
+            "practitioner": maya.pk,
+            "location": maya.locations.first().pk,
+            "start": f"{day.isoformat()}T10:00",
+        },
+        headers={"HX-Request": "true"},
+    )
+    assert "<html" not in modal.content.decode()
+    assert modal.context["form"]["time"].value() == dt.time(10, 0)
+
+    response = post_booking(
+        client, patient=patient, practitioner=maya, start=local(day, 10), kind=ims
+    )
+    assert response.status_code == 200
+    assert response.headers["HX-Redirect"].startswith(reverse("clinic:desk_today"))
+    appointment = Appointment.objects.get()
+    assert (appointment.patient, appointment.booked_by) == (patient, front_desk)
+
+
+def test_the_modal_shows_the_last_and_next_eligible_ims_date(client_for, front_desk, maya, ims):
+    patient = make_patient()
+    first = timezone.localdate() + dt.timedelta(days=1)
+    book(patient, maya, local(first, 9), ims, front_desk)
+    panel = client_for(front_desk).get(
+        reverse("clinic:booking_patient_panel"), {"patient": patient.pk}
+    )
+    html = panel.content.decode()
+    assert "Next eligible IMS date" in html
+    assert (first + dt.timedelta(days=7)).strftime("%a %-d %b %Y") in html
+
+
+def test_a_spacing_refusal_names_the_next_eligible_date_and_writes_nothing(
+    client_for, front_desk, maya, ims, day
+):
+    patient = make_patient()
+    book(patient, maya, local(day, 9), ims, front_desk)
+    response = post_booking(
+        client_for(front_desk),
+        patient=patient,
+        practitioner=maya,
+        start=local(day + dt.timedelta(days=2), 9),
+        kind=ims,
+    )
+    html = response.content.decode()
+    assert "IMS sessions need at least 7 days" in html
+    assert "Next eligible IMS date:" in html
+    assert (day + dt.timedelta(days=7)).strftime("%A %-d %B %Y") in html
+    assert Appointment.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    ("change", "field", "message"),
+    [
+        ({"date": "2020-01-01"}, "date", "already passed"),
+        ({"patient": ""}, "patient", "Choose the patient"),
+        ({"patient": "999999"}, "patient", "not on file"),
+        ({"time": "25:00"}, "time", "Enter a valid time"),
+        ({"type": ""}, "type", "This field is required"),
+    ],
+)
+def test_bad_booking_input_gets_a_clear_error_and_writes_nothing(
+    client_for, front_desk, maya, ims, day, change, field, message
+):
+    patient = make_patient()
+    client = client_for(front_desk)
+    data = {
+        "patient": patient.pk,
+        "practitioner": maya.pk,
+        "location": maya.locations.first().pk,
+        "type": ims.pk,
+        "date": day.isoformat(),
+        "time": "10:00",
+    } | change
+    response = client.post(reverse("clinic:appointment_new"), data)
+    assert response.status_code == 200
+    assert message in " ".join(response.context["form"].errors[field])
+    assert Appointment.objects.count() == 0
+
+
+def test_the_end_of_a_visit_cannot_fall_outside_the_day(client_for, front_desk, maya, ims, day):
+    response = post_booking(
+        client_for(front_desk),
+        patient=make_patient(),
+        practitioner=maya,
+        start=local(day, 19, 45),
+        kind=ims,
+    )
+    assert "outside Maya Chen's hours" in " ".join(response.context["form"].non_field_errors())
+    assert Appointment.objects.count() == 0
+
+
+def test_only_a_physio_sees_and_uses_the_override(client_for, front_desk, physio, maya, ims, day):
+    patient = make_patient()
+    book(patient, maya, local(day, 9), ims, front_desk)
+    desk_form = client_for(front_desk).get(reverse("clinic:appointment_new"))
+    assert "override_reason" not in desk_form.context["form"].fields
+    # A front desk POST carrying an override is ignored: the field is not theirs.
+    refused = post_booking(
+        client_for(front_desk),
+        patient=patient,
+        practitioner=maya,
+        start=local(day + dt.timedelta(days=1), 9),
+        kind=ims,
+        override_reason="please",
+    )
+    assert "IMS sessions need at least 7 days" in refused.content.decode()
+
+    allowed = post_booking(
+        client_for(physio),
+        patient=patient,
+        practitioner=maya,
+        start=local(day + dt.timedelta(days=1), 9),
+        kind=ims,
+        override_reason="Flare-up; early review agreed with patient.",
+    )
+    assert "HX-Redirect" in allowed.headers
+    assert Appointment.objects.filter(spacing_override_by=physio).count() == 1
+
+
+def test_check_in_cancel_and_reschedule(client_for, front_desk, maya, follow_up, day):
+    patient = make_patient()
+    appointment = book(patient, maya, local(day, 11), follow_up, front_desk)
+    client = client_for(front_desk)
+
+    client.post(
+        reverse("clinic:appointment_reschedule", args=[appointment.pk]),
+        {
+            "practitioner": maya.pk,
+            "location": maya.locations.first().pk,
+            "type": follow_up.pk,
+            "date": day.isoformat(),
+            "time": "13:00",
+        },
+    )
+    appointment.refresh_from_db()
+    assert timezone.localtime(appointment.start).time() == dt.time(13)
+
+    client.post(reverse("clinic:appointment_cancel", args=[appointment.pk]), {"reason": ""})
+    appointment.refresh_from_db()
+    assert appointment.status == Appointment.Status.BOOKED  # a reason is required
+
+    client.post(reverse("clinic:appointment_status", args=[appointment.pk]), {"action": "check_in"})
+    appointment.refresh_from_db()
+    assert appointment.status == Appointment.Status.CHECKED_IN
+
+
+# --- Day view, week view, my day -----------------------------------------------------------
+
+
+def _fill_day(n_practitioners: int, per_practitioner: int, day, desk):
+    location = Location.objects.get_or_create(name="Main clinic")[0]
+    kind = AppointmentType.objects.get(name="Follow-up")
+    for p in range(n_practitioners):
+        practitioner = make_practitioner(
+            location=location, hours=((0, 6), (6, 22)), name=f"Physio {p:02d}"
+        )
+        for a in range(per_practitioner):
+            patient = make_patient(legal_first_name=f"P{p}x{a}", email="")
+            start = local(day, 6) + dt.timedelta(minutes=30 * a)
+            Appointment.objects.create(
+                patient=patient,
+                practitioner=practitioner,
+                location=location,
+                type=kind,
+                start=start,
+                end=start + kind.duration,
+                local_date=day,
+                booked_by=desk,
+            )
+
+
+def _day_view_queries(client, day) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse("clinic:desk_today"), {"date": day.isoformat()})
+    assert response.status_code == 200
+    return len(queries)
+
+
+def test_day_view_query_count_is_constant_at_20_practitioners_x_30_appointments(
+    client_for, front_desk, day
+):
+    client = client_for(front_desk)
+    _fill_day(2, 3, day, front_desk)
+    small = _day_view_queries(client, day)
+    _fill_day(18, 27, day, front_desk)  # 20 practitioners; up to 30 appointments each
+    large = _day_view_queries(client, day)
+    assert small == large
+    html = client.get(reverse("clinic:desk_today"), {"date": day.isoformat()}).content.decode()
+    assert html.count('class="appt-cell"') == 2 * 3 + 18 * 27
+
+
+def test_day_view_shows_columns_grid_and_flags(client_for, front_desk, maya, ims, day, make_user):
+    patient = PatientFactory(user=make_user(Role.PATIENT))
+    slot = Slot(practitioner=maya, location=maya.locations.first(), start=local(day, 9), type=ims)
+    appointment_book(patient=patient, slot=slot, by=patient.user, via=Appointment.Via.PORTAL)
+    html = (
+        client_for(front_desk)
+        .get(reverse("clinic:desk_today"), {"date": day.isoformat()})
+        .content.decode()
+    )
+    assert "Maya Chen" in html
+    assert "1 new online booking" in html
+    assert ">Online<" in html
+    assert "Consent" in html  # IMS booked without current consent is flagged
+    assert html.count('class="slot-free"') > 40  # 07:00-20:00 grid, free rows bookable
+
+
+def test_week_view_lists_a_practitioners_week(client_for, physio, maya, follow_up, day, front_desk):
+    book(make_patient(legal_first_name="Weekly"), maya, local(day, 9), follow_up, front_desk)
+    page = client_for(physio).get(
+        reverse("clinic:schedule_week"), {"practitioner": maya.pk, "date": day.isoformat()}
+    )
+    html = page.content.decode()
+    assert "Weekly Example" in html
+    assert len(page.context["days"]) == 7
+
+
+def test_my_day_lists_todays_patients_with_their_status(
+    client_for, physio, maya, follow_up, front_desk
+):
+    today = timezone.localdate()
+    start = timezone.now() + dt.timedelta(minutes=30)
+    if timezone.localtime(start).date() != today or not 7 <= timezone.localtime(start).hour < 19:
+        pytest.skip("needs a time later today within working hours")
+    book(
+        make_patient(legal_first_name="Soon"),
+        maya,
+        start.replace(second=0, microsecond=0),
+        follow_up,
+        front_desk,
+    )
+    html = client_for(physio).get(reverse("clinic:physio_day")).content.decode()
+    assert "Soon Example" in html
+    assert "Intake pending" in html
+    assert "Consent needed" in html
+
+
+# --- Portal ---------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def portal_patient(make_user):
+    user = make_user(Role.PATIENT)
+    return PatientFactory(user=user, legal_first_name="Pat", legal_last_name="Portal")
+
+
+def test_patient_books_online_in_a_free_slot_under_the_same_rules(
+    client_for, portal_patient, maya, ims, day
+):
+    client = client_for(portal_patient.user)
+    page = client.get(reverse("clinic:portal_book"), {"type": ims.pk, "date": day.isoformat()})
+    slots = page.context["slots"]
+    assert slots
+    first = slots[0]
+    response = client.post(
+        reverse("clinic:portal_book"),
+        {
+            "type": ims.pk,
+            "practitioner": first.practitioner.pk,
+            "location": first.location.pk,
+            "start": first.start.isoformat(),
+        },
+    )
+    assert response.url == reverse("clinic:portal_appointments")
+    appointment = Appointment.objects.get()
+    assert (appointment.booked_via, appointment.patient) == ("portal", portal_patient)
+
+    too_soon = client.get(
+        reverse("clinic:portal_book"),
+        {"type": ims.pk, "date": (day + dt.timedelta(days=2)).isoformat()},
+    )
+    assert "Your next IMS session can be on" in str(too_soon.context["form"].errors["date"])
+
+
+def test_online_booking_can_be_switched_off(client_for, portal_patient):
+    ClinicPolicy.objects.update(online_booking_enabled=False)
+    page = client_for(portal_patient.user).get(reverse("clinic:portal_book"))
+    assert "Online booking is not available" in page.content.decode()
+
+
+def test_patient_cancels_within_the_notice_policy_and_only_their_own(
+    client_for, portal_patient, maya, follow_up, front_desk, make_user
+):
+    far = book(
+        portal_patient,
+        maya,
+        local(timezone.localdate() + dt.timedelta(days=5), 10),
+        follow_up,
+        front_desk,
+    )
+    near_start = timezone.now() + dt.timedelta(hours=3)
+    near = None
+    if 7 <= timezone.localtime(near_start).hour < 19:
+        near = book(
+            portal_patient, maya, near_start.replace(second=0, microsecond=0), follow_up, front_desk
+        )
+    other = PatientFactory(user=make_user(Role.PATIENT))
+    theirs = book(
+        other, maya, local(timezone.localdate() + dt.timedelta(days=5), 12), follow_up, front_desk
+    )
+    client = client_for(portal_patient.user)
+
+    assert (
+        client.post(reverse("clinic:portal_appointment_cancel", args=[theirs.pk])).status_code
+        == 404
+    )
+    client.post(reverse("clinic:portal_appointment_cancel", args=[far.pk]))
+    far.refresh_from_db()
+    assert far.status == Appointment.Status.CANCELLED
+    theirs.refresh_from_db()
+    assert theirs.status == Appointment.Status.BOOKED
+    if near:
+        response = client.post(
+            reverse("clinic:portal_appointment_cancel", args=[near.pk]), follow=True
+        )
+        assert "up to 24 hours before" in response.content.decode()
+        near.refresh_from_db()
+        assert near.status == Appointment.Status.BOOKED
+
+
+# --- Beat jobs ---------------------------------------------------------------------------------
+
+
+def test_each_appointment_gets_exactly_one_reminder_when_the_job_runs_again(
+    maya, follow_up, front_desk
+):
+    patient = make_patient(email="remind@example.com")
+    start = timezone.now() + dt.timedelta(hours=20)
+    appointment = Appointment.objects.create(
+        patient=patient,
+        practitioner=maya,
+        location=maya.locations.first(),
+        type=follow_up,
+        start=start,
+        end=start + follow_up.duration,
+        local_date=timezone.localtime(start).date(),
+        booked_by=front_desk,
+    )
+    first = reminders.appointment_reminders_send()
+    second = reminders.appointment_reminders_send()
+    assert (first, second) == (1, 0)
+    assert len(mail.outbox) == 1
+    message = mail.outbox[0]
+    assert message.to == ["remind@example.com"]
+    name, content, mimetype = message.attachments[0]
+    assert (name, mimetype) == ("appointment.ics", "text/calendar")
+    assert "BEGIN:VEVENT" in content
+    appointment.refresh_from_db()
+    assert appointment.reminder_sent_at is not None
+
+
+def test_spacing_audit_flags_a_violation_made_in_the_admin(
+    client_for, clinic_admin, maya, ims, front_desk
+):
+    patient = make_patient()
+    base = timezone.localdate() + dt.timedelta(days=4)
+    for offset in (0, 2):  # written directly, as the admin or an import would
+        start = local(base + dt.timedelta(days=offset), 9)
+        Appointment.objects.create(
+            patient=patient,
+            practitioner=maya,
+            location=maya.locations.first(),
+            type=ims,
+            start=start,
+            end=start + ims.duration,
+            is_ims=True,
+            local_date=base + dt.timedelta(days=offset),
+            booked_by=front_desk,
+        )
+    new = reminders.spacing_audit()
+    assert len(new) == 1
+    assert new[0].days_apart == 2
+    assert reminders.spacing_audit() == []  # a rerun adds nothing
+    assert SpacingAlert.objects.count() == 1
+    assert mail.outbox[-1].to == [clinic_admin.email]
+    html = client_for(front_desk).get(reverse("clinic:desk_today")).content.decode()
+    assert "IMS visits 2 days apart" in html
+
+
+def test_spacing_audit_resolves_alerts_when_a_visit_is_cancelled(maya, ims, front_desk):
+    patient = make_patient()
+    base = timezone.localdate() + dt.timedelta(days=4)
+    rows = []
+    for offset in (0, 3):
+        start = local(base + dt.timedelta(days=offset), 9)
+        rows.append(
+            Appointment.objects.create(
+                patient=patient,
+                practitioner=maya,
+                location=maya.locations.first(),
+                type=ims,
+                start=start,
+                end=start + ims.duration,
+                is_ims=True,
+                local_date=base + dt.timedelta(days=offset),
+                booked_by=front_desk,
+            )
+        )
+    reminders.spacing_audit()
+    rows[1].status = Appointment.Status.CANCELLED
+    rows[1].save()
+    reminders.spacing_audit()
+    assert SpacingAlert.objects.get().resolved_at is not None
+
+
+def test_recall_sends_one_invitation_per_eligibility(maya, ims, front_desk, physio):
+    patient = make_patient(email="recall@example.com")
+    done = timezone.now() - dt.timedelta(days=8)
+    Appointment.objects.create(
+        patient=patient,
+        practitioner=maya,
+        location=maya.locations.first(),
+        type=ims,
+        start=done,
+        end=done + ims.duration,
+        is_ims=True,
+        local_date=timezone.localtime(done).date(),
+        status=Appointment.Status.COMPLETED,
+        booked_by=front_desk,
+    )
+    assert reminders.recall_send() == 0  # no plan yet
+    RecallPlan.objects.create(patient=patient, started_by=physio)
+    assert reminders.recall_send() == 1
+    assert reminders.recall_send() == 0
+    assert RecallInvitation.objects.count() == 1
+    assert "Time to book your next IMS visit" in mail.outbox[-1].subject
+
+
+def test_recall_skips_patients_with_something_booked(maya, ims, follow_up, front_desk, physio):
+    patient = make_patient(email="booked@example.com")
+    done = timezone.now() - dt.timedelta(days=9)
+    Appointment.objects.create(
+        patient=patient,
+        practitioner=maya,
+        location=maya.locations.first(),
+        type=ims,
+        start=done,
+        end=done + ims.duration,
+        is_ims=True,
+        local_date=timezone.localtime(done).date(),
+        status=Appointment.Status.COMPLETED,
+        booked_by=front_desk,
+    )
+    book(
+        patient, maya, local(timezone.localdate() + dt.timedelta(days=2), 10), follow_up, front_desk
+    )
+    RecallPlan.objects.create(patient=patient, started_by=physio)
+    assert reminders.recall_send() == 0
+
+
+def test_staff_pages_are_closed_to_patients(
+    client_for, portal_patient, maya, follow_up, front_desk
+):
+    appointment = book(
+        make_patient(),
+        maya,
+        local(timezone.localdate() + dt.timedelta(days=2), 9),
+        follow_up,
+        front_desk,
+    )
+    client = client_for(portal_patient.user)
+    for url in (
+        reverse("clinic:desk_today"),
+        reverse("clinic:appointment_new"),
+        reverse("clinic:appointment_detail", args=[appointment.pk]),
+        reverse("clinic:schedule_week"),
+    ):
+        assert client.get(url).status_code == 403

@@ -1,0 +1,373 @@
+"""The front desk's schedule: day and week views, booking, check-in, cancel, reschedule.
+
+Booking and moving go through clinic.services.scheduling; a refusal comes back as a form
+error in the same modal (htmx) or page (without JavaScript), and nothing is written.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib import messages
+from django.db.models import Count
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.http import HttpResponseClientRedirect
+
+from clinic import selectors, services
+from clinic.forms import BookingForm, CancelForm, SlotForm
+from clinic.models import Appointment, Location, Patient, Practitioner, SpacingAlert
+from clinic.permissions import Role, allow_roles
+from clinic.selectors import scheduling as schedule_selectors
+from clinic.services import reminders
+from clinic.services.scheduling import BookingError, Slot
+
+STAFF = (Role.FRONT_DESK, Role.PHYSIO)
+
+
+def _date_param(request: HttpRequest, name: str = "date") -> dt.date:
+    try:
+        return dt.date.fromisoformat(request.GET.get(name, ""))
+    except ValueError:
+        return timezone.localdate()
+
+
+def _location(request: HttpRequest) -> Location | None:
+    locations = Location.objects.filter(active=True)
+    chosen = request.GET.get("location")
+    if chosen and chosen.isdigit():
+        found = locations.filter(pk=int(chosen)).first()
+        if found:
+            request.session["location_id"] = found.pk
+            return found
+    remembered = request.session.get("location_id")
+    if remembered and (found := locations.filter(pk=remembered).first()):
+        return found
+    # Otherwise the busiest location: the one where most practitioners work.
+    return locations.annotate(staff=Count("practitioners")).order_by("-staff", "name").first()
+
+
+def _schedule_url(day: dt.date, location: Location | None = None) -> str:
+    url = reverse("clinic:desk_today") + f"?date={day.isoformat()}"
+    return url + (f"&location={location.pk}" if location else "")
+
+
+@allow_roles(*STAFF)
+@require_GET
+def day_view(request: HttpRequest) -> HttpResponse:
+    """One column per practitioner, a 15-minute grid; click a free slot to book."""
+    location = _location(request)
+    if location is None:
+        return render(request, "clinic/schedule/no_location.html")
+    day = _date_param(request)
+    schedule = schedule_selectors.day_schedule(day=day, location=location)
+    return render(
+        request,
+        "clinic/schedule/day.html",
+        {
+            "schedule": schedule,
+            "today": timezone.localdate(),
+            "now": timezone.now(),
+            "book_url": reverse("clinic:appointment_new"),
+        },
+    )
+
+
+@allow_roles(*STAFF)
+@require_GET
+def week_view(request: HttpRequest) -> HttpResponse:
+    practitioners = list(Practitioner.objects.filter(active=True))
+    chosen = request.GET.get("practitioner", "")
+    practitioner = next((p for p in practitioners if str(p.pk) == chosen), None)
+    if practitioner is None:
+        practitioner = getattr(request.user, "practitioner", None) or (
+            practitioners[0] if practitioners else None
+        )
+    day = _date_param(request)
+    days = (
+        schedule_selectors.week_schedule(practitioner=practitioner, week_of=day)
+        if practitioner
+        else []
+    )
+    monday = day - dt.timedelta(days=day.weekday())
+    return render(
+        request,
+        "clinic/schedule/week.html",
+        {
+            "practitioner": practitioner,
+            "practitioners": practitioners,
+            "days": days,
+            "monday": monday,
+            "previous_week": monday - dt.timedelta(days=7),
+            "next_week": monday + dt.timedelta(days=7),
+            "today": timezone.localdate(),
+        },
+    )
+
+
+def _booking_initial(request: HttpRequest) -> dict:
+    initial = {"date": timezone.localdate()}
+    for name in ("practitioner", "location", "type", "patient"):
+        if request.GET.get(name, "").isdigit():
+            initial[name] = int(request.GET[name])
+    start = request.GET.get("start")
+    if start:
+        try:
+            moment = dt.datetime.fromisoformat(start)
+        except ValueError:
+            pass
+        else:
+            initial |= {"date": moment.date(), "time": moment.time()}
+    return initial
+
+
+def _modal_or_page(request: HttpRequest, template: str, context: dict) -> HttpResponse:
+    """The same form as a modal body (htmx) or a full page (no JavaScript)."""
+    context["as_page"] = not request.htmx
+    return render(request, template, context)
+
+
+@allow_roles(*STAFF)
+@require_http_methods(["GET", "POST"])
+def appointment_new(request: HttpRequest) -> HttpResponse:
+    can_override = request.user.has_role(Role.PHYSIO)
+    form = BookingForm(
+        request.POST or None, initial=_booking_initial(request), can_override=can_override
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        slot = Slot(
+            practitioner=data["practitioner"],
+            location=data["location"],
+            start=data["start"],
+            type=data["type"],
+        )
+        try:
+            appointment = services.appointment_book(
+                patient=data["patient"],
+                slot=slot,
+                by=request.user,
+                override_reason=data.get("override_reason", ""),
+                note=data["note"],
+            )
+        except BookingError as refusal:
+            form.add_error(None, refusal.message)
+            if refusal.next_eligible:
+                form.next_eligible = refusal.next_eligible
+        else:
+            messages.success(
+                request,
+                f"Booked {appointment.patient.display_name}: {appointment.type}, "
+                f"{timezone.localtime(appointment.start):%a %d %b %H:%M} with "
+                f"{appointment.practitioner}.",
+            )
+            url = _schedule_url(appointment.local_date, appointment.location)
+            return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+    patient = None
+    patient_id = form["patient"].value()
+    if patient_id and str(patient_id).isdigit():
+        patient = Patient.objects.filter(pk=int(patient_id)).first()
+    return _modal_or_page(
+        request,
+        "clinic/schedule/book.html",
+        {
+            "form": form,
+            "patient": patient,
+            "ims": selectors.patient_ims_summary(patient) if patient else None,
+            "can_override": can_override,
+        },
+    )
+
+
+@allow_roles(*STAFF)
+@require_GET
+def booking_patient_search(request: HttpRequest) -> HttpResponse:
+    """The booking modal's patient picker (htmx): a few matches to choose from."""
+    query = request.GET.get("q", "").strip()
+    patients = selectors.patient_search(query=query)[:8] if len(query) >= 2 else []
+    return render(
+        request, "clinic/schedule/_patient_choices.html", {"patients": patients, "query": query}
+    )
+
+
+@allow_roles(*STAFF)
+@require_GET
+def booking_patient_panel(request: HttpRequest) -> HttpResponse:
+    """The chosen patient with their last IMS visit and next eligible IMS date (htmx); with
+    no patient, the search box to choose one."""
+    patient_id = request.GET.get("patient", "")
+    if not patient_id.isdigit():
+        return render(request, "clinic/schedule/_patient_search.html")
+    patient = get_object_or_404(Patient, pk=int(patient_id))
+    return render(
+        request,
+        "clinic/schedule/_patient_panel.html",
+        {"patient": patient, "ims": selectors.patient_ims_summary(patient)},
+    )
+
+
+@allow_roles(*STAFF)
+@require_GET
+def appointment_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    appointment = get_object_or_404(
+        Appointment.objects.select_related("patient", "practitioner", "type", "location"), pk=pk
+    )
+    if appointment.flagged_online:
+        services.online_bookings_acknowledge(appointment_ids=[appointment.pk], by=request.user)
+    return _modal_or_page(
+        request,
+        "clinic/schedule/appointment.html",
+        {
+            "appointment": appointment,
+            "cancel_form": CancelForm(),
+            "ims": selectors.patient_ims_summary(appointment.patient),
+            "now": timezone.now(),
+        },
+    )
+
+
+ACTIONS = {
+    "check_in": (services.appointment_check_in, "checked in"),
+    "complete": (services.appointment_complete, "marked complete"),
+    "no_show": (services.appointment_no_show, "marked as a no-show"),
+}
+
+
+@allow_roles(*STAFF)
+@require_POST
+def appointment_status(request: HttpRequest, pk: int) -> HttpResponse:
+    appointment = get_object_or_404(Appointment.objects.select_related("patient"), pk=pk)
+    action = ACTIONS.get(request.POST.get("action", ""))
+    if action is None:
+        messages.error(request, "Unknown action.")
+    else:
+        service, done = action
+        try:
+            service(appointment=appointment, by=request.user)
+        except BookingError as refusal:
+            messages.error(request, refusal.message)
+        else:
+            messages.success(request, f"{appointment.patient.display_name} {done}.")
+    return _back_to_schedule(request, appointment)
+
+
+@allow_roles(*STAFF)
+@require_POST
+def appointment_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    appointment = get_object_or_404(Appointment.objects.select_related("patient"), pk=pk)
+    form = CancelForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, form.errors["reason"][0])
+    else:
+        try:
+            services.appointment_cancel(
+                appointment=appointment, reason=form.cleaned_data["reason"], by=request.user
+            )
+        except BookingError as refusal:
+            messages.error(request, refusal.message)
+        else:
+            messages.success(
+                request, f"Cancelled {appointment.patient.display_name}'s appointment."
+            )
+    return _back_to_schedule(request, appointment)
+
+
+def _safe_next(request: HttpRequest, default: str) -> str:
+    """The form's `next` if it points back into this site, else `default`."""
+    candidate = request.POST.get("next", "")
+    if candidate and url_has_allowed_host_and_scheme(
+        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return candidate
+    return default
+
+
+def _back_to_schedule(request: HttpRequest, appointment: Appointment) -> HttpResponse:
+    url = _safe_next(request, _schedule_url(appointment.local_date, appointment.location))
+    return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+
+
+@allow_roles(*STAFF)
+@require_http_methods(["GET", "POST"])
+def appointment_reschedule(request: HttpRequest, pk: int) -> HttpResponse:
+    appointment = get_object_or_404(
+        Appointment.objects.select_related("patient", "practitioner", "type", "location"), pk=pk
+    )
+    can_override = request.user.has_role(Role.PHYSIO)
+    local = timezone.localtime(appointment.start)
+    initial = {
+        "practitioner": appointment.practitioner_id,
+        "location": appointment.location_id,
+        "type": appointment.type_id,
+        "date": local.date(),
+        "time": local.time(),
+        "override_reason": appointment.spacing_override_reason,
+    }
+    form = SlotForm(request.POST or None, initial=initial, can_override=can_override)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        slot = Slot(
+            practitioner=data["practitioner"],
+            location=data["location"],
+            start=data["start"],
+            type=data["type"],
+        )
+        try:
+            moved = services.appointment_reschedule(
+                appointment=appointment,
+                slot=slot,
+                by=request.user,
+                override_reason=data.get("override_reason", ""),
+            )
+        except BookingError as refusal:
+            form.add_error(None, refusal.message)
+        else:
+            messages.success(
+                request,
+                f"Moved {moved.patient.display_name} to "
+                f"{timezone.localtime(moved.start):%a %d %b %H:%M} with {moved.practitioner}.",
+            )
+            url = _schedule_url(moved.local_date, moved.location)
+            return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+    return _modal_or_page(
+        request,
+        "clinic/schedule/reschedule.html",
+        {"form": form, "appointment": appointment, "can_override": can_override},
+    )
+
+
+@allow_roles(*STAFF)
+@require_POST
+def spacing_alert_resolve(request: HttpRequest, pk: int) -> HttpResponse:
+    alert = get_object_or_404(SpacingAlert, pk=pk)
+    reminders.spacing_alert_resolve(alert=alert, note=request.POST.get("note", ""), by=request.user)
+    messages.success(request, "Alert marked as reviewed.")
+    return redirect(_safe_next(request, reverse("clinic:desk_today")))
+
+
+@allow_roles(*STAFF)
+@require_POST
+def online_bookings_seen(request: HttpRequest) -> HttpResponse:
+    ids = [int(pk) for pk in request.POST.getlist("appointment") if pk.isdigit()]
+    services.online_bookings_acknowledge(appointment_ids=ids, by=request.user)
+    return redirect(_safe_next(request, reverse("clinic:desk_today")))
+
+
+@allow_roles(Role.PHYSIO)
+@require_POST
+def recall_plan(request: HttpRequest, pk: int) -> HttpResponse:
+    """Put a patient on (or take them off) an IMS plan with recall invitations."""
+    patient = get_object_or_404(Patient, pk=pk)
+    active = request.POST.get("active") == "1"
+    reminders.recall_plan_set(patient=patient, active=active, by=request.user)
+    messages.success(
+        request,
+        f"{patient.display_name} will be invited to book when eligible again."
+        if active
+        else f"Recall stopped for {patient.display_name}.",
+    )
+    return redirect("clinic:intake_detail", patient.pk)
