@@ -9,7 +9,23 @@ from django.contrib.auth.admin import UserAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
 from clinic import services
-from clinic.models import AccessLog, ConsentVersion, Patient, ScreeningItem, User
+from clinic.models import (
+    AccessLog,
+    Appointment,
+    AppointmentType,
+    ClinicPolicy,
+    ConsentVersion,
+    Location,
+    Patient,
+    Practitioner,
+    RecallInvitation,
+    Room,
+    ScreeningItem,
+    SpacingAlert,
+    TimeOff,
+    User,
+    WorkingHours,
+)
 
 
 @admin.register(User)
@@ -81,15 +97,63 @@ class ConsentVersionAdmin(admin.ModelAdmin):
             self.message_user(request, f"Published version {version.version}.", messages.SUCCESS)
 
 
-@admin.register(AccessLog)
-class AccessLogAdmin(admin.ModelAdmin):
-    """Read-only: audit rows are never edited or deleted through the application."""
+# --- Scheduling reference data ---------------------------------------------------------------
 
-    list_display = ("at", "user", "action", "patient", "what", "ip_address")
-    list_filter = ("action",)
-    search_fields = ("what", "user__username", "patient__legal_last_name")
-    date_hierarchy = "at"
-    list_select_related = ("user", "patient")
+
+class RoomInline(admin.TabularInline):
+    model = Room
+    extra = 0
+
+
+@admin.register(Location)
+class LocationAdmin(admin.ModelAdmin):
+    list_display = ("name", "address", "phone", "active")
+    inlines = [RoomInline]
+
+
+class WorkingHoursInline(admin.TabularInline):
+    model = WorkingHours
+    extra = 0
+
+
+class TimeOffInline(admin.TabularInline):
+    model = TimeOff
+    extra = 0
+
+
+@admin.register(Practitioner)
+class PractitionerAdmin(admin.ModelAdmin):
+    list_display = ("display_name", "user", "active", "order")
+    list_editable = ("active", "order")
+    filter_horizontal = ("locations",)
+    raw_id_fields = ("user",)
+    inlines = [WorkingHoursInline, TimeOffInline]
+
+
+@admin.register(AppointmentType)
+class AppointmentTypeAdmin(admin.ModelAdmin):
+    list_display = ("name", "duration_minutes", "is_ims", "bookable_online", "active", "order")
+    list_editable = ("active", "order")
+
+
+@admin.register(ClinicPolicy)
+class ClinicPolicyAdmin(admin.ModelAdmin):
+    list_display = (
+        "__str__",
+        "online_booking_enabled",
+        "cancellation_notice_hours",
+        "reminder_hours_before",
+    )
+
+    def has_add_permission(self, request) -> bool:
+        return not ClinicPolicy.objects.exists()
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Rows written by the application's services; the admin only looks."""
 
     def has_add_permission(self, request) -> bool:
         return False
@@ -99,3 +163,38 @@ class AccessLogAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+
+@admin.register(Appointment)
+class AppointmentAdmin(ReadOnlyAdmin):
+    """Appointments are booked and moved only in the schedule, where the booking rules are
+    checked; here the clinic admin can search and read them."""
+
+    list_display = ("start", "patient", "practitioner", "type", "status", "booked_via")
+    list_filter = ("status", "booked_via", "practitioner", "type")
+    date_hierarchy = "start"
+    list_select_related = ("patient", "practitioner", "type")
+    search_fields = ("patient__search_text",)
+
+
+@admin.register(SpacingAlert)
+class SpacingAlertAdmin(ReadOnlyAdmin):
+    list_display = ("patient", "days_apart", "detected_at", "resolved_at", "resolution")
+    list_select_related = ("patient",)
+
+
+@admin.register(RecallInvitation)
+class RecallInvitationAdmin(ReadOnlyAdmin):
+    list_display = ("patient", "eligible_from", "sent_at")
+    list_select_related = ("patient",)
+
+
+@admin.register(AccessLog)
+class AccessLogAdmin(ReadOnlyAdmin):
+    """Audit rows are never edited or deleted through the application."""
+
+    list_display = ("at", "user", "action", "patient", "what", "ip_address")
+    list_filter = ("action",)
+    search_fields = ("what", "user__username", "patient__legal_last_name")
+    date_hierarchy = "at"
+    list_select_related = ("user", "patient")

@@ -80,6 +80,26 @@ ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
         "clinic.add_consentversion",
         "clinic.change_consentversion",
         "clinic.delete_consentversion",
+        *(
+            f"clinic.{action}_{model}"
+            for model in (
+                "location",
+                "room",
+                "practitioner",
+                "workinghours",
+                "timeoff",
+                "appointmenttype",
+            )
+            for action in ("view", "add", "change")
+        ),
+        "clinic.delete_room",
+        "clinic.delete_workinghours",
+        "clinic.delete_timeoff",
+        "clinic.view_clinicpolicy",
+        "clinic.change_clinicpolicy",
+        "clinic.view_appointment",
+        "clinic.view_spacingalert",
+        "clinic.view_recallinvitation",
     ),
     Role.FRONT_DESK: (
         "clinic.view_patient",
