@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from importlib import import_module
 from typing import Any
 
 from django.apps import apps as global_apps
@@ -44,12 +45,32 @@ def roles_sync() -> dict[Role, Group]:
 
 def roles_sync_after_migrate(sender: Any, *, using: str = "default", **kwargs: Any) -> None:
     """post_migrate receiver: permissions of every app first (Django creates them in its
-    own receivers, which may run after ours), then the role groups."""
+    own receivers, which may run after ours), then the role groups, then the reference
+    data a flushed database lost (see reference_data_ensure)."""
     app_configs = kwargs.get("apps", global_apps)
     for app_config in global_apps.get_app_configs():
         create_contenttypes(app_config, verbosity=0, using=using, apps=app_configs)
         create_permissions(app_config, verbosity=0, using=using, apps=app_configs)
     roles_sync()
+    reference_data_ensure()
+
+
+# Data migrations that seed reference data, and a model that is empty only when they have
+# not run (or the database was flushed: `manage.py flush`, transactional tests).
+_REFERENCE_DATA = {
+    "clinic.migrations.0003_screening_items_and_consent_v1": "ScreeningItem",
+    "clinic.migrations.0006_appointment_types": "AppointmentType",
+}
+
+
+def reference_data_ensure() -> None:
+    """Re-seed reference tables that are empty, with their data migration's own code.
+
+    Only empty tables are touched, so a clinic's edits (renamed types, retired screening
+    items) are never overwritten; clinic admins cannot empty these tables (no delete)."""
+    for module_name, model_name in _REFERENCE_DATA.items():
+        if not global_apps.get_model("clinic", model_name).objects.exists():
+            import_module(module_name).forwards(global_apps, None)
 
 
 @transaction.atomic

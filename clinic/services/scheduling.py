@@ -346,6 +346,12 @@ def _transition(
 
 
 def appointment_check_in(*, appointment: Appointment, by: User) -> Appointment:
+    """The patient has arrived: only on the appointment's own day."""
+    if appointment.local_date != timezone.localdate():
+        raise BookingError(
+            f"Check-in is for the day of the visit ({_day(appointment.local_date)}).",
+            code="status",
+        )
     return _transition(
         appointment,
         allowed_from=(Appointment.Status.BOOKED,),
@@ -356,6 +362,9 @@ def appointment_check_in(*, appointment: Appointment, by: User) -> Appointment:
 
 
 def appointment_complete(*, appointment: Appointment, by: User) -> Appointment:
+    """The visit took place: only once it has started."""
+    if appointment.start > timezone.now():
+        raise BookingError("A visit can be completed once it has started.", code="status")
     return _transition(
         appointment,
         allowed_from=(Appointment.Status.BOOKED, Appointment.Status.CHECKED_IN),

@@ -311,7 +311,7 @@ def click_view(page, widget: str, view: str, x: float, y: float) -> None:
 
 
 @pytest.mark.browser
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 @pytest.mark.urls("clinic.tests.bodychart_urls")
 def test_marking_the_body_chart_in_a_browser(page_for):
     page = page_for(1280, 800)
@@ -410,7 +410,7 @@ def test_marking_the_body_chart_in_a_browser(page_for):
 
 
 @pytest.mark.browser
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 @pytest.mark.urls("clinic.tests.bodychart_urls")
 def test_the_body_chart_on_a_phone_by_touch(browser, live_server):
     context = browser.new_context(

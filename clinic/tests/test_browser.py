@@ -17,7 +17,7 @@ from clinic.tests.factories import TEST_PASSWORD, PatientFactory, UserFactory
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
 ]
 
 SHOTS = Path(settings.BASE_DIR) / "var" / "screenshots"

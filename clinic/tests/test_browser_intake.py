@@ -11,13 +11,11 @@ look at.
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 import json
 import re
 from pathlib import Path
 
 import pytest
-from django.apps import apps as django_apps
 from django.conf import settings
 from django.utils import timezone
 from playwright.sync_api import expect
@@ -34,14 +32,6 @@ TABLET = {"width": 820, "height": 1180}
 
 
 # --- Helpers ---------------------------------------------------------------------------------
-
-
-@pytest.fixture(autouse=True)
-def reference_data(transactional_db):
-    """The screening checklist and consent text come from a data migration; transactional
-    tests flush the database afterwards, so put them back (idempotently) first."""
-    migration = importlib.import_module("clinic.migrations.0003_screening_items_and_consent_v1")
-    migration.forwards(django_apps, None)
 
 
 @pytest.fixture

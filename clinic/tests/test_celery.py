@@ -53,7 +53,7 @@ def _enqueue_then_fail(token: str) -> None:
         raise RuntimeError("the booking failed")
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_delay_on_commit_never_enqueues_after_a_rollback():
     with mock.patch.object(broker_probe_task, "delay") as delay:
         with pytest.raises(RuntimeError):
@@ -122,7 +122,7 @@ def real_worker():
 
 
 @pytest.mark.worker
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_a_real_worker_runs_a_task_only_after_commit_and_never_after_rollback(real_worker):
     committed = uuid.uuid4().hex
     rolled_back = uuid.uuid4().hex

@@ -131,8 +131,8 @@ def test_a_spacing_refusal_names_the_next_eligible_date_and_writes_nothing(
     )
     html = response.content.decode()
     assert "IMS sessions need at least 7 days" in html
-    assert "Next eligible IMS date:" in html
-    assert (day + dt.timedelta(days=7)).strftime("%A %-d %B %Y") in html
+    eligible = (day + dt.timedelta(days=7)).strftime("%a %-d %b %Y")
+    assert f"Next eligible date: {eligible}" in html
     assert Appointment.objects.count() == 1
 
 
@@ -227,9 +227,20 @@ def test_check_in_cancel_and_reschedule(client_for, front_desk, maya, follow_up,
     appointment.refresh_from_db()
     assert appointment.status == Appointment.Status.BOOKED  # a reason is required
 
-    client.post(reverse("clinic:appointment_status", args=[appointment.pk]), {"action": "check_in"})
+    early = client.post(
+        reverse("clinic:appointment_status", args=[appointment.pk]),
+        {"action": "check_in"},
+        follow=True,
+    )
+    assert "Check-in is for the day of the visit" in early.content.decode()
     appointment.refresh_from_db()
-    assert appointment.status == Appointment.Status.CHECKED_IN
+    assert appointment.status == Appointment.Status.BOOKED
+
+    client.post(
+        reverse("clinic:appointment_cancel", args=[appointment.pk]), {"reason": "Patient called"}
+    )
+    appointment.refresh_from_db()
+    assert (appointment.status, appointment.cancel_reason) == ("cancelled", "Patient called")
 
 
 # --- Day view, week view, my day -----------------------------------------------------------

@@ -271,8 +271,28 @@ def test_the_past_cannot_be_booked(book, patient):
 # --- Status changes ----------------------------------------------------------------------
 
 
-def test_check_in_then_complete(book, patient, monday, front_desk):
-    appointment = book(patient, local(monday, 10))
+def test_check_in_only_on_the_day_and_complete_only_once_started(
+    book, patient, monday, front_desk, maya, follow_up
+):
+    later = book(patient, local(monday, 10))
+    with pytest.raises(BookingError, match="Check-in is for the day of the visit"):
+        appointment_check_in(appointment=later, by=front_desk)
+    with pytest.raises(BookingError, match="once it has started"):
+        appointment_complete(appointment=later, by=front_desk)
+
+    started = timezone.now() - dt.timedelta(minutes=5)
+    appointment = Appointment.objects.create(
+        patient=make_patient(legal_first_name="Today"),
+        practitioner=maya,
+        location=maya.locations.first(),
+        type=follow_up,
+        start=started,
+        end=started + follow_up.duration,
+        local_date=timezone.localtime(started).date(),
+        booked_by=front_desk,
+    )
+    if appointment.local_date != timezone.localdate():
+        pytest.skip("five minutes ago was yesterday")
     appointment = appointment_check_in(appointment=appointment, by=front_desk)
     assert appointment.status == Appointment.Status.CHECKED_IN
     appointment = appointment_complete(appointment=appointment, by=front_desk)

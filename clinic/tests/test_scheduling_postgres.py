@@ -18,7 +18,7 @@ from clinic.tests.factories import UserFactory, make_patient, make_practitioner
 
 pytestmark = [
     pytest.mark.postgres,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
 ]
 VANCOUVER = zoneinfo.ZoneInfo("America/Vancouver")
 RACERS = 8

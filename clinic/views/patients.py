@@ -7,6 +7,8 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.views.decorators.http import require_http_methods, require_POST
 
 from clinic import selectors, services
@@ -108,6 +110,6 @@ def patient_invite(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(
             request,
             f"Invitation e-mailed to {invitation.email}. The link works once and expires on "
-            f"{invitation.expires_at:%d %b %Y}.",
+            f"{date_format(timezone.localtime(invitation.expires_at), 'j M Y')}.",
         )
     return redirect("clinic:patient_detail", patient.pk)

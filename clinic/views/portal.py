@@ -11,6 +11,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -128,11 +129,14 @@ def portal_book(request: HttpRequest) -> HttpResponse:
         chosen_type, day = form.cleaned_data["type"], form.cleaned_data["date"]
         last_day = timezone.localdate() + dt.timedelta(days=policy.online_booking_days_ahead)
         if day > last_day:
-            form.add_error("date", f"Online booking is open up to {last_day:%d %b %Y}.")
+            form.add_error(
+                "date", f"Online booking is open up to {date_format(last_day, 'j M Y')}."
+            )
         elif chosen_type.is_ims and day < ims.next_eligible:
             form.add_error(
                 "date",
-                f"Your next IMS session can be on {ims.next_eligible:%A %d %B} or later "
+                "Your next IMS session can be on "
+                f"{date_format(ims.next_eligible, 'l j F')} or later "
                 "(at least a week between sessions).",
             )
         else:
@@ -169,9 +173,10 @@ def _portal_book_post(request: HttpRequest, patient) -> HttpResponse:
         return redirect(
             reverse("clinic:portal_book") + f"?type={kind.pk}&date={start.date().isoformat()}"
         )
+    when = timezone.localtime(appointment.start)
     messages.success(
         request,
         f"Booked: {appointment.type} with {appointment.practitioner} on "
-        f"{timezone.localtime(appointment.start):%A %d %B at %H:%M}.",
+        f"{date_format(when, 'l j F')} at {when:%H:%M}.",
     )
     return redirect("clinic:portal_appointments")

@@ -14,6 +14,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
@@ -162,7 +163,7 @@ def appointment_new(request: HttpRequest) -> HttpResponse:
             messages.success(
                 request,
                 f"Booked {appointment.patient.display_name}: {appointment.type}, "
-                f"{timezone.localtime(appointment.start):%a %d %b %H:%M} with "
+                f"{date_format(timezone.localtime(appointment.start), 'D j M H:i')} with "
                 f"{appointment.practitioner}.",
             )
             url = _schedule_url(appointment.local_date, appointment.location)
@@ -226,6 +227,7 @@ def appointment_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "cancel_form": CancelForm(),
             "ims": selectors.patient_ims_summary(appointment.patient),
             "now": timezone.now(),
+            "today": timezone.localdate(),
         },
     )
 
@@ -329,7 +331,8 @@ def appointment_reschedule(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(
                 request,
                 f"Moved {moved.patient.display_name} to "
-                f"{timezone.localtime(moved.start):%a %d %b %H:%M} with {moved.practitioner}.",
+                f"{date_format(timezone.localtime(moved.start), 'D j M H:i')} "
+                f"with {moved.practitioner}.",
             )
             url = _schedule_url(moved.local_date, moved.location)
             return HttpResponseClientRedirect(url) if request.htmx else redirect(url)

@@ -32,6 +32,24 @@
     }
   });
 
+  // Bootstrap focuses the dialog itself; put the cursor where typing starts instead.
+  document.addEventListener("shown.bs.modal", function (event) {
+    var field = event.target.querySelector("[autofocus]");
+    if (field) {
+      field.focus();
+    }
+  });
+
+  document.addEventListener("htmx:afterSettle", function (event) {
+    var modal = document.getElementById("app-modal");
+    if (modal && modal.classList.contains("show") && modal.contains(event.detail.elt)) {
+      var field = event.detail.elt.querySelector("[autofocus]");
+      if (field) {
+        field.focus();
+      }
+    }
+  });
+
   document.addEventListener("hidden.bs.modal", function (event) {
     if (event.target.id === "app-modal") {
       document.getElementById("app-modal-content").innerHTML = "";
