@@ -15,6 +15,7 @@ export DEBUG ?= 1
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
+	@test -f .env || printf '# Local development settings (git-ignored); see README.\nDEBUG=1\n' > .env
 
 $(VENV)/.runtime: $(BIN)/activate requirements.txt
 	$(PY) -m pip install --quiet -r requirements.txt

@@ -6,6 +6,7 @@ DEBUG=1 for local work, which brings the embedded defaults (SQLite under var/, e
 Celery tasks, local-memory cache, console email).
 """
 
+import os
 from pathlib import Path
 
 import environ
@@ -16,6 +17,13 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
 
 env = environ.Env()
+
+# A local `.env` file (git-ignored; `make` writes DEBUG=1 into it on first use) lets plain
+# `python manage.py ...` work in a development checkout. Variables already set in the
+# environment win; DJANGO_ENV_FILE="" turns the file off. Production needs no such file.
+_env_file = os.environ.get("DJANGO_ENV_FILE", str(BASE_DIR / ".env"))
+if _env_file and Path(_env_file).is_file():
+    environ.Env.read_env(_env_file)
 
 
 def _env_str(name: str, default: str = "") -> str:

@@ -24,6 +24,7 @@ def run_manage(*args: str, **env: str) -> subprocess.CompletedProcess:
             "DJANGO_ALLOW_ASYNC_UNSAFE",  # set by the browser tests for their own process
         }
     }
+    environment["DJANGO_ENV_FILE"] = ""  # judge the environment alone, not a local .env
     environment.update(env)
     return subprocess.run(
         [sys.executable, "manage.py", *args],
