@@ -131,13 +131,13 @@ def browser():
             os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
-@pytest.fixture
-def page_for(browser, live_server):
-    """Open a fresh browser page (own cookies) at a viewport; collects console errors."""
+def _pages(browser, live_server, **context_options):
+    """A page maker: each page gets its own context (cookies), the live server's address as
+    `page.base`, and a list of the console errors it logged."""
     contexts = []
 
-    def make(width: int = 1280, height: int = 800):
-        context = browser.new_context(viewport={"width": width, "height": height})
+    def make(viewport: dict):
+        context = browser.new_context(viewport=viewport, **context_options)
         contexts.append(context)
         page = context.new_page()
         page.console_errors = []
@@ -148,6 +148,22 @@ def page_for(browser, live_server):
         page.base = live_server.url
         return page
 
+    return make, contexts
+
+
+@pytest.fixture
+def page_for(browser, live_server):
+    """Open a fresh desktop browser page at a viewport (1280x800 by default)."""
+    make, contexts = _pages(browser, live_server)
+    yield lambda width=1280, height=800: make({"width": width, "height": height})
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def touch_page_for(browser, live_server):
+    """Open a fresh page on a touch device (phone or tablet) at `viewport`."""
+    make, contexts = _pages(browser, live_server, has_touch=True, is_mobile=True)
     yield make
     for context in contexts:
         context.close()

@@ -255,7 +255,7 @@ def _demo_intake(patient, state, index, rng, physio, items) -> None:
 
 
 def _sign(patient, version, physio, when=None) -> None:
-    if version.pk == services_current_version_pk():
+    if version.pk == _current_version_pk():
         services.consent_sign(
             patient=patient,
             version=version,
@@ -280,7 +280,7 @@ def _sign(patient, version, physio, when=None) -> None:
     )
 
 
-def services_current_version_pk() -> int | None:
+def _current_version_pk() -> int | None:
     current = selectors.consent_version_current()
     return current.pk if current else None
 

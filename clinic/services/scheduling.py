@@ -33,7 +33,7 @@ from clinic.models import (
     User,
 )
 from clinic.permissions import Role
-from clinic.selectors.scheduling import ims_dates, ims_next_eligible, min_interval
+from clinic.selectors.scheduling import ONLINE_LEAD, ims_dates, ims_next_eligible, min_interval
 
 
 class BookingError(Exception):
@@ -238,6 +238,30 @@ def _check_all(
     return "", None
 
 
+def _check_online(slot: Slot) -> None:
+    """Online self-booking: only when the clinic allows it, only types offered online, not
+    at the last minute and not beyond the booking window."""
+    from clinic.models import ClinicPolicy
+
+    policy = ClinicPolicy.current()
+    if not policy.online_booking_enabled:
+        raise BookingError(
+            f"Online booking is not available; please call {settings.CLINIC_PHONE}.",
+            code="online",
+        )
+    if not slot.type.bookable_online:
+        raise BookingError(f"{slot.type} cannot be booked online.", code="online")
+    if slot.start < timezone.now() + ONLINE_LEAD:
+        raise BookingError(
+            f"Online bookings need {int(ONLINE_LEAD.total_seconds() // 3600)} hours' notice; "
+            f"for sooner, please call {settings.CLINIC_PHONE}.",
+            code="online",
+        )
+    last_day = timezone.localdate() + dt.timedelta(days=policy.online_booking_days_ahead)
+    if clinic_date(slot.start) > last_day:
+        raise BookingError(f"Online booking is open up to {_day(last_day)}.", code="online")
+
+
 def appointment_book(
     *,
     patient: Patient,
@@ -255,6 +279,8 @@ def appointment_book(
     try:
         with transaction.atomic():
             _lock([slot.practitioner], patient)
+            if via == Appointment.Via.PORTAL:
+                _check_online(slot)
             reason, override_by = _check_all(
                 patient=patient,
                 slot=slot,

@@ -148,3 +148,25 @@ def make_practitioner(user=None, *, location=None, hours=((0, 6), (8, 18)), name
             end=dt.time(closes),
         )
     return practitioner
+
+
+def write_appointment(patient, practitioner, start, kind, *, by, location=None, **fields):
+    """An appointment row written directly, bypassing the booking service, as history, an
+    import or the admin would leave it (the service refuses the past, for one). Derived
+    columns (end, is_ims, clinic-local date) are filled in as the service would."""
+    from django.utils import timezone
+
+    from clinic.models import Appointment
+
+    return Appointment.objects.create(
+        patient=patient,
+        practitioner=practitioner,
+        location=location or practitioner.locations.first(),
+        type=kind,
+        start=start,
+        end=start + kind.duration,
+        is_ims=kind.is_ims,
+        local_date=timezone.localtime(start).date(),
+        booked_by=by,
+        **fields,
+    )

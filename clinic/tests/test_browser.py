@@ -7,34 +7,18 @@ and logged no errors.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
-from django.conf import settings
 
 from clinic.permissions import Role
-from clinic.tests.factories import TEST_PASSWORD, PatientFactory, UserFactory
+from clinic.tests.browser import shot, sign_in
+from clinic.tests.factories import PatientFactory, UserFactory
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True),
 ]
 
-SHOTS = Path(settings.BASE_DIR) / "var" / "screenshots"
 TEAL = "rgb(14, 110, 107)"
-
-
-def shot(page, name: str) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
-
-
-def sign_in(page, username: str, password: str = TEST_PASSWORD) -> None:
-    page.goto(page.base + "/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", password)
-    page.click("button[type=submit]")
-    page.wait_for_load_state("networkidle")
 
 
 def test_login_page_is_styled_and_a_wrong_password_is_explained(page_for):

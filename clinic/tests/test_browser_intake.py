@@ -13,70 +13,23 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.utils import timezone
 from playwright.sync_api import expect
 
 from clinic.models import Consent, Intake, Patient, ScreeningItem
 from clinic.permissions import Role
-from clinic.tests.factories import TEST_PASSWORD, UserFactory, fill_intake, make_patient
+from clinic.tests.browser import assert_no_sideways_scroll, heading, shot, sign_in, success_message
+from clinic.tests.factories import UserFactory, fill_intake, make_patient
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-SHOTS = Path(settings.BASE_DIR) / "var" / "screenshots"
 PHONE = {"width": 390, "height": 844}
 TABLET = {"width": 820, "height": 1180}
 
 
 # --- Helpers ---------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def touch_page_for(browser, live_server):
-    """A fresh page on a touch device (phone or tablet); collects console errors."""
-    contexts = []
-
-    def make(viewport: dict):
-        context = browser.new_context(viewport=viewport, has_touch=True, is_mobile=True)
-        contexts.append(context)
-        page = context.new_page()
-        page.console_errors = []
-        page.on(
-            "console",
-            lambda msg: page.console_errors.append(msg.text) if msg.type == "error" else None,
-        )
-        page.base = live_server.url
-        return page
-
-    yield make
-    for context in contexts:
-        context.close()
-
-
-def shot(page, name: str) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.evaluate("window.scrollTo(0, 0)")  # else the sticky navbar lands mid-page
-    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
-
-
-def sign_in(page, username: str, password: str = TEST_PASSWORD) -> None:
-    page.goto(page.base + "/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", password)
-    page.click("button[type=submit]")
-    page.wait_for_load_state("networkidle")
-
-
-def heading(page):
-    return page.locator("main h1, h1").first
-
-
-def assert_no_sideways_scroll(page, width: int) -> None:
-    scroll_width = page.evaluate("document.documentElement.scrollWidth")
-    assert scroll_width <= width, f"{page.url} scrolls sideways: {scroll_width}px > {width}px"
 
 
 def assert_error_next_to(page, field: str, message: str) -> None:
@@ -115,10 +68,6 @@ def tap_choice(page, field: str, label: str) -> None:
 def continue_to(page, next_heading: str) -> None:
     page.get_by_role("button", name="Save and continue").tap()
     expect(heading(page)).to_have_text(next_heading)
-
-
-def success_message(page):
-    return page.locator(".messages .alert-success")
 
 
 # --- 1. Registration -------------------------------------------------------------------------

@@ -12,10 +12,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.utils import timezone
 from playwright.sync_api import expect
 
@@ -29,12 +27,13 @@ from clinic.models import (
 from clinic.permissions import Role
 from clinic.services import consent_sign
 from clinic.services.scheduling import Slot, appointment_book
+from clinic.tests.browser import assert_no_sideways_scroll, heading, shot, sign_in, success_message
 from clinic.tests.factories import (
-    TEST_PASSWORD,
     UserFactory,
     fill_intake,
     make_patient,
     make_practitioner,
+    write_appointment,
 )
 
 pytestmark = [
@@ -42,62 +41,12 @@ pytestmark = [
     pytest.mark.django_db(transaction=True),
 ]
 
-SHOTS = Path(settings.BASE_DIR) / "var" / "screenshots"
 DESKTOP = {"width": 1400, "height": 900}
 PHONE = {"width": 390, "height": 844}
 WEEKDAYS = ((0, 4), (8, 18))  # Monday to Friday, 08:00-18:00
 
 
 # --- Helpers ---------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def touch_page_for(browser, live_server):
-    """A fresh page on a touch device (phone); collects console errors."""
-    contexts = []
-
-    def make(viewport: dict):
-        context = browser.new_context(viewport=viewport, has_touch=True, is_mobile=True)
-        contexts.append(context)
-        page = context.new_page()
-        page.console_errors = []
-        page.on(
-            "console",
-            lambda msg: page.console_errors.append(msg.text) if msg.type == "error" else None,
-        )
-        page.base = live_server.url
-        return page
-
-    yield make
-    for context in contexts:
-        context.close()
-
-
-def shot(page, name: str) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.evaluate("window.scrollTo(0, 0)")  # else the sticky navbar lands mid-page
-    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
-
-
-def sign_in(page, username: str, password: str = TEST_PASSWORD) -> None:
-    page.goto(page.base + "/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", password)
-    page.click("button[type=submit]")
-    page.wait_for_load_state("networkidle")
-
-
-def heading(page):
-    return page.locator("main h1, h1").first
-
-
-def success_message(page):
-    return page.locator(".messages .alert-success")
-
-
-def assert_no_sideways_scroll(page, width: int) -> None:
-    scroll_width = page.evaluate("document.documentElement.scrollWidth")
-    assert scroll_width <= width, f"{page.url} scrolls sideways: {scroll_width}px > {width}px"
 
 
 def local(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
@@ -389,17 +338,7 @@ def test_the_front_desk_checks_one_patient_in_and_cancels_another(page_for):
         (calling, later, "IMS treatment"),
     ):
         appointment_type = AppointmentType.objects.get(name=kind)
-        Appointment.objects.create(
-            patient=patient,
-            practitioner=maya,
-            location=location,
-            type=appointment_type,
-            start=start,
-            end=start + appointment_type.duration,
-            is_ims=appointment_type.is_ims,
-            local_date=day,
-            booked_by=desk,
-        )
+        write_appointment(patient, maya, start, appointment_type, by=desk, location=location)
     cancelled = Appointment.objects.get(patient=calling)
 
     page = page_for(**DESKTOP)

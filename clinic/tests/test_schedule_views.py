@@ -23,8 +23,13 @@ from clinic.models import (
 )
 from clinic.permissions import Role
 from clinic.services import reminders
-from clinic.services.scheduling import Slot, appointment_book
-from clinic.tests.factories import PatientFactory, make_patient, make_practitioner
+from clinic.services.scheduling import BookingError, Slot, appointment_book
+from clinic.tests.factories import (
+    PatientFactory,
+    make_patient,
+    make_practitioner,
+    write_appointment,
+)
 
 pytestmark = pytest.mark.django_db
 VANCOUVER = zoneinfo.ZoneInfo("America/Vancouver")
@@ -256,16 +261,7 @@ def _fill_day(n_practitioners: int, per_practitioner: int, day, desk):
         for a in range(per_practitioner):
             patient = make_patient(legal_first_name=f"P{p}x{a}", email="")
             start = local(day, 6) + dt.timedelta(minutes=30 * a)
-            Appointment.objects.create(
-                patient=patient,
-                practitioner=practitioner,
-                location=location,
-                type=kind,
-                start=start,
-                end=start + kind.duration,
-                local_date=day,
-                booked_by=desk,
-            )
+            write_appointment(patient, practitioner, start, kind, by=desk, location=location)
 
 
 def _day_view_queries(client, day) -> int:
@@ -425,16 +421,7 @@ def test_each_appointment_gets_exactly_one_reminder_when_the_job_runs_again(
 ):
     patient = make_patient(email="remind@example.com")
     start = timezone.now() + dt.timedelta(hours=20)
-    appointment = Appointment.objects.create(
-        patient=patient,
-        practitioner=maya,
-        location=maya.locations.first(),
-        type=follow_up,
-        start=start,
-        end=start + follow_up.duration,
-        local_date=timezone.localtime(start).date(),
-        booked_by=front_desk,
-    )
+    appointment = write_appointment(patient, maya, start, follow_up, by=front_desk)
     first = reminders.appointment_reminders_send()
     second = reminders.appointment_reminders_send()
     assert (first, second) == (1, 0)
@@ -455,17 +442,7 @@ def test_spacing_audit_flags_a_violation_made_in_the_admin(
     base = timezone.localdate() + dt.timedelta(days=4)
     for offset in (0, 2):  # written directly, as the admin or an import would
         start = local(base + dt.timedelta(days=offset), 9)
-        Appointment.objects.create(
-            patient=patient,
-            practitioner=maya,
-            location=maya.locations.first(),
-            type=ims,
-            start=start,
-            end=start + ims.duration,
-            is_ims=True,
-            local_date=base + dt.timedelta(days=offset),
-            booked_by=front_desk,
-        )
+        write_appointment(patient, maya, start, ims, by=front_desk)
     new = reminders.spacing_audit()
     assert len(new) == 1
     assert new[0].days_apart == 2
@@ -482,19 +459,7 @@ def test_spacing_audit_resolves_alerts_when_a_visit_is_cancelled(maya, ims, fron
     rows = []
     for offset in (0, 3):
         start = local(base + dt.timedelta(days=offset), 9)
-        rows.append(
-            Appointment.objects.create(
-                patient=patient,
-                practitioner=maya,
-                location=maya.locations.first(),
-                type=ims,
-                start=start,
-                end=start + ims.duration,
-                is_ims=True,
-                local_date=base + dt.timedelta(days=offset),
-                booked_by=front_desk,
-            )
-        )
+        rows.append(write_appointment(patient, maya, start, ims, by=front_desk))
     reminders.spacing_audit()
     rows[1].status = Appointment.Status.CANCELLED
     rows[1].save()
@@ -505,18 +470,7 @@ def test_spacing_audit_resolves_alerts_when_a_visit_is_cancelled(maya, ims, fron
 def test_recall_sends_one_invitation_per_eligibility(maya, ims, front_desk, physio):
     patient = make_patient(email="recall@example.com")
     done = timezone.now() - dt.timedelta(days=8)
-    Appointment.objects.create(
-        patient=patient,
-        practitioner=maya,
-        location=maya.locations.first(),
-        type=ims,
-        start=done,
-        end=done + ims.duration,
-        is_ims=True,
-        local_date=timezone.localtime(done).date(),
-        status=Appointment.Status.COMPLETED,
-        booked_by=front_desk,
-    )
+    write_appointment(patient, maya, done, ims, by=front_desk, status=Appointment.Status.COMPLETED)
     assert reminders.recall_send() == 0  # no plan yet
     RecallPlan.objects.create(patient=patient, started_by=physio)
     assert reminders.recall_send() == 1
@@ -528,18 +482,7 @@ def test_recall_sends_one_invitation_per_eligibility(maya, ims, front_desk, phys
 def test_recall_skips_patients_with_something_booked(maya, ims, follow_up, front_desk, physio):
     patient = make_patient(email="booked@example.com")
     done = timezone.now() - dt.timedelta(days=9)
-    Appointment.objects.create(
-        patient=patient,
-        practitioner=maya,
-        location=maya.locations.first(),
-        type=ims,
-        start=done,
-        end=done + ims.duration,
-        is_ims=True,
-        local_date=timezone.localtime(done).date(),
-        status=Appointment.Status.COMPLETED,
-        booked_by=front_desk,
-    )
+    write_appointment(patient, maya, done, ims, by=front_desk, status=Appointment.Status.COMPLETED)
     book(
         patient, maya, local(timezone.localdate() + dt.timedelta(days=2), 10), follow_up, front_desk
     )
@@ -565,3 +508,39 @@ def test_staff_pages_are_closed_to_patients(
         reverse("clinic:schedule_week"),
     ):
         assert client.get(url).status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("setup", "kind_name", "days_ahead", "message"),
+    [
+        (None, "Initial assessment", 3, "cannot be booked online"),
+        (None, "Follow-up", 60, "Online booking is open up to"),
+        ({"online_booking_enabled": False}, "Follow-up", 3, "Online booking is not available"),
+    ],
+)
+def test_online_rules_hold_even_for_a_hand_made_post(
+    client_for, portal_patient, maya, setup, kind_name, days_ahead, message
+):
+    if setup:
+        ClinicPolicy.objects.update_or_create(pk=1, defaults=setup)
+    kind = AppointmentType.objects.get(name=kind_name)
+    start = local(timezone.localdate() + dt.timedelta(days=days_ahead), 10)
+    with pytest.raises(BookingError, match=message):
+        appointment_book(
+            patient=portal_patient,
+            slot=Slot(practitioner=maya, location=maya.locations.first(), start=start, type=kind),
+            by=portal_patient.user,
+            via=Appointment.Via.PORTAL,
+        )
+    response = client_for(portal_patient.user).post(
+        reverse("clinic:portal_book"),
+        {
+            "type": kind.pk,
+            "practitioner": maya.pk,
+            "location": maya.locations.first().pk,
+            "start": start.isoformat(),
+        },
+        follow=True,
+    )
+    assert response.status_code == 200
+    assert not Appointment.objects.exists()

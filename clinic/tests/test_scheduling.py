@@ -21,7 +21,7 @@ from clinic.services.scheduling import (
     appointment_no_show,
     appointment_reschedule,
 )
-from clinic.tests.factories import UserFactory, make_patient, make_practitioner
+from clinic.tests.factories import UserFactory, make_patient, make_practitioner, write_appointment
 
 pytestmark = pytest.mark.django_db
 VANCOUVER = zoneinfo.ZoneInfo("America/Vancouver")
@@ -170,17 +170,9 @@ def test_cancelling_frees_the_spacing_and_the_slot(book, patient, monday, front_
 
 
 def test_no_shows_do_not_count_for_spacing(book, patient, monday, maya, front_desk, ims):
-    missed = Appointment.objects.create(
-        patient=patient,
-        practitioner=maya,
-        location=maya.locations.first(),
-        type=ims,
-        start=timezone.now() - dt.timedelta(days=2),
-        end=timezone.now() - dt.timedelta(days=2, minutes=-30),
-        is_ims=True,
-        local_date=timezone.localdate() - dt.timedelta(days=2),
-        status=Appointment.Status.NO_SHOW,
-        booked_by=front_desk,
+    two_days_ago = timezone.now() - dt.timedelta(days=2)
+    missed = write_appointment(
+        patient, maya, two_days_ago, ims, by=front_desk, status=Appointment.Status.NO_SHOW
     )
     assert ims_next_eligible(patient, on_or_after=timezone.localdate()) == timezone.localdate()
     assert missed.status == Appointment.Status.NO_SHOW
@@ -281,15 +273,8 @@ def test_check_in_only_on_the_day_and_complete_only_once_started(
         appointment_complete(appointment=later, by=front_desk)
 
     started = timezone.now() - dt.timedelta(minutes=5)
-    appointment = Appointment.objects.create(
-        patient=make_patient(legal_first_name="Today"),
-        practitioner=maya,
-        location=maya.locations.first(),
-        type=follow_up,
-        start=started,
-        end=started + follow_up.duration,
-        local_date=timezone.localtime(started).date(),
-        booked_by=front_desk,
+    appointment = write_appointment(
+        make_patient(legal_first_name="Today"), maya, started, follow_up, by=front_desk
     )
     if appointment.local_date != timezone.localdate():
         pytest.skip("five minutes ago was yesterday")

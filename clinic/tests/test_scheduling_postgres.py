@@ -14,7 +14,12 @@ from django.utils import timezone
 from clinic.models import Appointment, AppointmentType
 from clinic.permissions import Role
 from clinic.services.scheduling import BookingError, Slot, appointment_book
-from clinic.tests.factories import UserFactory, make_patient, make_practitioner
+from clinic.tests.factories import (
+    UserFactory,
+    make_patient,
+    make_practitioner,
+    write_appointment,
+)
 
 pytestmark = [
     pytest.mark.postgres,
@@ -185,15 +190,12 @@ def test_concurrent_reminder_runs_send_each_reminder_exactly_once(setting):
 
     for index in range(12):
         start = timezone.now() + dt.timedelta(hours=2, minutes=31 * index)
-        Appointment.objects.create(
-            patient=make_patient(legal_first_name=f"R{index}", email=f"r{index}@example.com"),
-            practitioner=setting["practitioner"],
-            location=setting["location"],
-            type=setting["follow_up"],
-            start=start,
-            end=start + dt.timedelta(minutes=30),
-            local_date=timezone.localtime(start).date(),
-            booked_by=setting["desk"],
+        write_appointment(
+            make_patient(legal_first_name=f"R{index}", email=f"r{index}@example.com"),
+            setting["practitioner"],
+            start,
+            setting["follow_up"],
+            by=setting["desk"],
         )
     mail.outbox = []
     wins, refusals = race([appointment_reminders_send for _ in range(RACERS)])

@@ -225,14 +225,18 @@ def intake_detail(request: HttpRequest, pk: int) -> HttpResponse:
     patient = get_object_or_404(Patient, pk=pk)
     intake = selectors.intake_latest(patient)
     screening = selectors.screening_for(patient)
+    consent = selectors.consent_current(patient)
     services.access_log_record(request=request, patient=patient, what="intake and screening")
     instrument = outcomes.REGION_INSTRUMENT.get(intake.region) if intake else None
     context = {
         "patient": patient,
         "intake": intake,
         "screening": screening,
-        "readiness": selectors.needling_readiness(patient),
-        "consent": selectors.consent_current(patient),
+        # Built from what this page already read, rather than reading it all again.
+        "readiness": selectors.NeedlingReadiness(
+            consent_ok=consent is not None, screening=screening
+        ),
+        "consent": consent,
         "consent_status": selectors.consent_status(patient),
         "consent_history": selectors.consent_history(patient),
         "scores": selectors.outcome_history(patient),

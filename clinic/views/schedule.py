@@ -217,8 +217,6 @@ def appointment_detail(request: HttpRequest, pk: int) -> HttpResponse:
     appointment = get_object_or_404(
         Appointment.objects.select_related("patient", "practitioner", "type", "location"), pk=pk
     )
-    if appointment.flagged_online:
-        services.online_bookings_acknowledge(appointment_ids=[appointment.pk], by=request.user)
     return _modal_or_page(
         request,
         "clinic/schedule/appointment.html",
