@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 
 
 class AssessmentsConfig(AppConfig):
@@ -6,3 +7,8 @@ class AssessmentsConfig(AppConfig):
 
     name = "assessments"
     verbose_name = "Assessments"
+
+    def ready(self) -> None:
+        from assessments import services
+
+        post_migrate.connect(services.reference_data_ensure, sender=self)

@@ -100,6 +100,14 @@ ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
         "clinic.view_appointment",
         "clinic.view_spacingalert",
         "clinic.view_recallinvitation",
+        # Assessment reference data (editable: DOMAIN.md asks a clinician to verify it).
+        "assessments.view_segment",
+        *(
+            f"assessments.{action}_{model}"
+            for model in ("muscle", "muscleinnervation", "sign", "signtest")
+            for action in ("view", "add", "change")
+        ),
+        "assessments.delete_muscleinnervation",
     ),
     Role.FRONT_DESK: (
         "clinic.view_patient",
@@ -114,6 +122,9 @@ ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
         "clinic.add_screeningclearance",
         "clinic.view_consent",
         "clinic.add_consent",
+        "assessments.view_assessment",
+        "assessments.add_assessment",
+        "assessments.change_assessment",
     ),
     Role.PATIENT: (),
 }

@@ -136,6 +136,9 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("accounts/", include(account_patterns)),
     path("", include(office_patterns)),
+    # The clinical apps sit above clinic (clinic <- assessments <- treatments): included by
+    # dotted path, so the site's URLconf does not import them.
+    path("assessments/", include("assessments.urls")),
     path("healthz", views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
 ]

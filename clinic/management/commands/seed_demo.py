@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from importlib import import_module
+
+from django.apps import apps
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.utils.module_loading import module_has_submodule
 
 from clinic import demo
 
@@ -30,13 +34,28 @@ class Command(BaseCommand):
             users = demo.build_users(password)
             patients = demo.build_front_office(users)
             bookings = demo.build_schedule(users, patients)
+            extras = self._app_demos(users, patients)
 
         self.stdout.write(
             self.style.SUCCESS(
-                f"Demo clinic ready ({len(patients)} patients, {bookings} new bookings). "
+                f"Demo clinic ready ({len(patients)} patients, {bookings} new bookings"
+                f"{extras}). "
                 "Sign in at http://127.0.0.1:8000/"
             )
         )
         self.stdout.write(f"  {'username':<12}{'role':<18}password")
         for user in demo.DEMO_USERS:
             self.stdout.write(f"  {user.username:<12}{user.role.label:<18}{password}")
+
+    @staticmethod
+    def _app_demos(users, patients) -> str:
+        """The clinical apps above clinic add their own demo records: each may define
+        `<app>.demo.build(users=..., patients=...)` returning how many it created. Found by
+        name, so clinic does not import the apps that depend on it."""
+        parts = []
+        for config in apps.get_app_configs():
+            if config.name == "clinic" or not module_has_submodule(config.module, "demo"):
+                continue
+            count = import_module(f"{config.name}.demo").build(users=users, patients=patients)
+            parts.append(f", {count} new {config.verbose_name.lower()}")
+        return "".join(parts)

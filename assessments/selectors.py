@@ -1,0 +1,183 @@
+"""Reads for Gunn assessments, each shaped for one page (and later the session form/PDF)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Prefetch, QuerySet
+
+from assessments.models import (
+    Assessment,
+    Muscle,
+    MuscleInnervation,
+    RangeOfMotion,
+    Region,
+    Segment,
+    Sign,
+    SignFinding,
+    SignTest,
+    TautBand,
+)
+from clinic.models import Patient
+
+
+def assessment_detail(pk: int) -> Assessment:
+    """One assessment with everything its page shows, in a fixed number of queries however
+    many findings it holds (findings, their sign/test/segment/muscle, addenda)."""
+    return (
+        Assessment.objects.select_related(
+            "patient", "practitioner", "intake", "signed_by", "appointment__type"
+        )
+        .prefetch_related(
+            Prefetch(
+                "sign_findings",
+                queryset=SignFinding.objects.select_related(
+                    "sign", "test", "segment", "muscle"
+                ).order_by("segment__position", "created_at", "pk"),
+            ),
+            Prefetch("taut_bands", queryset=TautBand.objects.select_related("muscle")),
+            Prefetch("range_findings", queryset=RangeOfMotion.objects.all()),
+            Prefetch("addenda__author"),
+        )
+        .get(pk=pk)
+    )
+
+
+def patient_assessments(patient: Patient) -> QuerySet[Assessment]:
+    """The patient's assessments, newest first, with counts for a list."""
+    return (
+        Assessment.objects.filter(patient=patient)
+        .select_related("practitioner")
+        .annotate(
+            n_signs=Count("sign_findings", distinct=True),
+            n_bands=Count("taut_bands", distinct=True),
+        )
+        .order_by("-assessed_on", "-created_at")
+    )
+
+
+def assessment_latest(patient: Patient) -> Assessment | None:
+    """The assessment the next session starts from: the latest signed one, else the
+    latest draft."""
+    return (
+        Assessment.objects.filter(patient=patient)
+        .order_by("-status", "-assessed_on", "-created_at")  # "signed" sorts after "draft"
+        .first()
+    )
+
+
+# --- Segmental summary ------------------------------------------------------------------
+
+
+@dataclass
+class SegmentInvolvement:
+    """One involved segment: where its signs were found and what to consider needling."""
+
+    segment: Segment
+    paraspinal: bool = False
+    peripheral: bool = False
+    findings: list[SignFinding] = field(default_factory=list)
+    paraspinal_muscles: list[Muscle] = field(default_factory=list)
+    peripheral_muscles: list[Muscle] = field(default_factory=list)
+
+    @property
+    def where(self) -> str:
+        if self.paraspinal and self.peripheral:
+            return "Paraspinal and peripheral"
+        return "Paraspinal" if self.paraspinal else "Peripheral"
+
+    @property
+    def suggested_muscles(self) -> list[Muscle]:
+        """Paraspinal at the level first, then the limb muscles it supplies (Gunn treats
+        the whole segment, proximal before distal)."""
+        return [*self.paraspinal_muscles, *self.peripheral_muscles]
+
+
+def segmental_summary(assessment: Assessment) -> list[SegmentInvolvement]:
+    """The involved segments, cranial to caudal, from the assessment's sign findings.
+
+    A segment is involved when at least one sign was found there (severity above 0); a
+    finding of severity 0 records a sign looked for and not found. Suggested muscles come
+    from the reference data: every active muscle the segment supplies, paraspinal first,
+    then peripheral ones with this segment as a primary root, then the rest, by name.
+    Uses the assessment's prefetched findings when present; one query for the muscles.
+    """
+    involved: dict[int, SegmentInvolvement] = {}
+    for finding in assessment.sign_findings.all():
+        if finding.severity <= 0:
+            continue
+        entry = involved.setdefault(finding.segment_id, SegmentInvolvement(finding.segment))
+        entry.findings.append(finding)
+        if finding.region == Region.PARASPINAL:
+            entry.paraspinal = True
+        else:
+            entry.peripheral = True
+    if not involved:
+        return []
+    innervations = (
+        MuscleInnervation.objects.filter(segment_id__in=involved, muscle__active=True)
+        .select_related("muscle")
+        .order_by("-primary", "muscle__name")
+    )
+    for link in innervations:
+        entry = involved[link.segment_id]
+        muscle = link.muscle
+        muscle.primary_here = link.primary
+        if muscle.is_paraspinal:
+            entry.paraspinal_muscles.append(muscle)
+        else:
+            entry.peripheral_muscles.append(muscle)
+    return sorted(involved.values(), key=lambda entry: entry.segment.position)
+
+
+def suggested_muscles(patient: Patient) -> list[Muscle]:
+    """Muscles to offer first when recording needling for this patient: the segmental
+    summary of their latest assessment, in segment order, each muscle once."""
+    latest = assessment_latest(patient)
+    if latest is None:
+        return []
+    latest = assessment_detail(latest.pk)
+    seen: set[int] = set()
+    muscles = []
+    for entry in segmental_summary(latest):
+        for muscle in entry.suggested_muscles:
+            if muscle.pk not in seen:
+                seen.add(muscle.pk)
+                muscles.append(muscle)
+    return muscles
+
+
+# --- Pickers ------------------------------------------------------------------------------
+
+
+def segments() -> list[Segment]:
+    return list(Segment.objects.order_by("position"))
+
+
+def signs_by_group() -> list[tuple[str, list[Sign]]]:
+    """Active signs grouped sensory / autonomic / trophic / motor, with their tests."""
+    groups: dict[str, list[Sign]] = defaultdict(list)
+    for sign in Sign.objects.filter(active=True).prefetch_related("tests"):
+        groups[sign.get_group_display()].append(sign)
+    order = [label for _, label in Sign.Group.choices]
+    return [(label, groups[label]) for label in order if groups[label]]
+
+
+def sign_tests() -> QuerySet[SignTest]:
+    return SignTest.objects.order_by("order", "name")
+
+
+def muscle_choices(segment: Segment | None = None) -> list[tuple[str, list[Muscle]]]:
+    """Active muscles for a picker, grouped. With a segment: the muscles it supplies first
+    (paraspinal, then peripheral), then every other muscle; without one: by body region."""
+    muscles = list(Muscle.objects.filter(active=True).prefetch_related("innervations__segment"))
+    if segment is None:
+        groups: dict[str, list[Muscle]] = defaultdict(list)
+        for muscle in muscles:
+            groups[muscle.get_body_region_display()].append(muscle)
+        return sorted(groups.items())
+    supplied = [m for m in muscles if any(i.segment_id == segment.pk for i in m.innervations.all())]
+    supplied.sort(key=lambda m: (not m.is_paraspinal, m.name))
+    others = [m for m in muscles if m not in supplied]
+    return [(f"Supplied by {segment.code}", supplied), ("Other muscles", others)]

@@ -1,0 +1,424 @@
+"""Assessment pages: physiotherapists only. Every page that shows an assessment writes an
+AccessLog row; the htmx endpoints behind the entry page return fragments."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
+from django_htmx.http import HttpResponseClientRedirect, trigger_client_event
+
+from assessments import selectors, services
+from assessments.forms import FINDING_FORMS, AddendumForm, AssessmentHeaderForm
+from assessments.models import Assessment, Segment
+from clinic.models import Appointment, Patient
+from clinic.permissions import Role, allow_roles
+from clinic.services import access_log_record
+
+FINDINGS_CHANGED = "findings-changed"
+ROW_TEMPLATES = {
+    "sign": "assessments/_sign_row.html",
+    "band": "assessments/_band_row.html",
+    "range": "assessments/_range_row.html",
+}
+ENTRY_TEMPLATE = "assessments/_entry_form.html"
+
+
+def _practitioner_or_403(request: HttpRequest):
+    practitioner = getattr(request.user, "practitioner", None)
+    if practitioner is None:
+        raise PermissionDenied("Your account is not set up as a practitioner.")
+    return practitioner
+
+
+def _draft_for_author(request: HttpRequest, pk: int) -> Assessment:
+    """The draft the signed-in physiotherapist may edit; 404 for another author's draft,
+    409-style message handled by callers for a signed one."""
+    assessment = get_object_or_404(Assessment.objects.select_related("practitioner"), pk=pk)
+    if assessment.practitioner.user_id != request.user.pk:
+        raise PermissionDenied(services.NotTheAuthor.message)
+    return assessment
+
+
+def _locked_response(request: HttpRequest, assessment: Assessment) -> HttpResponse:
+    messages.info(request, services.AssessmentLocked.message)
+    url = reverse("assessments:detail", args=[assessment.pk])
+    if request.htmx:
+        return HttpResponseClientRedirect(url)
+    return redirect(url)
+
+
+# --- Lists and starting -------------------------------------------------------------------
+
+
+@allow_roles(Role.PHYSIO)
+@require_GET
+def patient_assessments(request: HttpRequest, patient_pk: int) -> HttpResponse:
+    """The patient's assessments; as a full page or (htmx) a panel on another page."""
+    patient = get_object_or_404(Patient, pk=patient_pk)
+    assessments = list(selectors.patient_assessments(patient))
+    access_log_record(request=request, patient=patient, what="assessment list")
+    template = (
+        "assessments/_patient_panel.html" if request.htmx else "assessments/patient_list.html"
+    )
+    return render(request, template, {"patient": patient, "assessments": assessments})
+
+
+@allow_roles(Role.PHYSIO)
+@require_POST
+def assessment_start(request: HttpRequest, patient_pk: int) -> HttpResponse:
+    patient = get_object_or_404(Patient, pk=patient_pk)
+    practitioner = _practitioner_or_403(request)
+    appointment = None
+    if request.POST.get("appointment"):
+        appointment = get_object_or_404(
+            Appointment, pk=request.POST["appointment"], patient=patient
+        )
+    assessment = services.assessment_start(
+        patient=patient, practitioner=practitioner, appointment=appointment
+    )
+    return redirect("assessments:edit", pk=assessment.pk)
+
+
+# --- Reading --------------------------------------------------------------------------------
+
+
+def _detail_response(
+    request: HttpRequest, pk: int, addendum_form: AddendumForm | None = None
+) -> HttpResponse:
+    try:
+        assessment = selectors.assessment_detail(pk)
+    except Assessment.DoesNotExist:
+        raise Http404 from None
+    access_log_record(request=request, patient=assessment.patient, what="assessment")
+    can_edit = not assessment.is_signed and assessment.practitioner.user_id == request.user.pk
+    context = {
+        "assessment": assessment,
+        "patient": assessment.patient,
+        "summary": selectors.segmental_summary(assessment),
+        "addendum_form": (addendum_form or AddendumForm()) if assessment.is_signed else None,
+        "can_edit": can_edit,
+        "sign_problems": services.sign_problems(assessment) if can_edit else [],
+    }
+    return render(request, "assessments/detail.html", context, status=400 if addendum_form else 200)
+
+
+@allow_roles(Role.PHYSIO)
+@require_GET
+def assessment_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """The read-only assessment: signed or draft, with its segmental summary and addenda."""
+    return _detail_response(request, pk)
+
+
+# --- Entry ----------------------------------------------------------------------------------
+
+
+@allow_roles(Role.PHYSIO)
+@require_GET
+def assessment_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """The entry page at the treatment table: header, body chart, finding rows (added,
+    edited and removed in place) and the live segmental summary."""
+    try:
+        assessment = selectors.assessment_detail(pk)
+    except Assessment.DoesNotExist:
+        raise Http404 from None
+    if assessment.is_signed:
+        return redirect("assessments:detail", pk=pk)
+    if assessment.practitioner.user_id != request.user.pk:
+        messages.info(request, services.NotTheAuthor.message)
+        return redirect("assessments:detail", pk=pk)
+    access_log_record(request=request, patient=assessment.patient, what="assessment")
+    context = {
+        "assessment": assessment,
+        "patient": assessment.patient,
+        "header_form": AssessmentHeaderForm(instance=assessment),
+        "entries": {kind: _entry_context(assessment, kind) for kind in FINDING_FORMS},
+        "summary": selectors.segmental_summary(assessment),
+        "sign_problems": services.sign_problems(assessment),
+    }
+    return render(request, "assessments/edit.html", context)
+
+
+@allow_roles(Role.PHYSIO)
+@require_POST
+def assessment_header_save(request: HttpRequest, pk: int, part: str) -> HttpResponse:
+    """Autosave part of the header ("text" fields or the "chart"); errors come back next
+    to their fields (out-of-band) and nothing is saved while any field is invalid."""
+    assessment = _draft_for_author(request, pk)
+    form = AssessmentHeaderForm(request.POST, instance=assessment)
+    names = (
+        ["body_marks"]
+        if part == "chart"
+        else [name for name in AssessmentHeaderForm.Meta.fields if name != "body_marks"]
+    )
+    for name in list(form.fields):
+        if name not in names:
+            del form.fields[name]
+    context = {"form": form, "names": names, "part": part}
+    if form.is_valid():
+        try:
+            services.assessment_update(
+                assessment=assessment,
+                by=request.user,
+                **{name: form.cleaned_data[name] for name in names},
+            )
+        except services.AssessmentLocked:
+            return _locked_response(request, assessment)
+        except ValidationError as error:
+            for field, errors in error.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            context["saved_at"] = timezone.localtime()
+    context["field_errors"] = [(name, form.errors.get(name, [])) for name in names]
+    return render(request, "assessments/_header_status.html", context)
+
+
+def _entry_context(assessment: Assessment, kind: str, form=None, finding=None) -> dict:
+    form_class = FINDING_FORMS[kind]
+    if form is None:
+        form = form_class(
+            instance=finding,
+            prefix=_prefix(kind, finding),
+            segment=getattr(finding, "segment", None),
+            refresh_url=_refresh_url(assessment, kind),
+        )
+    return {
+        "assessment": assessment,
+        "kind": kind,
+        "form": form,
+        "finding": finding,
+        "prefix": _prefix(kind, finding),
+    }
+
+
+def _refresh_url(assessment: Assessment, kind: str) -> str:
+    return reverse("assessments:finding_refresh", args=[assessment.pk, kind])
+
+
+def _prefix(kind: str, finding=None) -> str:
+    return f"{kind}-{finding.pk}" if finding is not None else f"{kind}-new"
+
+
+def _segment_from(form_class, data, prefix: str) -> Segment | None:
+    """The segment chosen in a row (or its 'filter muscles by segment' picker)."""
+    raw = data.get(f"{prefix}-segment") or data.get(f"{prefix}-muscle_segment")
+    if raw and str(raw).isdigit():
+        return Segment.objects.filter(pk=raw).first()
+    return None
+
+
+def _finding_or_404(assessment: Assessment, kind: str, finding_pk: int):
+    model = services.FINDING_MODELS[kind]
+    return get_object_or_404(model, pk=finding_pk, assessment=assessment)
+
+
+def _kind_or_404(kind: str) -> str:
+    if kind not in FINDING_FORMS:
+        raise Http404
+    return kind
+
+
+@allow_roles(Role.PHYSIO)
+@require_POST
+def finding_add(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
+    """Add a finding row. Valid: the row is appended to its list (out of band) and a
+    fresh entry form comes back, keeping the segment, region and side for the next row.
+    Invalid: the entry form comes back with errors next to its fields; nothing saved."""
+    kind = _kind_or_404(kind)
+    assessment = _draft_for_author(request, pk)
+    prefix = _prefix(kind)
+    segment = _segment_from(FINDING_FORMS[kind], request.POST, prefix)
+    refresh_url = _refresh_url(assessment, kind)
+    form = FINDING_FORMS[kind](
+        request.POST, prefix=prefix, segment=segment, refresh_url=refresh_url
+    )
+    if form.is_valid():
+        try:
+            finding = services.finding_save(
+                assessment=assessment, by=request.user, finding=form.save(commit=False)
+            )
+        except services.AssessmentLocked:
+            return _locked_response(request, assessment)
+        except ValidationError as error:
+            _errors_to_form(form, error)
+        else:
+            keep = {
+                f"{prefix}-{name}": request.POST.get(f"{prefix}-{name}", "")
+                for name in ("segment", "region", "side", "joint")
+            }
+            fresh = FINDING_FORMS[kind](
+                initial=_unprefixed(keep, prefix),
+                prefix=prefix,
+                segment=segment,
+                refresh_url=refresh_url,
+            )
+            context = _entry_context(assessment, kind, form=fresh)
+            context.update(added=finding, row_template=ROW_TEMPLATES[kind], focus=True)
+            response = render(request, ENTRY_TEMPLATE, context)
+            return trigger_client_event(response, FINDINGS_CHANGED)
+    return render(request, ENTRY_TEMPLATE, _entry_context(assessment, kind, form=form))
+
+
+def _unprefixed(data: dict, prefix: str) -> dict:
+    return {key.removeprefix(f"{prefix}-"): value for key, value in data.items() if value}
+
+
+def _errors_to_form(form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, errors in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error.messages)
+
+
+@allow_roles(Role.PHYSIO)
+@require_POST
+def finding_refresh(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
+    """Re-render the pickers that depend on other fields of a row, without saving: the
+    muscle list for the chosen segment, the tests of the chosen sign."""
+    kind = _kind_or_404(kind)
+    assessment = _draft_for_author(request, pk)
+    prefix = request.POST.get("prefix", _prefix(kind))
+    if not prefix.startswith(f"{kind}-"):
+        raise Http404
+    segment = _segment_from(FINDING_FORMS[kind], request.POST, prefix)
+    data = _unprefixed(
+        {k: v for k, v in request.POST.items() if k.startswith(f"{prefix}-")}, prefix
+    )
+    form = FINDING_FORMS[kind](
+        initial=data, prefix=prefix, segment=segment, refresh_url=_refresh_url(assessment, kind)
+    )
+    context = {"form": form, "kind": kind, "prefix": prefix, "assessment": assessment}
+    return render(request, "assessments/_entry_refresh.html", context)
+
+
+@allow_roles(Role.PHYSIO)
+def finding_edit(request: HttpRequest, pk: int, kind: str, finding_pk: int) -> HttpResponse:
+    """GET: the row as a form, in place. POST: save it and return the read-only row."""
+    kind = _kind_or_404(kind)
+    assessment = _draft_for_author(request, pk)
+    if assessment.is_signed:
+        return _locked_response(request, assessment)
+    finding = _finding_or_404(assessment, kind, finding_pk)
+    prefix = _prefix(kind, finding)
+    if request.method == "POST":
+        segment = _segment_from(FINDING_FORMS[kind], request.POST, prefix)
+        form = FINDING_FORMS[kind](
+            request.POST,
+            instance=finding,
+            prefix=prefix,
+            segment=segment,
+            refresh_url=_refresh_url(assessment, kind),
+        )
+        if form.is_valid():
+            try:
+                finding = services.finding_save(
+                    assessment=assessment, by=request.user, finding=form.save(commit=False)
+                )
+            except services.AssessmentLocked:
+                return _locked_response(request, assessment)
+            except ValidationError as error:
+                _errors_to_form(form, error)
+            else:
+                response = render(
+                    request,
+                    ROW_TEMPLATES[kind],
+                    {"finding": finding, "assessment": assessment, "editable": True},
+                )
+                return trigger_client_event(response, FINDINGS_CHANGED)
+    else:
+        form = FINDING_FORMS[kind](
+            instance=finding,
+            prefix=prefix,
+            segment=getattr(finding, "segment", None),
+            refresh_url=_refresh_url(assessment, kind),
+        )
+    return render(
+        request, ENTRY_TEMPLATE, _entry_context(assessment, kind, form=form, finding=finding)
+    )
+
+
+@allow_roles(Role.PHYSIO)
+@require_GET
+def finding_row(request: HttpRequest, pk: int, kind: str, finding_pk: int) -> HttpResponse:
+    """The read-only row (to cancel an edit)."""
+    kind = _kind_or_404(kind)
+    assessment = _draft_for_author(request, pk)
+    finding = _finding_or_404(assessment, kind, finding_pk)
+    return render(
+        request,
+        ROW_TEMPLATES[kind],
+        {"finding": finding, "assessment": assessment, "editable": not assessment.is_signed},
+    )
+
+
+@allow_roles(Role.PHYSIO)
+@require_POST
+def finding_remove(request: HttpRequest, pk: int, kind: str, finding_pk: int) -> HttpResponse:
+    kind = _kind_or_404(kind)
+    assessment = _draft_for_author(request, pk)
+    try:
+        services.finding_remove(assessment=assessment, by=request.user, kind=kind, pk=finding_pk)
+    except services.AssessmentLocked:
+        return _locked_response(request, assessment)
+    return trigger_client_event(HttpResponse(""), FINDINGS_CHANGED)
+
+
+@allow_roles(Role.PHYSIO)
+@require_GET
+def segmental_summary(request: HttpRequest, pk: int) -> HttpResponse:
+    """The summary card, refreshed on the entry page whenever findings change."""
+    assessment = _draft_for_author(request, pk)
+    assessment = selectors.assessment_detail(assessment.pk)
+    return render(
+        request,
+        "assessments/_summary_card.html",
+        {
+            "assessment": assessment,
+            "summary": selectors.segmental_summary(assessment),
+            "sign_problems": services.sign_problems(assessment),
+            "live": True,
+        },
+    )
+
+
+# --- Signing and addenda --------------------------------------------------------------
+
+
+@allow_roles(Role.PHYSIO)
+@require_POST
+def assessment_sign(request: HttpRequest, pk: int) -> HttpResponse:
+    assessment = _draft_for_author(request, pk)
+    try:
+        services.assessment_sign(assessment=assessment, by=request.user)
+    except services.AssessmentLocked:
+        return _locked_response(request, assessment)
+    except ValidationError as error:
+        for problem in error.messages:
+            messages.error(request, problem)
+        return redirect("assessments:edit", pk=pk)
+    messages.success(request, "Assessment signed and locked.")
+    return redirect("assessments:detail", pk=pk)
+
+
+@allow_roles(Role.PHYSIO)
+@require_POST
+def addendum_add(request: HttpRequest, pk: int) -> HttpResponse:
+    """Add an addendum to a signed assessment; a blank one is shown again with its error."""
+    assessment = get_object_or_404(Assessment, pk=pk)
+    form = AddendumForm(request.POST)
+    if form.is_valid():
+        try:
+            services.assessment_addendum_add(
+                assessment=assessment, by=request.user, text=form.cleaned_data["text"]
+            )
+        except ValidationError as error:
+            _errors_to_form(form, error)
+        else:
+            messages.success(request, "Addendum added.")
+            return redirect(f"{reverse('assessments:detail', args=[pk])}#addenda")
+    return _detail_response(request, pk, addendum_form=form)

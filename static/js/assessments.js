@@ -1,0 +1,33 @@
+/* The assessment entry page: searchable muscle pickers (Tom Select) on every muscle
+   <select>, including those htmx swaps in later (new rows, segment-filtered lists). */
+(function () {
+  "use strict";
+
+  function enhance(root) {
+    if (typeof TomSelect === "undefined") {
+      return; // the plain <select> still works
+    }
+    root.querySelectorAll("select[data-searchable]").forEach(function (select) {
+      if (select.tomselect) {
+        return;
+      }
+      new TomSelect(select, {
+        maxOptions: null,
+        allowEmptyOption: true,
+        searchField: ["text"],
+        selectOnTab: true,
+        // Keep the native select's change event, which htmx and the form listen to.
+        onChange: function () {
+          select.dispatchEvent(new Event("change", { bubbles: true }));
+        },
+      });
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    enhance(document);
+  });
+  document.addEventListener("htmx:load", function (event) {
+    enhance(event.detail.elt);
+  });
+})();
