@@ -88,7 +88,8 @@ def _style(form: forms.BaseForm) -> None:
             css = "form-select"
         else:
             css = "form-control"
-        if form.is_bound and name in form.errors:
+        # form._errors: not form.errors, which would run validation from __init__.
+        if form._errors and name in form._errors:
             css += " is-invalid"
         widget.attrs["class"] = css
 

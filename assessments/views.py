@@ -149,6 +149,8 @@ def assessment_header_save(request: HttpRequest, pk: int, part: str) -> HttpResp
     """Autosave part of the header ("text" fields or the "chart"); errors come back next
     to their fields (out-of-band) and nothing is saved while any field is invalid."""
     assessment = _draft_for_author(request, pk)
+    if assessment.is_signed:
+        return _locked_response(request, assessment)
     form = AssessmentHeaderForm(request.POST, instance=assessment)
     names = (
         ["body_marks"]
@@ -230,6 +232,8 @@ def finding_add(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
     Invalid: the entry form comes back with errors next to its fields; nothing saved."""
     kind = _kind_or_404(kind)
     assessment = _draft_for_author(request, pk)
+    if assessment.is_signed:
+        return _locked_response(request, assessment)
     prefix = _prefix(kind)
     segment = _segment_from(FINDING_FORMS[kind], request.POST, prefix)
     refresh_url = _refresh_url(assessment, kind)
@@ -282,6 +286,8 @@ def finding_refresh(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
     muscle list for the chosen segment, the tests of the chosen sign."""
     kind = _kind_or_404(kind)
     assessment = _draft_for_author(request, pk)
+    if assessment.is_signed:
+        return _locked_response(request, assessment)
     prefix = request.POST.get("prefix", _prefix(kind))
     if not prefix.startswith(f"{kind}-"):
         raise Http404
@@ -361,6 +367,8 @@ def finding_row(request: HttpRequest, pk: int, kind: str, finding_pk: int) -> Ht
 def finding_remove(request: HttpRequest, pk: int, kind: str, finding_pk: int) -> HttpResponse:
     kind = _kind_or_404(kind)
     assessment = _draft_for_author(request, pk)
+    if assessment.is_signed:
+        return _locked_response(request, assessment)
     try:
         services.finding_remove(assessment=assessment, by=request.user, kind=kind, pk=finding_pk)
     except services.AssessmentLocked:
@@ -393,6 +401,8 @@ def segmental_summary(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def assessment_sign(request: HttpRequest, pk: int) -> HttpResponse:
     assessment = _draft_for_author(request, pk)
+    if assessment.is_signed:
+        return _locked_response(request, assessment)
     try:
         services.assessment_sign(assessment=assessment, by=request.user)
     except services.AssessmentLocked:
