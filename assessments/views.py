@@ -148,6 +148,8 @@ def assessment_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def assessment_header_save(request: HttpRequest, pk: int, part: str) -> HttpResponse:
     """Autosave part of the header ("text" fields or the "chart"); errors come back next
     to their fields (out-of-band) and nothing is saved while any field is invalid."""
+    if part not in ("text", "chart"):
+        raise Http404
     assessment = _draft_for_author(request, pk)
     if assessment.is_signed:
         return _locked_response(request, assessment)
@@ -205,7 +207,7 @@ def _prefix(kind: str, finding=None) -> str:
     return f"{kind}-{finding.pk}" if finding is not None else f"{kind}-new"
 
 
-def _segment_from(form_class, data, prefix: str) -> Segment | None:
+def _segment_from(data, prefix: str) -> Segment | None:
     """The segment chosen in a row (or its 'filter muscles by segment' picker)."""
     raw = data.get(f"{prefix}-segment") or data.get(f"{prefix}-muscle_segment")
     if raw and str(raw).isdigit():
@@ -235,7 +237,7 @@ def finding_add(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
     if assessment.is_signed:
         return _locked_response(request, assessment)
     prefix = _prefix(kind)
-    segment = _segment_from(FINDING_FORMS[kind], request.POST, prefix)
+    segment = _segment_from(request.POST, prefix)
     refresh_url = _refresh_url(assessment, kind)
     form = FINDING_FORMS[kind](
         request.POST, prefix=prefix, segment=segment, refresh_url=refresh_url
@@ -291,7 +293,7 @@ def finding_refresh(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
     prefix = request.POST.get("prefix", _prefix(kind))
     if not prefix.startswith(f"{kind}-"):
         raise Http404
-    segment = _segment_from(FINDING_FORMS[kind], request.POST, prefix)
+    segment = _segment_from(request.POST, prefix)
     data = _unprefixed(
         {k: v for k, v in request.POST.items() if k.startswith(f"{prefix}-")}, prefix
     )
@@ -312,7 +314,7 @@ def finding_edit(request: HttpRequest, pk: int, kind: str, finding_pk: int) -> H
     finding = _finding_or_404(assessment, kind, finding_pk)
     prefix = _prefix(kind, finding)
     if request.method == "POST":
-        segment = _segment_from(FINDING_FORMS[kind], request.POST, prefix)
+        segment = _segment_from(request.POST, prefix)
         form = FINDING_FORMS[kind](
             request.POST,
             instance=finding,
