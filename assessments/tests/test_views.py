@@ -233,9 +233,7 @@ def test_edit_and_remove_a_row_in_place(physio, draft, client_for):
     assert not SignFinding.objects.filter(pk=finding.pk).exists()
 
 
-def test_refresh_offers_the_segments_muscles_first_and_the_signs_tests(
-    physio, draft, client_for
-):
+def test_refresh_offers_the_segments_muscles_first_and_the_signs_tests(physio, draft, client_for):
     data = _sign_data(sign=Sign.objects.get(name="Trophedema").pk, segment="")
     data["sign-new-segment"] = Segment.objects.get(code="C6").pk
     response = client_for(physio).post(
@@ -335,9 +333,7 @@ def test_a_signed_assessment_cannot_change_through_any_service(physio, draft):
         lambda: services.assessment_update(assessment=draft, by=physio, posture="x"),
         lambda: services.finding_save(assessment=draft, by=physio, finding=finding),
         lambda: add_band(draft, physio),
-        lambda: services.finding_remove(
-            assessment=draft, by=physio, kind="sign", pk=finding.pk
-        ),
+        lambda: services.finding_remove(assessment=draft, by=physio, kind="sign", pk=finding.pk),
         lambda: services.assessment_sign(assessment=draft, by=physio),
     ]
     for call in calls:
