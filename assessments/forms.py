@@ -73,10 +73,10 @@ class AssessmentHeaderForm(forms.ModelForm):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["assessed_on"].widget.attrs["max"] = timezone.localdate().isoformat()
-        _style(self)
+        bootstrap_style(self)
 
 
-def _style(form: forms.BaseForm) -> None:
+def bootstrap_style(form: forms.BaseForm) -> None:
     """Bootstrap classes on every widget; is-invalid on the ones with errors."""
     for name, field in form.fields.items():
         widget = field.widget
@@ -111,7 +111,7 @@ class _FindingForm(forms.ModelForm):
             self.fields["muscle"].queryset = Muscle.objects.filter(active=True)
             self.fields["muscle"].widget = MuscleSelect()
             _group_muscles(self.fields["muscle"], segment)
-        _style(self)
+        bootstrap_style(self)
         if refresh_url:
             for name in self.refreshing_fields:
                 self.fields[name].widget.attrs.update(
@@ -120,7 +120,7 @@ class _FindingForm(forms.ModelForm):
 
     def full_clean(self) -> None:
         super().full_clean()
-        _style(self)
+        bootstrap_style(self)
 
 
 class SignFindingForm(_FindingForm):

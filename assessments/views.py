@@ -26,6 +26,18 @@ ROW_TEMPLATES = {
     "range": "assessments/_range_row.html",
 }
 ENTRY_TEMPLATE = "assessments/_entry_form.html"
+# What a fresh entry line keeps from the row just added (the next finding is usually at
+# the same level, side or joint).
+KEPT_FOR_NEXT_ROW = {
+    "sign": ("segment", "region", "side"),
+    "band": ("muscle_segment", "side"),
+    "range": ("joint", "side"),
+}
+KEPT_LABELS = {
+    "sign": "Segment, region and side",
+    "band": "Segment and side",
+    "range": "Joint and side",
+}
 
 
 def _practitioner_or_403(request: HttpRequest):
@@ -254,7 +266,7 @@ def finding_add(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
         else:
             keep = {
                 f"{prefix}-{name}": request.POST.get(f"{prefix}-{name}", "")
-                for name in ("segment", "region", "side", "joint")
+                for name in KEPT_FOR_NEXT_ROW[kind]
             }
             fresh = FINDING_FORMS[kind](
                 initial=_unprefixed(keep, prefix),
@@ -263,7 +275,7 @@ def finding_add(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
                 refresh_url=refresh_url,
             )
             context = _entry_context(assessment, kind, form=fresh)
-            context.update(added=finding, row_template=ROW_TEMPLATES[kind], focus=True)
+            context.update(added=finding, row_template=ROW_TEMPLATES[kind], kept=KEPT_LABELS[kind])
             response = render(request, ENTRY_TEMPLATE, context)
             return trigger_client_event(response, FINDINGS_CHANGED)
     return render(request, ENTRY_TEMPLATE, _entry_context(assessment, kind, form=form))

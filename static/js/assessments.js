@@ -16,10 +16,8 @@
         allowEmptyOption: true,
         searchField: ["text"],
         selectOnTab: true,
-        // Keep the native select's change event, which htmx and the form listen to.
-        onChange: function () {
-          select.dispatchEvent(new Event("change", { bubbles: true }));
-        },
+        // Tom Select itself fires input and change on the original <select>, which is
+        // what htmx and the forms listen to.
       });
     });
   }
