@@ -223,7 +223,7 @@ def build(*, users: dict[str, User], patients: list[Patient]) -> int:
             assessment,
             practitioner.user,
             PICTURES[intake.region],
-            today - dt.timedelta(days=21 + index % 10),
+            today - dt.timedelta(days=90 + index % 10),
         )
         if not draft_left and practitioner.user.username == "physio":
             draft_left = True  # the demo physio has one to finish

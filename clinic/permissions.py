@@ -108,6 +108,12 @@ ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
             for action in ("view", "add", "change")
         ),
         "assessments.delete_muscleinnervation",
+        *(
+            f"treatments.{action}_{model}"
+            for model in ("needlingcredential", "needlesize", "homecaresnippet")
+            for action in ("view", "add", "change")
+        ),
+        "treatments.view_adverseevent",
     ),
     Role.FRONT_DESK: (
         "clinic.view_patient",
@@ -125,6 +131,10 @@ ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
         "assessments.view_assessment",
         "assessments.add_assessment",
         "assessments.change_assessment",
+        "treatments.view_treatmentsession",
+        "treatments.add_treatmentsession",
+        "treatments.change_treatmentsession",
+        "treatments.add_adverseevent",
     ),
     Role.PATIENT: (),
 }

@@ -139,6 +139,7 @@ urlpatterns = [
     # The clinical apps sit above clinic (clinic <- assessments <- treatments): included by
     # dotted path, so the site's URLconf does not import them.
     path("assessments/", include("assessments.urls")),
+    path("treatments/", include("treatments.urls")),
     path("healthz", views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
 ]

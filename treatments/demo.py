@@ -1,0 +1,153 @@
+"""Demo treatment records: a needling credential for every demo physiotherapist and, for
+each demo patient with a signed assessment, a weekly course of 4-8 signed IMS sessions at
+the assessment's suggested muscles, with pain falling over the course and an adverse event
+on a few. Written through the services (so every signing check runs); a patient who
+already has sessions is left alone."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from assessments.models import Assessment
+from assessments.selectors import assessment_detail, segmental_summary
+from clinic.models import Patient, Practitioner, User
+from treatments import services
+from treatments.models import (
+    AdverseEvent,
+    HomeCareSnippet,
+    NeedleSize,
+    NeedlingCredential,
+    NeedlingSite,
+)
+
+EVENTS = [
+    ("soreness", "mild", "Explained it is expected; heat and movement advised.", ""),
+    ("bruising", "mild", "Pressure for one minute.", "Check at next visit."),
+    (
+        "vasovagal",
+        "moderate",
+        "Lay patient flat, legs raised; recovered in 5 minutes.",
+        "Treat lying down next time.",
+    ),  # fmt: skip
+]
+
+
+def build(*, users: dict[str, User], patients: list[Patient]) -> int:
+    today = timezone.localdate()
+    for practitioner in Practitioner.objects.all():
+        NeedlingCredential.objects.get_or_create(
+            practitioner=practitioner,
+            defaults={
+                "college": "College of Physical Therapists of British Columbia",
+                "roster_number": f"DN-{4100 + practitioner.pk}",
+                "valid_from": today - dt.timedelta(days=400),
+                "expires_on": today + dt.timedelta(days=330),
+            },
+        )
+    rng = random.Random(7)  # noqa: S311 (demo data, the same every time)
+    needle = NeedleSize.objects.filter(active=True).order_by("diameter_mm", "length_mm")[10]
+    advice = list(HomeCareSnippet.objects.filter(active=True)[:3])
+    created = 0
+    for patient in patients:
+        if patient.treatment_sessions.exists():
+            continue
+        signed = (
+            Assessment.objects.filter(patient=patient, status=Assessment.Status.SIGNED)
+            .select_related("practitioner__user")
+            .first()
+        )
+        if signed is None:
+            continue
+        summary = segmental_summary(assessment_detail(signed.pk))
+        if not summary:
+            continue
+        count = rng.randint(4, 8)
+        first = today - dt.timedelta(days=28 + 7 * count)
+        for number in range(count):
+            created += 1
+            signed_ok = _session(
+                patient=patient,
+                practitioner=signed.practitioner,
+                summary=summary,
+                day=first + dt.timedelta(days=7 * number),
+                number=number,
+                count=count,
+                needle=needle,
+                advice=advice,
+                rng=rng,
+            )
+            if not signed_ok:
+                break  # blocked (stale consent, uncleared contraindication): one draft shows why
+    return created
+
+
+def _session(*, patient, practitioner, summary, day, number, count, needle, advice, rng) -> bool:
+    user = practitioner.user
+    session = services.session_start(patient=patient, practitioner=practitioner)
+    sites = 0
+    for entry in summary:
+        for muscle in [*entry.paraspinal_muscles[:1], *entry.peripheral_muscles[:2]]:
+            if muscle.chest_wall and rng.random() < 0.5:
+                continue
+            services.part_save(
+                session=session,
+                by=user,
+                part=NeedlingSite(
+                    muscle=muscle,
+                    side="B" if muscle.is_paraspinal else "R",
+                    segment=entry.segment,
+                    region=muscle.kind,
+                    needle=needle,
+                    technique="in_out",
+                    insertions=rng.randint(2, 6),
+                    twitch=rng.choice(["small", "large", "large"]),
+                    response_ache=True,
+                    response_cramp=rng.random() < 0.4,
+                    response_referred=rng.random() < 0.2,
+                    released=rng.random() < 0.8,
+                    pneumothorax_acknowledged=muscle.chest_wall,
+                ),
+            )
+            sites += 1
+    before = max(2, 7 - number + rng.randint(-1, 1))
+    services.session_update(
+        session=session,
+        by=user,
+        session_date=day,
+        rescreen_medication=False,
+        rescreen_pregnancy=False,
+        rescreen_conditions=False,
+        rescreen_contraindication=False,
+        nprs_before=before,
+        nprs_after=max(0, before - rng.randint(1, 3)),
+        needles_opened=sites,
+        needles_removed=sites,
+        needles_disposed=sites,
+        needle_integrity_checked=True,
+        home_care=advice,
+        plan="Continue weekly IMS at the involved segments; review at session "
+        f"{min(count, number + 3)}.",
+        next_visit_on=day + dt.timedelta(days=7),
+    )
+    try:
+        services.session_sign(session=session, by=user)
+    except ValidationError:
+        return False  # left as a draft: the demo shows one that cannot be signed yet
+    if number % 3 == 1:
+        kind, severity, action, follow_up = EVENTS[(patient.pk + number) % len(EVENTS)]
+        services.adverse_event_record(
+            session=session,
+            by=user,
+            event=AdverseEvent(
+                kind=kind,
+                severity=severity,
+                occurred_at=timezone.make_aware(dt.datetime.combine(day, dt.time(10, 40))),
+                action_taken=action,
+                follow_up=follow_up,
+            ),
+        )
+    return True

@@ -1,0 +1,218 @@
+"""Session forms: parsing and field validation; one-row rules are in the models' clean()."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils import timezone
+
+from assessments.forms import SIDE_CHOICES, MuscleSelect, bootstrap_style
+from assessments.models import Muscle, Segment
+from treatments.models import (
+    AdverseEvent,
+    HomeCareSnippet,
+    NeedleSize,
+    NeedlingSite,
+    RomRetest,
+    TreatmentSession,
+)
+
+YES_NO = [(True, "Yes"), (False, "No")]
+
+
+def _yes_no(label: str) -> forms.TypedChoiceField:
+    return forms.TypedChoiceField(
+        label=label,
+        choices=YES_NO,
+        coerce=lambda value: value in (True, "True"),
+        widget=forms.RadioSelect,
+        required=False,
+        empty_value=None,
+    )
+
+
+class SessionForm(forms.ModelForm):
+    """The note's own fields, autosaved as the physiotherapist works."""
+
+    rescreen_medication = _yes_no("Changes in medication (e.g. blood thinners)?")
+    rescreen_pregnancy = _yes_no("Pregnant or may be pregnant?")
+    rescreen_conditions = _yes_no("New conditions, surgery or injuries?")
+    rescreen_contraindication = _yes_no("Is any of these a contraindication today?")
+    home_care = forms.ModelMultipleChoiceField(
+        label="Home-care advice",
+        queryset=HomeCareSnippet.objects.filter(active=True),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+
+    class Meta:
+        model = TreatmentSession
+        fields = [
+            "session_date",
+            "rescreen_medication",
+            "rescreen_pregnancy",
+            "rescreen_conditions",
+            "rescreen_contraindication",
+            "rescreen_notes",
+            "nprs_before",
+            "nprs_after",
+            "needles_opened",
+            "needles_removed",
+            "needles_disposed",
+            "needle_integrity_checked",
+            "home_care",
+            "home_care_text",
+            "plan",
+            "next_visit_on",
+        ]
+        widgets = {
+            "session_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "next_visit_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "nprs_before": forms.NumberInput(attrs={"min": 0, "max": 10, "inputmode": "numeric"}),
+            "nprs_after": forms.NumberInput(attrs={"min": 0, "max": 10, "inputmode": "numeric"}),
+            "needles_opened": forms.NumberInput(attrs={"min": 0, "inputmode": "numeric"}),
+            "needles_removed": forms.NumberInput(attrs={"min": 0, "inputmode": "numeric"}),
+            "needles_disposed": forms.NumberInput(attrs={"min": 0, "inputmode": "numeric"}),
+            "home_care_text": forms.Textarea(attrs={"rows": 2}),
+            "plan": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["session_date"].widget.attrs["max"] = timezone.localdate().isoformat()
+        bootstrap_style(self)
+        for name in ("home_care",) + tuple(n for n in self.fields if n.startswith("rescreen_")):
+            if isinstance(
+                self.fields[name].widget, forms.RadioSelect | forms.CheckboxSelectMultiple
+            ):
+                self.fields[name].widget.attrs.pop("class", None)
+
+
+class _PartForm(forms.ModelForm):
+    def __init__(self, *args, refresh_url: str = "", **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if "side" in self.fields:
+            self.fields["side"].choices = SIDE_CHOICES
+        bootstrap_style(self)
+        self.refresh_url = refresh_url
+
+    def full_clean(self) -> None:
+        super().full_clean()
+        bootstrap_style(self)
+
+
+class SiteForm(_PartForm):
+    """A needling site. The muscle list starts with the assessment's suggestions; choosing
+    a muscle narrows the segments to those that supply it."""
+
+    class Meta:
+        model = NeedlingSite
+        fields = [
+            "muscle",
+            "side",
+            "segment",
+            "region",
+            "needle",
+            "technique",
+            "retained_minutes",
+            "estim_frequency_hz",
+            "estim_intensity",
+            "insertions",
+            "twitch",
+            "response_ache",
+            "response_cramp",
+            "response_referred",
+            "released",
+            "pneumothorax_acknowledged",
+        ]
+        widgets = {
+            "insertions": forms.NumberInput(attrs={"min": 1, "inputmode": "numeric"}),
+            "retained_minutes": forms.NumberInput(attrs={"min": 1, "inputmode": "numeric"}),
+        }
+
+    def __init__(self, *args, suggested=(), others=(), **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        muscle_field = self.fields["muscle"]
+        muscle_field.queryset = Muscle.objects.filter(active=True)
+        muscle_field.widget = MuscleSelect({"class": "form-select"})
+        groups = [("", "Muscle…")]
+        if suggested:
+            groups.append(("Suggested by the assessment", [(m.pk, m.name) for m in suggested]))
+        if others:
+            groups.append(("Other muscles", [(m.pk, m.name) for m in others]))
+        muscle_field.widget.choices = groups
+        self.fields["needle"].queryset = NeedleSize.objects.filter(active=True)
+        self.fields["needle"].label = "Needle (gauge × length)"
+        self.fields["segment"].queryset = Segment.objects.order_by("position")
+        for name, empty in (
+            ("segment", "Segment…"),
+            ("needle", "Needle…"),
+        ):
+            self.fields[name].empty_label = empty
+        for name, empty in (
+            ("region", "Region…"),
+            ("technique", "Technique…"),
+            ("twitch", "Twitch…"),
+        ):
+            self.fields[name].choices = [("", empty), *self.fields[name].choices[1:]]
+        muscle = self._muscle()
+        if muscle is not None and not self.is_bound:
+            self.fields["segment"].queryset = Segment.objects.filter(
+                innervations__muscle=muscle
+            ).order_by("position")
+            self.initial.setdefault("region", muscle.kind)
+        self.chest_wall = bool(muscle and muscle.chest_wall)
+        if self.refresh_url:
+            self.fields["muscle"].widget.attrs.update(
+                {"hx-post": self.refresh_url, "hx-trigger": "change", "hx-swap": "none"}
+            )
+
+    def _muscle(self) -> Muscle | None:
+        raw = self.initial.get("muscle") or self.instance.muscle_id
+        if raw and str(raw).isdigit():
+            return Muscle.objects.filter(pk=raw).first()
+        return None
+
+
+class RetestForm(_PartForm):
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["joint"].choices = [("", "Joint…"), *self.fields["joint"].choices[1:]]
+        self.fields["movement"].choices = [
+            ("", "Movement…"),
+            *self.fields["movement"].choices[1:],
+        ]
+
+    class Meta:
+        model = RomRetest
+        fields = ["joint", "movement", "side", "before_degrees", "after_degrees"]
+        widgets = {
+            "before_degrees": forms.NumberInput(attrs={"min": 0, "max": 360}),
+            "after_degrees": forms.NumberInput(attrs={"min": 0, "max": 360}),
+        }
+
+
+class AdverseEventForm(forms.ModelForm):
+    class Meta:
+        model = AdverseEvent
+        fields = ["kind", "severity", "occurred_at", "description", "action_taken", "follow_up"]
+        widgets = {
+            "occurred_at": forms.DateTimeInput(
+                attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"
+            ),
+            "action_taken": forms.Textarea(attrs={"rows": 2}),
+            "follow_up": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["occurred_at"].initial = timezone.localtime().replace(second=0, microsecond=0)
+        self.fields["kind"].choices = [("", "Type…"), *self.fields["kind"].choices[1:]]
+        self.fields["severity"].choices = [("", "Severity…"), *self.fields["severity"].choices[1:]]
+        bootstrap_style(self)
+
+    def full_clean(self) -> None:
+        super().full_clean()
+        bootstrap_style(self)
+
+
+PART_FORMS = {"site": SiteForm, "retest": RetestForm}

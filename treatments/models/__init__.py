@@ -1,0 +1,21 @@
+"""Treatment models: IMS sessions and their parts, and the reference data they use."""
+
+from treatments.models.reference import HomeCareSnippet, NeedleSize, NeedlingCredential
+from treatments.models.session import (
+    AdverseEvent,
+    NeedlingSite,
+    RomRetest,
+    SessionAddendum,
+    TreatmentSession,
+)
+
+__all__ = [
+    "AdverseEvent",
+    "HomeCareSnippet",
+    "NeedleSize",
+    "NeedlingCredential",
+    "NeedlingSite",
+    "RomRetest",
+    "SessionAddendum",
+    "TreatmentSession",
+]

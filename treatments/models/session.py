@@ -1,0 +1,344 @@
+"""One IMS treatment session: the procedure note, its needling sites, needle count, adverse
+events and addenda.
+
+A session is a draft while it is charted and immutable once signed: treatments.services
+refuses every change to a signed session, and on PostgreSQL a trigger (migration 0003)
+rejects UPDATE/DELETE of a signed session and of its sites and re-tests. Corrections are
+addenda. Adverse events may still be *added* after signing (a pneumothorax can show hours
+later) but never edited or removed.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils import timezone
+from simple_history.models import HistoricalRecords
+
+from assessments.models import Muscle, RangeOfMotion, Region, Segment, Side
+from treatments.models.reference import HomeCareSnippet, NeedleSize
+
+NPRS = [MinValueValidator(0), MaxValueValidator(10)]
+
+
+class TreatmentSession(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        SIGNED = "signed", "Signed"
+
+    patient = models.ForeignKey(
+        "clinic.Patient", on_delete=models.PROTECT, related_name="treatment_sessions"
+    )
+    practitioner = models.ForeignKey(
+        "clinic.Practitioner", on_delete=models.PROTECT, related_name="treatment_sessions"
+    )
+    appointment = models.OneToOneField(
+        "clinic.Appointment",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="treatment_session",
+    )
+    assessment = models.ForeignKey(
+        "assessments.Assessment",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="treatment_sessions",
+        help_text="The assessment whose segmental summary guided this session.",
+    )
+    session_date = models.DateField("date", default=timezone.localdate)
+
+    # Re-screen since the last visit (None: not asked yet).
+    rescreen_medication = models.BooleanField(
+        "changes in medication (e.g. blood thinners)", null=True, blank=True
+    )
+    rescreen_pregnancy = models.BooleanField("pregnant or may be pregnant", null=True, blank=True)
+    rescreen_conditions = models.BooleanField(
+        "new conditions, surgery or injuries", null=True, blank=True
+    )
+    rescreen_contraindication = models.BooleanField(
+        "any of these is a contraindication to needling today", null=True, blank=True
+    )
+    rescreen_notes = models.CharField("re-screen notes", max_length=300, blank=True)
+
+    nprs_before = models.PositiveSmallIntegerField(
+        "pain before (0-10)", null=True, blank=True, validators=NPRS
+    )
+    nprs_after = models.PositiveSmallIntegerField(
+        "pain after (0-10)", null=True, blank=True, validators=NPRS
+    )
+
+    needles_opened = models.PositiveSmallIntegerField(null=True, blank=True)
+    needles_removed = models.PositiveSmallIntegerField(null=True, blank=True)
+    needles_disposed = models.PositiveSmallIntegerField(
+        "needles disposed to sharps", null=True, blank=True
+    )
+    needle_integrity_checked = models.BooleanField(
+        "every needle checked intact on removal", default=False
+    )
+
+    home_care = models.ManyToManyField(HomeCareSnippet, blank=True, related_name="+")
+    home_care_text = models.TextField("other home-care advice", blank=True)
+    plan = models.TextField(blank=True)
+    next_visit_on = models.DateField("recommended next visit", null=True, blank=True)
+
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+    signed_at = models.DateTimeField(null=True, blank=True)
+    signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    history = HistoricalRecords(m2m_fields=[home_care])
+
+    class Meta:
+        ordering = ["-session_date", "-created_at"]
+        indexes = [models.Index(fields=["patient", "-session_date"], name="treat_patient_date")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status="draft")
+                | models.Q(signed_at__isnull=False, signed_by__isnull=False),
+                name="treat_signed_has_signer",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(nprs_before__isnull=True) | models.Q(nprs_before__lte=10),
+                name="treat_nprs_before_range",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(nprs_after__isnull=True) | models.Q(nprs_after__lte=10),
+                name="treat_nprs_after_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"IMS session for {self.patient} on {self.session_date:%Y-%m-%d}"
+
+    @property
+    def is_signed(self) -> bool:
+        return self.status == self.Status.SIGNED
+
+    @property
+    def needles_reconcile(self) -> bool:
+        counts = (self.needles_opened, self.needles_removed, self.needles_disposed)
+        return (
+            None not in counts
+            and self.needles_opened == self.needles_removed == self.needles_disposed
+            and self.needle_integrity_checked
+        )
+
+    @property
+    def rescreen_answered(self) -> bool:
+        return None not in (
+            self.rescreen_medication,
+            self.rescreen_pregnancy,
+            self.rescreen_conditions,
+            self.rescreen_contraindication,
+        )
+
+    def clean(self) -> None:
+        if self.session_date and self.session_date > timezone.localdate():
+            raise ValidationError({"session_date": "A session cannot be dated in the future."})
+        if self.next_visit_on and self.session_date and self.next_visit_on <= self.session_date:
+            raise ValidationError(
+                {"next_visit_on": "The next visit comes after this session's date."}
+            )
+
+
+class NeedlingSite(models.Model):
+    """One muscle needled: where, with what, how, and how it responded."""
+
+    class Technique(models.TextChoices):
+        IN_OUT = "in_out", "In-and-out (pistoning)"
+        RETAINED = "retained", "Retained"
+        ELECTRICAL = "electrical", "Electrical stimulation"
+
+    class Twitch(models.TextChoices):
+        NONE = "none", "None"
+        SMALL = "small", "Small"
+        LARGE = "large", "Large"
+
+    session = models.ForeignKey(TreatmentSession, on_delete=models.CASCADE, related_name="sites")
+    muscle = models.ForeignKey(Muscle, on_delete=models.PROTECT, related_name="+")
+    side = models.CharField(max_length=1, choices=Side.choices)
+    segment = models.ForeignKey(Segment, on_delete=models.PROTECT, related_name="+")
+    region = models.CharField(max_length=10, choices=Region.choices)
+    needle = models.ForeignKey(NeedleSize, on_delete=models.PROTECT, related_name="+")
+    technique = models.CharField(max_length=12, choices=Technique.choices)
+    retained_minutes = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(60)]
+    )
+    estim_frequency_hz = models.DecimalField(
+        "frequency (Hz)",
+        max_digits=5,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0.1), MaxValueValidator(200)],
+    )
+    estim_intensity = models.CharField(
+        "intensity", max_length=40, blank=True, help_text="e.g. 'to comfortable tapping'."
+    )
+    insertions = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(1), MaxValueValidator(200)]
+    )
+    twitch = models.CharField(max_length=5, choices=Twitch.choices)
+    response_ache = models.BooleanField("deep ache", default=False)
+    response_cramp = models.BooleanField("cramp", default=False)
+    response_referred = models.BooleanField("referred sensation", default=False)
+    released = models.BooleanField(default=False)
+    pneumothorax_acknowledged = models.BooleanField(
+        "pneumothorax precaution acknowledged", default=False
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(insertions__gte=1), name="treat_site_insertions"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(technique="retained", retained_minutes__isnull=False)
+                | models.Q(technique="electrical")
+                | models.Q(technique="in_out", retained_minutes__isnull=True),
+                name="treat_site_minutes_match_technique",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.muscle} ({self.get_side_display().lower()})"
+
+    @property
+    def responses(self) -> list[str]:
+        return [
+            label
+            for flag, label in (
+                (self.response_ache, "ache"),
+                (self.response_cramp, "cramp"),
+                (self.response_referred, "referred"),
+            )
+            if flag
+        ]
+
+    def clean(self) -> None:
+        errors: dict[str, str] = {}
+        muscle = self.muscle if self.muscle_id else None
+        if self.technique == self.Technique.IN_OUT and self.retained_minutes is not None:
+            errors["retained_minutes"] = "In-and-out needling is not retained: leave minutes empty."
+        if self.technique == self.Technique.RETAINED and self.retained_minutes is None:
+            errors["retained_minutes"] = "Give the minutes the needle was retained."
+        if self.technique == self.Technique.ELECTRICAL:
+            if self.estim_frequency_hz is None:
+                errors["estim_frequency_hz"] = "Give the stimulation frequency."
+            if self.retained_minutes is None:
+                errors["retained_minutes"] = "Give the minutes of stimulation."
+        elif self.estim_frequency_hz is not None or self.estim_intensity:
+            errors["estim_frequency_hz"] = "Stimulation settings only apply to electrical."
+        if muscle is not None:
+            if self.side and self.side not in muscle.allowed_sides():
+                errors["side"] = f"{muscle.name} is paired: choose left, right or both."
+            if self.region and muscle.kind != self.region:
+                errors["region"] = (
+                    f"{muscle.name} is {muscle.get_kind_display().lower()}, "
+                    f"not {self.get_region_display().lower()}."
+                )
+            if (
+                self.segment_id
+                and not muscle.innervations.filter(segment_id=self.segment_id).exists()
+            ):
+                codes = ", ".join(i.segment.code for i in muscle.innervations.all())
+                errors["segment"] = f"{muscle.name} is supplied by {codes}."
+            if muscle.chest_wall and not self.pneumothorax_acknowledged:
+                errors["pneumothorax_acknowledged"] = (
+                    f"{muscle.name} lies over the chest wall: acknowledge the pneumothorax "
+                    "precaution (needle angle and depth, patient told the symptoms)."
+                )
+        if errors:
+            raise ValidationError(errors)
+
+
+class RomRetest(models.Model):
+    """A range of motion measured before and after needling."""
+
+    session = models.ForeignKey(TreatmentSession, on_delete=models.CASCADE, related_name="retests")
+    joint = models.CharField(max_length=12, choices=RangeOfMotion.Joint.choices)
+    movement = models.CharField(max_length=20, choices=RangeOfMotion.Movement.choices)
+    side = models.CharField(max_length=1, choices=Side.choices)
+    before_degrees = models.PositiveSmallIntegerField(validators=[MaxValueValidator(360)])
+    after_degrees = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MaxValueValidator(360)]
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_joint_display()} {self.get_movement_display().lower()}"
+
+
+class AdverseEvent(models.Model):
+    class Kind(models.TextChoices):
+        BRUISING = "bruising", "Bruising"
+        BLEEDING = "bleeding", "Bleeding"
+        VASOVAGAL = "vasovagal", "Vasovagal / fainting"
+        SORENESS = "soreness", "Post-needling soreness"
+        DROWSINESS = "drowsiness", "Drowsiness"
+        PNEUMOTHORAX = "pneumothorax", "Suspected pneumothorax"
+        BROKEN_NEEDLE = "broken_needle", "Broken needle"
+        OTHER = "other", "Other"
+
+    class Severity(models.TextChoices):
+        MILD = "mild", "Mild"
+        MODERATE = "moderate", "Moderate"
+        SEVERE = "severe", "Severe"
+
+    ALWAYS_SERIOUS = frozenset({Kind.PNEUMOTHORAX, Kind.BROKEN_NEEDLE})
+
+    session = models.ForeignKey(
+        TreatmentSession, on_delete=models.PROTECT, related_name="adverse_events"
+    )
+    kind = models.CharField("type", max_length=20, choices=Kind.choices)
+    severity = models.CharField(max_length=10, choices=Severity.choices)
+    occurred_at = models.DateTimeField("time", default=timezone.now)
+    description = models.CharField(max_length=300, blank=True)
+    action_taken = models.TextField()
+    follow_up = models.TextField(blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(default=timezone.now)
+    admin_notified_at = models.DateTimeField(null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["occurred_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} ({self.get_severity_display().lower()})"
+
+    @property
+    def is_serious(self) -> bool:
+        return self.severity == self.Severity.SEVERE or self.kind in self.ALWAYS_SERIOUS
+
+    def clean(self) -> None:
+        if self.kind == self.Kind.OTHER and not self.description.strip():
+            raise ValidationError({"description": "Describe what happened."})
+
+
+class SessionAddendum(models.Model):
+    session = models.ForeignKey(TreatmentSession, on_delete=models.PROTECT, related_name="addenda")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    text = models.TextField()
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name_plural = "session addenda"
+
+    def __str__(self) -> str:
+        return f"Addendum to {self.session} by {self.author}"

@@ -1,0 +1,117 @@
+"""Reads for sessions and the patient chart, each shaped for one page (or PDF)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, Prefetch, QuerySet
+from django.utils.safestring import SafeString
+
+from assessments.models import Muscle
+from assessments.selectors import patient_assessments, suggested_muscles
+from clinic.models import OutcomeScore, Patient
+from treatments import charts
+from treatments.models import (
+    AdverseEvent,
+    NeedlingSite,
+    TreatmentSession,
+)
+
+SESSIONS_PER_PAGE = 10
+
+
+def session_detail(pk: int) -> TreatmentSession:
+    """One session with everything its note shows, in a fixed number of queries."""
+    return (
+        TreatmentSession.objects.select_related(
+            "patient", "practitioner", "appointment__type", "signed_by", "assessment"
+        )
+        .prefetch_related(
+            Prefetch(
+                "sites",
+                queryset=NeedlingSite.objects.select_related("muscle", "segment", "needle"),
+            ),
+            "retests",
+            Prefetch("adverse_events", queryset=AdverseEvent.objects.select_related("recorded_by")),
+            "addenda__author",
+            "home_care",
+        )
+        .get(pk=pk)
+    )
+
+
+def _sessions(patient: Patient) -> QuerySet[TreatmentSession]:
+    return (
+        TreatmentSession.objects.filter(patient=patient)
+        .select_related("practitioner")
+        .prefetch_related(
+            Prefetch(
+                "sites",
+                queryset=NeedlingSite.objects.select_related("muscle", "segment"),
+            ),
+            "adverse_events",
+        )
+        .annotate(n_addenda=Count("addenda"))
+        .order_by("-session_date", "-created_at")
+    )
+
+
+@dataclass
+class Chart:
+    patient: Patient
+    sessions: Page
+    assessments: list
+    scores: dict[str, list[OutcomeScore]]
+    pain_svg: SafeString
+    scores_svg: SafeString
+
+
+def chart_for_patient(patient: Patient, *, page: int | str = 1) -> Chart:
+    """The patient chart: sessions newest first (paginated), assessments, outcome scores
+    and the progress charts. A constant number of queries however long the history."""
+    sessions = Paginator(_sessions(patient), SESSIONS_PER_PAGE).get_page(page)
+    pain = list(
+        TreatmentSession.objects.filter(patient=patient, status=TreatmentSession.Status.SIGNED)
+        .order_by("session_date", "created_at")
+        .values_list("session_date", "nprs_before", "nprs_after")
+    )
+    scores: dict[str, list[OutcomeScore]] = {}
+    for score in OutcomeScore.objects.filter(patient=patient).order_by("recorded_at"):
+        scores.setdefault(score.instrument, []).append(score)
+    series = [
+        charts.ScoreSeries(
+            label=entries[0].instrument_label,
+            points=[
+                (s.recorded_at.date(), float(s.value) * 100 / float(s.maximum or 1))
+                for s in entries
+            ],
+            higher_is_worse=entries[0].higher_is_worse,
+        )
+        for instrument, entries in scores.items()
+        if instrument != "NPRS"
+    ]
+    return Chart(
+        patient=patient,
+        sessions=sessions,
+        assessments=list(patient_assessments(patient)[:5]),
+        scores=scores,
+        pain_svg=charts.pain_chart([charts.PainPoint(*row) for row in pain]),
+        scores_svg=charts.scores_chart(series),
+    )
+
+
+def muscles_for_session(session: TreatmentSession) -> tuple[list[Muscle], list[Muscle]]:
+    """The muscle picker: the latest assessment's suggestions first, then every other
+    active muscle."""
+    suggested = suggested_muscles(session.patient)
+    seen = {m.pk for m in suggested}
+    others = [m for m in Muscle.objects.filter(active=True) if m.pk not in seen]
+    return suggested, others
+
+
+def incidents() -> QuerySet[AdverseEvent]:
+    """Adverse events for the clinic admin's incident list, serious first, newest first."""
+    return AdverseEvent.objects.select_related("session__practitioner", "recorded_by").order_by(
+        "-occurred_at"
+    )

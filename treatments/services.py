@@ -1,0 +1,304 @@
+"""Writes for IMS treatment sessions. Every change goes through here: each function locks
+the session row, refuses a signed session, validates and saves atomically. Signing checks
+every precondition a college would ask about and names each one that fails."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.db import models, transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from assessments.selectors import assessment_latest
+from clinic.models import Appointment, Patient, Practitioner, User
+from clinic.permissions import Role
+from clinic.selectors import consent_current, consent_version_current, screening_for
+from clinic.selectors.scheduling import ims_dates, ims_next_eligible, min_interval
+from treatments.models import (
+    AdverseEvent,
+    NeedlingCredential,
+    NeedlingSite,
+    RomRetest,
+    SessionAddendum,
+    TreatmentSession,
+)
+
+PART_MODELS: dict[str, type[models.Model]] = {"site": NeedlingSite, "retest": RomRetest}
+SESSION_FIELDS = (
+    "session_date",
+    "rescreen_medication",
+    "rescreen_pregnancy",
+    "rescreen_conditions",
+    "rescreen_contraindication",
+    "rescreen_notes",
+    "nprs_before",
+    "nprs_after",
+    "needles_opened",
+    "needles_removed",
+    "needles_disposed",
+    "needle_integrity_checked",
+    "home_care",
+    "home_care_text",
+    "plan",
+    "next_visit_on",
+)
+
+
+class SessionLocked(Exception):
+    message = "This session is signed and locked. Add an addendum to correct it."
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class NotTheAuthor(Exception):
+    message = "Only the physiotherapist who treated the patient can change or sign this note."
+
+    def __str__(self) -> str:
+        return self.message
+
+
+def _locked_draft(session: TreatmentSession, by: User) -> TreatmentSession:
+    current = (
+        TreatmentSession.objects.select_for_update()
+        .select_related("practitioner", "patient", "appointment")
+        .get(pk=session.pk)
+    )
+    if current.is_signed:
+        raise SessionLocked
+    if current.practitioner.user_id != by.pk:
+        raise NotTheAuthor
+    return current
+
+
+@transaction.atomic
+def session_start(
+    *, patient: Patient, practitioner: Practitioner, appointment: Appointment | None = None
+) -> TreatmentSession:
+    """Open the session note for a visit (or return the one already open for it), linked
+    to the latest assessment so its suggested muscles come first."""
+    if appointment is not None:
+        if appointment.patient_id != patient.pk:
+            raise ValidationError("That appointment belongs to another patient.")
+        existing = TreatmentSession.objects.filter(appointment=appointment).first()
+        if existing is not None:
+            return existing
+    return TreatmentSession.objects.create(
+        patient=patient,
+        practitioner=practitioner,
+        appointment=appointment,
+        assessment=assessment_latest(patient),
+        session_date=timezone.localtime(appointment.start).date()
+        if appointment
+        else timezone.localdate(),
+    )
+
+
+@transaction.atomic
+def session_update(*, session: TreatmentSession, by: User, **fields: Any) -> TreatmentSession:
+    """Save fields of a draft note (re-screen, pain scores, needle count, advice, plan)."""
+    unknown = set(fields) - set(SESSION_FIELDS)
+    if unknown:
+        raise TypeError(f"not session fields: {', '.join(sorted(unknown))}")
+    current = _locked_draft(session, by)
+    home_care = fields.pop("home_care", None)
+    for name, value in fields.items():
+        setattr(current, name, value)
+    current.full_clean(exclude=["home_care"])
+    current.save()
+    if home_care is not None:
+        current.home_care.set(home_care)
+    return current
+
+
+@transaction.atomic
+def part_save(*, session: TreatmentSession, by: User, part: models.Model) -> models.Model:
+    """Validate and save a needling site or a range re-test of a draft session."""
+    current = _locked_draft(session, by)
+    if type(part) not in PART_MODELS.values():
+        raise TypeError(f"not a session part: {type(part).__name__}")
+    if part.pk and part.session_id != current.pk:
+        raise ValidationError("That row belongs to another session.")
+    part.session = current
+    part.full_clean()
+    part.save()
+    return part
+
+
+@transaction.atomic
+def part_remove(*, session: TreatmentSession, by: User, kind: str, pk: int) -> None:
+    current = _locked_draft(session, by)
+    PART_MODELS[kind].objects.filter(session=current, pk=pk).delete()
+
+
+@transaction.atomic
+def adverse_event_record(
+    *, session: TreatmentSession, by: User, event: AdverseEvent
+) -> AdverseEvent:
+    """Record an adverse event, before or after signing (symptoms can appear hours later).
+    A serious one (severe, or a suspected pneumothorax or broken needle) notifies the
+    clinic admins by email once the transaction commits."""
+    current = TreatmentSession.objects.select_for_update().get(pk=session.pk)
+    event.session = current
+    event.recorded_by = by
+    event.full_clean(exclude=["recorded_by", "session"])
+    event.save()
+    if event.is_serious:
+        from treatments.tasks import adverse_event_notify_task
+
+        adverse_event_notify_task.delay_on_commit(event.pk)
+    return event
+
+
+def adverse_event_notify(event_id: int) -> bool:
+    """Email the clinic admins about a serious adverse event, once. Returns False when it
+    was already sent. No clinical detail beyond the event itself goes in the email."""
+    with transaction.atomic():
+        event = (
+            AdverseEvent.objects.select_for_update()
+            .select_related("session__practitioner", "session__patient")
+            .get(pk=event_id)
+        )
+        if event.admin_notified_at is not None:
+            return False
+        admins = list(
+            get_user_model()
+            .objects.filter(groups__name=Role.CLINIC_ADMIN.group_name, is_active=True)
+            .exclude(email="")
+            .values_list("email", flat=True)
+        )
+        link = settings.SITE_URL.rstrip("/") + reverse("treatments:incidents")
+        send_mail(
+            subject=f"[{settings.CLINIC_NAME}] Serious adverse event: "
+            f"{event.get_kind_display().lower()}",
+            message=(
+                f"{event.session.practitioner.display_name} recorded a "
+                f"{event.get_severity_display().lower()} {event.get_kind_display().lower()} "
+                f"at {timezone.localtime(event.occurred_at):%Y-%m-%d %H:%M}.\n\n"
+                f"Action taken: {event.action_taken}\n\n"
+                f"Review it on the incident list: {link}\n"
+            ),
+            from_email=None,
+            recipient_list=admins,
+        )
+        event.admin_notified_at = timezone.now()
+        event.save(update_fields=["admin_notified_at"])
+        return True
+
+
+# --- Signing --------------------------------------------------------------------------------
+
+
+def credential_on(practitioner: Practitioner, day: dt.date) -> NeedlingCredential | None:
+    return (
+        NeedlingCredential.objects.filter(
+            practitioner=practitioner, valid_from__lte=day, expires_on__gte=day
+        )
+        .order_by("-expires_on")
+        .first()
+    )
+
+
+def _spacing_problem(session: TreatmentSession) -> str | None:
+    """The IMS spacing rule for this date: other counting IMS visits (and other signed
+    sessions) at least the minimum interval away, unless the visit carries an override."""
+    appointment = session.appointment
+    if appointment is not None and appointment.spacing_override_reason:
+        return None
+    gap = dt.timedelta(days=min_interval())
+    exclude = appointment.pk if appointment else None
+    days = set(ims_dates(session.patient, exclude_pk=exclude))
+    days |= set(
+        TreatmentSession.objects.filter(patient=session.patient, status="signed")
+        .exclude(pk=session.pk)
+        .values_list("session_date", flat=True)
+    )
+    close = [day for day in days if abs(day - session.session_date) < gap]
+    if not close:
+        return None
+    nearest = min(close, key=lambda d: abs(d - session.session_date))
+    eligible = ims_next_eligible(
+        session.patient, on_or_after=session.session_date, exclude_pk=exclude
+    )
+    return (
+        f"IMS spacing: another IMS visit on {nearest:%Y-%m-%d} is less than "
+        f"{min_interval()} days from {session.session_date:%Y-%m-%d} (next eligible "
+        f"{eligible:%Y-%m-%d}). A physiotherapist can record an override on the appointment."
+    )
+
+
+def sign_problems(session: TreatmentSession) -> list[str]:
+    """Every reason this draft cannot be signed, each naming its precondition; empty when
+    it can. Consent, screening, re-screen, credential, needles, spacing, content."""
+    problems: list[str] = []
+    patient = session.patient
+    if consent_current(patient) is None:
+        version = consent_version_current()
+        problems.append(
+            "Consent: no signature on the current consent"
+            + (f" (version {version.version})." if version else ".")
+        )
+    screening = screening_for(patient)
+    if screening.pending:
+        problems.append("Screening: the safety screening (intake) is not complete.")
+    for entry in screening.contraindications:
+        if not entry.cleared:
+            problems.append(f"Screening: contraindication not cleared: {entry.item.label}.")
+    if not session.rescreen_answered:
+        problems.append("Re-screen: answer the re-screen questions for today.")
+    elif session.rescreen_contraindication:
+        problems.append("Re-screen: a new contraindication was reported today.")
+    if credential_on(session.practitioner, session.session_date) is None:
+        latest = session.practitioner.needling_credentials.order_by("-expires_on").first()
+        detail = f" (latest expired {latest.expires_on:%Y-%m-%d})" if latest else ""
+        problems.append(
+            f"Credential: no needling credential valid on {session.session_date:%Y-%m-%d}{detail}."
+        )
+    if not session.needles_reconcile:
+        problems.append(
+            "Needles: opened, removed and disposed must all be counted and equal "
+            f"(now {session.needles_opened or 0} / {session.needles_removed or 0} / "
+            f"{session.needles_disposed or 0}), and every needle checked intact."
+        )
+    spacing = _spacing_problem(session)
+    if spacing:
+        problems.append(spacing)
+    if session.nprs_before is None:
+        problems.append("Pain: record the pain score before treatment.")
+    if not session.sites.exists():
+        problems.append("Sites: record at least one needling site.")
+    return problems
+
+
+@transaction.atomic
+def session_sign(*, session: TreatmentSession, by: User) -> TreatmentSession:
+    """Sign and lock the note. Refuses (ValidationError listing every problem) unless all
+    preconditions hold; only the treating physiotherapist signs."""
+    current = _locked_draft(session, by)
+    # The patient row is locked too, so a consent or screening change cannot slip in.
+    Patient.objects.select_for_update().get(pk=current.patient_id)
+    problems = sign_problems(current)
+    if problems:
+        raise ValidationError(problems)
+    current.status = TreatmentSession.Status.SIGNED
+    current.signed_at = timezone.now()
+    current.signed_by = by
+    current.save(update_fields=["status", "signed_at", "signed_by", "updated_at"])
+    return current
+
+
+@transaction.atomic
+def session_addendum_add(*, session: TreatmentSession, by: User, text: str) -> SessionAddendum:
+    current = TreatmentSession.objects.select_for_update().get(pk=session.pk)
+    if not current.is_signed:
+        raise ValidationError("Edit the draft directly; addenda are for signed notes.")
+    text = text.strip()
+    if not text:
+        raise ValidationError({"text": "Write the correction or note."})
+    return SessionAddendum.objects.create(session=current, author=by, text=text)

@@ -1,0 +1,342 @@
+"""The patient chart and IMS session notes (physiotherapists), and the incident list
+(clinic admins). Every page showing clinical content writes an AccessLog row."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
+from django_htmx.http import HttpResponseClientRedirect, trigger_client_event
+
+from assessments.forms import AddendumForm
+from clinic.models import Appointment, Patient
+from clinic.permissions import Role, allow_roles
+from clinic.selectors import consent_status, needling_readiness
+from clinic.services import access_log_record
+from treatments import selectors, services
+from treatments.forms import PART_FORMS, AdverseEventForm, SessionForm
+from treatments.models import TreatmentSession
+
+ROW_TEMPLATES = {"site": "treatments/_site_row.html", "retest": "treatments/_retest_row.html"}
+PARTS_CHANGED = "parts-changed"
+
+
+def _practitioner_or_403(request: HttpRequest):
+    practitioner = getattr(request.user, "practitioner", None)
+    if practitioner is None:
+        raise PermissionDenied("Your account is not set up as a practitioner.")
+    return practitioner
+
+
+def _own_session(request: HttpRequest, pk: int) -> TreatmentSession:
+    session = get_object_or_404(
+        TreatmentSession.objects.select_related("practitioner", "patient"), pk=pk
+    )
+    if session.practitioner.user_id != request.user.pk:
+        raise PermissionDenied(services.NotTheAuthor.message)
+    return session
+
+
+def _locked(request: HttpRequest, session: TreatmentSession) -> HttpResponse:
+    messages.info(request, services.SessionLocked.message)
+    url = reverse("treatments:session", args=[session.pk])
+    return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+
+
+def _errors_to_form(form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, errors in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error.messages)
+
+
+# --- The chart ---------------------------------------------------------------------------
+
+
+@allow_roles(Role.PHYSIO)
+@require_GET
+def chart(request: HttpRequest, patient_pk: int) -> HttpResponse:
+    """One page for the patient: status, scores, assessments, sessions and progress."""
+    patient = get_object_or_404(Patient, pk=patient_pk)
+    data = selectors.chart_for_patient(patient, page=request.GET.get("page", 1))
+    access_log_record(request=request, patient=patient, what="chart")
+    return render(
+        request,
+        "treatments/chart.html",
+        {
+            "patient": patient,
+            "chart": data,
+            "readiness": needling_readiness(patient),
+            "consent_status": consent_status(patient),
+        },
+    )
+
+
+# --- Sessions ----------------------------------------------------------------------------
+
+
+@allow_roles(Role.PHYSIO)
+@require_POST
+def session_start(request: HttpRequest, patient_pk: int) -> HttpResponse:
+    patient = get_object_or_404(Patient, pk=patient_pk)
+    practitioner = _practitioner_or_403(request)
+    appointment = None
+    if request.POST.get("appointment"):
+        appointment = get_object_or_404(
+            Appointment, pk=request.POST["appointment"], patient=patient
+        )
+    session = services.session_start(
+        patient=patient, practitioner=practitioner, appointment=appointment
+    )
+    if session.is_signed or session.practitioner_id != practitioner.pk:
+        return redirect("treatments:session", pk=session.pk)
+    return redirect("treatments:session_edit", pk=session.pk)
+
+
+def _detail_response(request, pk, addendum_form=None, event_form=None, status=200):
+    try:
+        session = selectors.session_detail(pk)
+    except TreatmentSession.DoesNotExist:
+        raise Http404 from None
+    access_log_record(request=request, patient=session.patient, what="session note")
+    own_draft = not session.is_signed and session.practitioner.user_id == request.user.pk
+    return render(
+        request,
+        "treatments/session_detail.html",
+        {
+            "session": session,
+            "patient": session.patient,
+            "can_edit": own_draft,
+            "sign_problems": services.sign_problems(session) if own_draft else [],
+            "addendum_form": addendum_form or AddendumForm(),
+            "event_form": event_form or AdverseEventForm(),
+        },
+        status=status,
+    )
+
+
+@allow_roles(Role.PHYSIO)
+@require_GET
+def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """The note as read (and, for the author's draft, the place to sign it)."""
+    return _detail_response(request, pk)
+
+
+def _part_form(session, kind, *, data=None, instance=None, initial=None):
+    prefix = f"{kind}-{instance.pk}" if instance is not None else f"{kind}-new"
+    refresh = reverse("treatments:part_refresh", args=[session.pk, kind])
+    kwargs = {"prefix": prefix, "refresh_url": refresh, "instance": instance}
+    if kind == "site":
+        suggested, others = selectors.muscles_for_session(session)
+        kwargs |= {"suggested": suggested, "others": others}
+    return PART_FORMS[kind](data, initial=initial, **kwargs)
+
+
+@allow_roles(Role.PHYSIO)
+@require_GET
+def session_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Charting the session at the table: re-screen, pain, sites, needles, advice."""
+    try:
+        session = selectors.session_detail(pk)
+    except TreatmentSession.DoesNotExist:
+        raise Http404 from None
+    if session.is_signed or session.practitioner.user_id != request.user.pk:
+        return redirect("treatments:session", pk=pk)
+    access_log_record(request=request, patient=session.patient, what="session note")
+    return render(
+        request,
+        "treatments/session_edit.html",
+        {
+            "session": session,
+            "patient": session.patient,
+            "form": SessionForm(instance=session),
+            "entries": {kind: _part_form(session, kind) for kind in PART_FORMS},
+            "readiness": needling_readiness(session.patient),
+            "credential": services.credential_on(session.practitioner, session.session_date),
+            "sign_problems": services.sign_problems(session),
+        },
+    )
+
+
+@allow_roles(Role.PHYSIO)
+@require_POST
+def session_save(request: HttpRequest, pk: int) -> HttpResponse:
+    """Autosave the note's fields; errors come back next to their fields, nothing partial."""
+    session = _own_session(request, pk)
+    if session.is_signed:
+        return _locked(request, session)
+    form = SessionForm(request.POST, instance=session)
+    context = {"form": form}
+    if form.is_valid():
+        try:
+            services.session_update(
+                session=session,
+                by=request.user,
+                **{name: form.cleaned_data[name] for name in SessionForm.Meta.fields},
+            )
+        except services.SessionLocked:
+            return _locked(request, session)
+        except ValidationError as error:
+            _errors_to_form(form, error)
+        else:
+            context["saved_at"] = timezone.localtime()
+    context["field_errors"] = [(name, form.errors.get(name, [])) for name in form.fields]
+    response = render(request, "treatments/_save_status.html", context)
+    return trigger_client_event(response, PARTS_CHANGED) if "saved_at" in context else response
+
+
+@allow_roles(Role.PHYSIO)
+@require_POST
+def part_add(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
+    if kind not in PART_FORMS:
+        raise Http404
+    session = _own_session(request, pk)
+    if session.is_signed:
+        return _locked(request, session)
+    form = _part_form(session, kind, data=request.POST)
+    if form.is_valid():
+        try:
+            part = services.part_save(
+                session=session, by=request.user, part=form.save(commit=False)
+            )
+        except services.SessionLocked:
+            return _locked(request, session)
+        except ValidationError as error:
+            _errors_to_form(form, error)
+        else:
+            keep = {}
+            if kind == "site":
+                keep = {
+                    name: form.cleaned_data[name]
+                    for name in ("needle", "technique", "side")
+                    if form.cleaned_data.get(name)
+                }
+            context = {
+                "session": session,
+                "kind": kind,
+                "form": _part_form(
+                    session, kind, initial={k: getattr(v, "pk", v) for k, v in keep.items()}
+                ),
+                "added": part,
+                "row_template": ROW_TEMPLATES[kind],
+            }
+            response = render(request, "treatments/_part_form.html", context)
+            return trigger_client_event(response, PARTS_CHANGED)
+    return render(
+        request, "treatments/_part_form.html", {"session": session, "kind": kind, "form": form}
+    )
+
+
+@allow_roles(Role.PHYSIO)
+@require_POST
+def part_refresh(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
+    """Re-render the site row's dependent pickers (segments of the chosen muscle, its
+    region, the pneumothorax precaution) without saving."""
+    if kind != "site":
+        raise Http404
+    session = _own_session(request, pk)
+    prefix = request.POST.get("prefix", "site-new")
+    initial = {
+        key.removeprefix(f"{prefix}-"): value
+        for key, value in request.POST.items()
+        if key.startswith(f"{prefix}-") and value
+    }
+    form = _part_form(session, kind, initial=initial)
+    form.prefix = prefix
+    return render(request, "treatments/_site_refresh.html", {"form": form, "session": session})
+
+
+@allow_roles(Role.PHYSIO)
+@require_POST
+def part_remove(request: HttpRequest, pk: int, kind: str, part_pk: int) -> HttpResponse:
+    if kind not in PART_FORMS:
+        raise Http404
+    session = _own_session(request, pk)
+    try:
+        services.part_remove(session=session, by=request.user, kind=kind, pk=part_pk)
+    except services.SessionLocked:
+        return _locked(request, session)
+    return trigger_client_event(HttpResponse(""), PARTS_CHANGED)
+
+
+@allow_roles(Role.PHYSIO)
+@require_GET
+def sign_panel(request: HttpRequest, pk: int) -> HttpResponse:
+    """The live list of what still stops signing, refreshed as the note changes."""
+    session = _own_session(request, pk)
+    session = selectors.session_detail(session.pk)
+    return render(
+        request,
+        "treatments/_sign_panel.html",
+        {"session": session, "sign_problems": services.sign_problems(session), "live": True},
+    )
+
+
+@allow_roles(Role.PHYSIO)
+@require_POST
+def session_sign(request: HttpRequest, pk: int) -> HttpResponse:
+    session = _own_session(request, pk)
+    try:
+        services.session_sign(session=session, by=request.user)
+    except services.SessionLocked:
+        return _locked(request, session)
+    except ValidationError as error:
+        messages.error(
+            request, f"Not signed: {len(error.messages)} check(s) below still need attention."
+        )
+        return redirect("treatments:session", pk=pk)
+    messages.success(request, "Session signed and locked.")
+    return redirect("treatments:session", pk=pk)
+
+
+@allow_roles(Role.PHYSIO)
+@require_POST
+def session_addendum(request: HttpRequest, pk: int) -> HttpResponse:
+    session = get_object_or_404(TreatmentSession, pk=pk)
+    form = AddendumForm(request.POST)
+    if form.is_valid():
+        try:
+            services.session_addendum_add(
+                session=session, by=request.user, text=form.cleaned_data["text"]
+            )
+        except ValidationError as error:
+            _errors_to_form(form, error)
+        else:
+            messages.success(request, "Addendum added.")
+            return redirect(f"{reverse('treatments:session', args=[pk])}#addenda")
+    return _detail_response(request, pk, addendum_form=form, status=400)
+
+
+@allow_roles(Role.PHYSIO)
+@require_POST
+def adverse_event_add(request: HttpRequest, pk: int) -> HttpResponse:
+    session = get_object_or_404(TreatmentSession, pk=pk)
+    form = AdverseEventForm(request.POST)
+    if form.is_valid():
+        try:
+            event = services.adverse_event_record(
+                session=session, by=request.user, event=form.save(commit=False)
+            )
+        except ValidationError as error:
+            _errors_to_form(form, error)
+        else:
+            note = " The clinic admin is being notified." if event.is_serious else ""
+            messages.success(request, f"Adverse event recorded.{note}")
+            return redirect(f"{reverse('treatments:session', args=[pk])}#events")
+    return _detail_response(request, pk, event_form=form, status=400)
+
+
+# --- Incidents (clinic admin) ---------------------------------------------------------------
+
+
+@allow_roles(Role.CLINIC_ADMIN)
+@require_GET
+def incidents(request: HttpRequest) -> HttpResponse:
+    """Adverse events across the clinic, for the admin's review."""
+    events = list(selectors.incidents()[:200])
+    return render(request, "treatments/incidents.html", {"events": events})
