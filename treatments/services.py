@@ -66,7 +66,7 @@ class NotTheAuthor(Exception):
 
 def _locked_draft(session: TreatmentSession, by: User) -> TreatmentSession:
     current = (
-        TreatmentSession.objects.select_for_update()
+        TreatmentSession.objects.select_for_update(of=("self",))
         .select_related("practitioner", "patient", "appointment")
         .get(pk=session.pk)
     )
@@ -161,7 +161,7 @@ def adverse_event_notify(event_id: int) -> bool:
     was already sent. No clinical detail beyond the event itself goes in the email."""
     with transaction.atomic():
         event = (
-            AdverseEvent.objects.select_for_update()
+            AdverseEvent.objects.select_for_update(of=("self",))
             .select_related("session__practitioner", "session__patient")
             .get(pk=event_id)
         )
