@@ -115,3 +115,11 @@ def incidents() -> QuerySet[AdverseEvent]:
     return AdverseEvent.objects.select_related("session__practitioner", "recorded_by").order_by(
         "-occurred_at"
     )
+
+
+def session_history(session: TreatmentSession) -> list:
+    """The note's recorded versions, oldest first, with who saved each (for the audit
+    trail under the note; the sites' own histories are in the admin's audit pages)."""
+    return list(
+        session.history.select_related("history_user").order_by("history_date", "history_id")
+    )

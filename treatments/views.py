@@ -115,6 +115,7 @@ def _detail_response(request, pk, addendum_form=None, event_form=None, status=20
             "sign_problems": services.sign_problems(session) if own_draft else [],
             "addendum_form": addendum_form or AddendumForm(),
             "event_form": event_form or AdverseEventForm(),
+            "history": selectors.session_history(session),
         },
         status=status,
     )

@@ -204,6 +204,10 @@ def test_addendum_shows_with_author_and_time(physio, physio2, draft, client_for)
     addendum = session.addenda.get()
     assert f"{timezone.localtime(addendum.created_at):%Y-%m-%d %H:%M}" in page
     assert (physio2.get_full_name() or physio2.username) in page
+    # The change history under the note shows the draft and the signed versions.
+    history = page[page.index('id="history"') :]
+    assert "created · draft" in history
+    assert "changed · signed" in history
 
 
 def test_adverse_event_form_errors(physio, draft, client_for):
