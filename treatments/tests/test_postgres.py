@@ -26,9 +26,12 @@ def signed(physio):
 
 
 def _refused(sql: str, params: list) -> None:
-    with pytest.raises(IntegrityError, match="signed"), transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
+    with (
+        pytest.raises(IntegrityError, match="signed"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute(sql, params)
 
 
 def test_a_raw_update_of_a_signed_session_fails(signed):
