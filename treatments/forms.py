@@ -87,6 +87,15 @@ class SessionForm(forms.ModelForm):
                 self.fields[name].widget.attrs.pop("class", None)
 
 
+    def clean(self):
+        # A form is a way in too: a signed note refuses it before any service is called.
+        if self.instance.pk and self.instance.is_signed:
+            raise forms.ValidationError(
+                "This session is signed and locked. Add an addendum to correct it."
+            )
+        return super().clean()
+
+
 class _PartForm(forms.ModelForm):
     def __init__(self, *args, refresh_url: str = "", **kwargs) -> None:
         super().__init__(*args, **kwargs)

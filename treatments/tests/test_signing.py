@@ -173,6 +173,15 @@ def test_a_signed_session_cannot_change_through_any_service(credentialed):
     assert session.nprs_after == 3
 
 
+def test_the_session_form_refuses_a_signed_session(credentialed):
+    from treatments.forms import SessionForm
+
+    session = services.session_sign(session=complete_session(credentialed), by=credentialed)
+    form = SessionForm({"session_date": session.session_date, "plan": "x"}, instance=session)
+    assert not form.is_valid()
+    assert "signed and locked" in " ".join(form.non_field_errors())
+
+
 def test_addendum_with_author_and_time_and_history_shows_both(credentialed, physio2):
     session = services.session_sign(session=complete_session(credentialed), by=credentialed)
     addendum = services.session_addendum_add(
