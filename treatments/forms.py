@@ -86,7 +86,6 @@ class SessionForm(forms.ModelForm):
             ):
                 self.fields[name].widget.attrs.pop("class", None)
 
-
     def clean(self):
         # A form is a way in too: a signed note refuses it before any service is called.
         if self.instance.pk and self.instance.is_signed:
