@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 
 
 class TreatmentsConfig(AppConfig):
@@ -6,3 +7,8 @@ class TreatmentsConfig(AppConfig):
 
     name = "treatments"
     verbose_name = "Treatments"
+
+    def ready(self) -> None:
+        from treatments import services
+
+        post_migrate.connect(services.reference_data_ensure, sender=self)

@@ -80,11 +80,12 @@ class SessionForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["session_date"].widget.attrs["max"] = timezone.localdate().isoformat()
         bootstrap_style(self)
-        for name in ("home_care",) + tuple(n for n in self.fields if n.startswith("rescreen_")):
-            if isinstance(
-                self.fields[name].widget, forms.RadioSelect | forms.CheckboxSelectMultiple
-            ):
-                self.fields[name].widget.attrs.pop("class", None)
+        for field in self.fields.values():
+            if isinstance(field.widget, forms.RadioSelect | forms.CheckboxSelectMultiple):
+                field.widget.attrs["class"] = "form-check-input"
+            # The fields sit in several cards between the row forms; the HTML form
+            # attribute ties them to one (empty) <form id="session-form">.
+            field.widget.attrs["form"] = "session-form"
 
     def clean(self):
         # A form is a way in too: a signed note refuses it before any service is called.
@@ -135,6 +136,7 @@ class SiteForm(_PartForm):
         widgets = {
             "insertions": forms.NumberInput(attrs={"min": 1, "inputmode": "numeric"}),
             "retained_minutes": forms.NumberInput(attrs={"min": 1, "inputmode": "numeric"}),
+            "estim_frequency_hz": forms.NumberInput(attrs={"min": 0.1, "step": 0.1}),
         }
 
     def __init__(self, *args, suggested=(), others=(), **kwargs) -> None:

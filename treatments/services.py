@@ -5,8 +5,10 @@ every precondition a college would ask about and names each one that fails."""
 from __future__ import annotations
 
 import datetime as dt
+from importlib import import_module
 from typing import Any
 
+from django.apps import apps as global_apps
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
@@ -302,3 +304,11 @@ def session_addendum_add(*, session: TreatmentSession, by: User, text: str) -> S
     if not text:
         raise ValidationError({"text": "Write the correction or note."})
     return SessionAddendum.objects.create(session=current, author=by, text=text)
+
+
+def reference_data_ensure(*_: Any, **__: Any) -> None:
+    """post_migrate receiver: re-seed needle sizes and home-care advice if a flush emptied
+    them (transactional tests, `manage.py flush`). Empty tables only: clinic edits stay."""
+    models_seeded = ("NeedleSize", "HomeCareSnippet")
+    if not all(global_apps.get_model("treatments", m).objects.exists() for m in models_seeded):
+        import_module("treatments.migrations.0002_reference_data").forwards(global_apps, None)

@@ -288,7 +288,8 @@ def session_sign(request: HttpRequest, pk: int) -> HttpResponse:
         return _locked(request, session)
     except ValidationError as error:
         messages.error(
-            request, f"Not signed: {len(error.messages)} check(s) below still need attention."
+            request,
+            f"Not signed: {len(error.messages)} check(s) in the sign panel still need attention.",
         )
         return redirect("treatments:session", pk=pk)
     messages.success(request, "Session signed and locked.")

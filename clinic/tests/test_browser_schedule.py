@@ -492,7 +492,7 @@ def test_a_physio_sees_todays_patients_with_their_readiness(page_for):
     expect(rows.nth(2)).to_contain_text("Priya Sharma")
     expect(rows.nth(2).locator(".badge", has_text="Needling blocked")).to_be_visible()
     expect(rows.nth(2).get_by_role("link", name="Open chart")).to_have_attribute(
-        "href", f"/patients/{blocked.pk}/intake/"
+        "href", f"/treatments/patients/{blocked.pk}/chart/"
     )
     shot(page, "schedule-my-day")
     assert page.console_errors == []

@@ -151,7 +151,7 @@ class NeedlingSite(models.Model):
     """One muscle needled: where, with what, how, and how it responded."""
 
     class Technique(models.TextChoices):
-        IN_OUT = "in_out", "In-and-out (pistoning)"
+        IN_OUT = "in_out", "In-and-out"
         RETAINED = "retained", "Retained"
         ELECTRICAL = "electrical", "Electrical stimulation"
 
