@@ -15,6 +15,7 @@ from django_htmx.http import HttpResponseClientRedirect, trigger_client_event
 from assessments import selectors, services
 from assessments.forms import FINDING_FORMS, AddendumForm, AssessmentHeaderForm
 from assessments.models import Assessment, Segment
+from clinic.forms import form_add_errors
 from clinic.models import Appointment, Patient
 from clinic.permissions import Role, allow_roles
 from clinic.services import access_log_record
@@ -262,7 +263,7 @@ def finding_add(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
         except services.AssessmentLocked:
             return _locked_response(request, assessment)
         except ValidationError as error:
-            _errors_to_form(form, error)
+            form_add_errors(form, error)
         else:
             keep = {
                 f"{prefix}-{name}": request.POST.get(f"{prefix}-{name}", "")
@@ -283,14 +284,6 @@ def finding_add(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
 
 def _unprefixed(data: dict, prefix: str) -> dict:
     return {key.removeprefix(f"{prefix}-"): value for key, value in data.items() if value}
-
-
-def _errors_to_form(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
 
 
 @allow_roles(Role.PHYSIO)
@@ -342,7 +335,7 @@ def finding_edit(request: HttpRequest, pk: int, kind: str, finding_pk: int) -> H
             except services.AssessmentLocked:
                 return _locked_response(request, assessment)
             except ValidationError as error:
-                _errors_to_form(form, error)
+                form_add_errors(form, error)
             else:
                 response = render(
                     request,
@@ -441,7 +434,7 @@ def addendum_add(request: HttpRequest, pk: int) -> HttpResponse:
                 assessment=assessment, by=request.user, text=form.cleaned_data["text"]
             )
         except ValidationError as error:
-            _errors_to_form(form, error)
+            form_add_errors(form, error)
         else:
             messages.success(request, "Addendum added.")
             return redirect(f"{reverse('assessments:detail', args=[pk])}#addenda")

@@ -8,6 +8,7 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Fieldset, Layout, Row
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from clinic import outcomes
@@ -23,6 +24,16 @@ from clinic.models import (
 from clinic.services.consent import typed_name_matches
 from clinic.services.intake import STEP_BY_SLUG
 from clinic.widgets import ScaleWidget
+
+
+def form_add_errors(form: forms.BaseForm, error: ValidationError) -> None:
+    """Show a service's ValidationError on the form: keyed messages next to their fields
+    (or at the top if the form has no such field), plain ones at the top."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error.messages)
 
 
 class LoginForm(AuthenticationForm):

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect, trigger_client_event
 
 from assessments.forms import AddendumForm
+from clinic.forms import form_add_errors
 from clinic.models import Appointment, Patient
 from clinic.permissions import Role, allow_roles
 from clinic.selectors import consent_status, needling_readiness
@@ -45,14 +46,6 @@ def _locked(request: HttpRequest, session: TreatmentSession) -> HttpResponse:
     messages.info(request, services.SessionLocked.message)
     url = reverse("treatments:session", args=[session.pk])
     return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
-
-
-def _errors_to_form(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
 
 
 # --- The chart ---------------------------------------------------------------------------
@@ -183,7 +176,7 @@ def session_save(request: HttpRequest, pk: int) -> HttpResponse:
         except services.SessionLocked:
             return _locked(request, session)
         except ValidationError as error:
-            _errors_to_form(form, error)
+            form_add_errors(form, error)
         else:
             context["saved_at"] = timezone.localtime()
     context["field_errors"] = [(name, form.errors.get(name, [])) for name in form.fields]
@@ -208,7 +201,7 @@ def part_add(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
         except services.SessionLocked:
             return _locked(request, session)
         except ValidationError as error:
-            _errors_to_form(form, error)
+            form_add_errors(form, error)
         else:
             keep = {}
             if kind == "site":
@@ -307,7 +300,7 @@ def session_addendum(request: HttpRequest, pk: int) -> HttpResponse:
                 session=session, by=request.user, text=form.cleaned_data["text"]
             )
         except ValidationError as error:
-            _errors_to_form(form, error)
+            form_add_errors(form, error)
         else:
             messages.success(request, "Addendum added.")
             return redirect(f"{reverse('treatments:session', args=[pk])}#addenda")
@@ -325,7 +318,7 @@ def adverse_event_add(request: HttpRequest, pk: int) -> HttpResponse:
                 session=session, by=request.user, event=form.save(commit=False)
             )
         except ValidationError as error:
-            _errors_to_form(form, error)
+            form_add_errors(form, error)
         else:
             note = " The clinic admin is being notified." if event.is_serious else ""
             messages.success(request, f"Adverse event recorded.{note}")
