@@ -23,6 +23,8 @@ from assessments.models import (
 )
 from clinic.models import Intake, Patient, Practitioner, User
 
+LABEL = "assessments"  # how seed_demo counts what build() made
+
 
 class S(NamedTuple):  # a sign finding
     sign: str

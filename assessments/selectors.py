@@ -16,7 +16,6 @@ from assessments.models import (
     Segment,
     Sign,
     SignFinding,
-    SignTest,
     TautBand,
 )
 from clinic.models import Patient
@@ -151,10 +150,6 @@ def suggested_muscles(patient: Patient) -> list[Muscle]:
 # --- Pickers ------------------------------------------------------------------------------
 
 
-def segments() -> list[Segment]:
-    return list(Segment.objects.order_by("position"))
-
-
 def signs_by_group() -> list[tuple[str, list[Sign]]]:
     """Active signs grouped sensory / autonomic / trophic / motor, with their tests."""
     groups: dict[str, list[Sign]] = defaultdict(list)
@@ -162,10 +157,6 @@ def signs_by_group() -> list[tuple[str, list[Sign]]]:
         groups[sign.get_group_display()].append(sign)
     order = [label for _, label in Sign.Group.choices]
     return [(label, groups[label]) for label in order if groups[label]]
-
-
-def sign_tests() -> QuerySet[SignTest]:
-    return SignTest.objects.order_by("order", "name")
 
 
 def muscle_choices(segment: Segment | None = None) -> list[tuple[str, list[Muscle]]]:

@@ -175,7 +175,7 @@ def assessment_header_save(request: HttpRequest, pk: int, part: str) -> HttpResp
     for name in list(form.fields):
         if name not in names:
             del form.fields[name]
-    context = {"form": form, "names": names, "part": part}
+    context = {"form": form}
     if form.is_valid():
         try:
             services.assessment_update(

@@ -24,6 +24,8 @@ from treatments.models import (
     NeedlingSite,
 )
 
+LABEL = "IMS sessions"  # how seed_demo counts what build() made
+
 EVENTS = [
     ("soreness", "mild", "Explained it is expected; heat and movement advised.", ""),
     ("bruising", "mild", "Pressure for one minute.", "Check at next visit."),

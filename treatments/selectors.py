@@ -111,7 +111,7 @@ def muscles_for_session(session: TreatmentSession) -> tuple[list[Muscle], list[M
 
 
 def incidents() -> QuerySet[AdverseEvent]:
-    """Adverse events for the clinic admin's incident list, serious first, newest first."""
+    """Adverse events for the clinic admin's incident list, newest first."""
     return AdverseEvent.objects.select_related("session__practitioner", "recorded_by").order_by(
         "-occurred_at"
     )

@@ -57,5 +57,6 @@ class Command(BaseCommand):
             if config.name == "clinic" or not module_has_submodule(config.module, "demo"):
                 continue
             count = import_module(f"{config.name}.demo").build(users=users, patients=patients)
-            parts.append(f", {count} new {config.verbose_name.lower()}")
+            label = getattr(import_module(f"{config.name}.demo"), "LABEL", config.verbose_name)
+            parts.append(f", {count} new {label.lower()}")
         return "".join(parts)
