@@ -28,6 +28,7 @@ NAV_ITEMS: tuple[NavItem, ...] = (
     NavItem("Patients", "clinic:patient_list", "people"),
     NavItem("Home", "clinic:portal_home", "house-heart"),
     NavItem("Appointments", "clinic:portal_appointments", "calendar-heart"),
+    NavItem("Documents", "treatments:portal_documents", "file-earmark-text"),
     NavItem("Clinic admin", "clinic:admin_home", "sliders"),
 )
 

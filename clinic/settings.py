@@ -165,6 +165,21 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=120)
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=180)
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+# A broker that is down must not hold a request for long: two quick retries, then the
+# caller gives up (work tracked by a row is sent again by its sweeper).
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 2,
+    "interval_start": 0,
+    "interval_step": 0.5,
+    "interval_max": 1,
+}
+# PDF rendering has its own queue, so a dedicated worker (make pdf-worker) can bound its
+# memory with a lower max-tasks-per-child and never delays reminders or alerts.
+CELERY_TASK_ROUTES = {
+    "treatments.tasks.visit_summary_render_task": {"queue": "pdf"},
+    "treatments.tasks.course_summary_render_task": {"queue": "pdf"},
+}
+PDF_WORKER_MAX_TASKS_PER_CHILD = env.int("PDF_WORKER_MAX_TASKS_PER_CHILD", default=50)
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "worker-heartbeat": {
@@ -184,6 +199,11 @@ CELERY_BEAT_SCHEDULE = {
     "ims-recall": {
         "task": "clinic.tasks.recall_task",
         "schedule": crontab(hour=9, minute=0),
+    },
+    "summaries-sweep": {
+        "task": "treatments.tasks.summaries_sweep_task",
+        "schedule": 120.0,
+        "options": {"expires": 110},
     },
     "clear-expired-sessions": {
         "task": "clinic.tasks.sessions_clear_expired_task",
@@ -253,6 +273,10 @@ CLINIC_NAME = env.str("CLINIC_NAME", default="Cedar IMS Physiotherapy")
 CLINIC_PHONE = env.str("CLINIC_PHONE", default="604-555-0142")
 CLINIC_EMAIL = env.str("CLINIC_EMAIL", default="hello@cedar-ims.example")
 CLINIC_ADDRESS = env.str("CLINIC_ADDRESS", default="2150 West 4th Avenue, Vancouver, BC")
+# Patient documents: paper size (Letter or A4) and how long a summary may stay pending
+# before the sweeper sends it to the queue again.
+SUMMARY_PAGE_SIZE = env.str("SUMMARY_PAGE_SIZE", default="Letter")
+SUMMARY_STUCK_MINUTES = env.int("SUMMARY_STUCK_MINUTES", default=3)
 # Absolute address of the site, for links in e-mails sent by background tasks.
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 PORTAL_INVITATION_DAYS = env.int("PORTAL_INVITATION_DAYS", default=7)
@@ -302,5 +326,8 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
+        # WeasyPrint logs every rendering step at INFO, and fontTools its subsetting.
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
     },
 }

@@ -226,3 +226,29 @@ class AdverseEventForm(forms.ModelForm):
 
 
 PART_FORMS = {"site": SiteForm, "retest": RetestForm}
+
+
+class CourseSummaryForm(forms.Form):
+    """A physiotherapist asks for a course summary for a referring physician."""
+
+    date_from = forms.DateField(label="From", widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = forms.DateField(label="To", widget=forms.DateInput(attrs={"type": "date"}))
+    recipient = forms.CharField(
+        label="For",
+        max_length=120,
+        required=False,
+        help_text="Who will read it, e.g. Dr. Lee, family physician.",
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        bootstrap_style(self)
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        start, end = cleaned.get("date_from"), cleaned.get("date_to")
+        if start and end and start > end:
+            self.add_error("date_to", "The end date must be on or after the start date.")
+        if end and end > timezone.localdate():
+            self.add_error("date_to", "The end date cannot be in the future.")
+        return cleaned

@@ -14,8 +14,10 @@ from clinic.models import OutcomeScore, Patient
 from treatments import charts
 from treatments.models import (
     AdverseEvent,
+    CourseSummary,
     NeedlingSite,
     TreatmentSession,
+    VisitSummary,
 )
 
 SESSIONS_PER_PAGE = 10
@@ -123,3 +125,56 @@ def session_history(session: TreatmentSession) -> list:
     return list(
         session.history.select_related("history_user").order_by("history_date", "history_id")
     )
+
+
+# --- Patient documents ----------------------------------------------------------------------
+
+
+@dataclass
+class PortalDocument:
+    """One visit as the patient's Documents page lists it: the newest ready version to
+    download, and whether a newer one is still being prepared."""
+
+    session: TreatmentSession
+    ready: VisitSummary | None
+    newest: VisitSummary
+
+    @property
+    def updating(self) -> bool:
+        return self.newest is not self.ready and not self.newest.is_ready
+
+
+def portal_documents(patient: Patient) -> list[PortalDocument]:
+    """The patient's visit summaries, one row per visit, newest visit first (one query)."""
+    rows: dict[int, PortalDocument] = {}
+    summaries = (
+        VisitSummary.objects.filter(session__patient=patient)
+        .select_related("session__practitioner")
+        .order_by("-session__session_date", "-session__created_at", "-version")
+    )
+    for summary in summaries:
+        row = rows.get(summary.session_id)
+        if row is None:
+            row = rows[summary.session_id] = PortalDocument(summary.session, None, summary)
+        if row.ready is None and summary.is_ready:
+            row.ready = summary
+    return list(rows.values())
+
+
+def patient_documents(patient: Patient) -> tuple[list[VisitSummary], list[CourseSummary]]:
+    """Every version of every summary of the patient, for staff (two queries)."""
+    visits = list(
+        VisitSummary.objects.filter(session__patient=patient)
+        .select_related("session__practitioner")
+        .order_by("-session__session_date", "-session__created_at", "-version")
+    )
+    courses = list(
+        CourseSummary.objects.filter(patient=patient)
+        .select_related("requested_by")
+        .order_by("-created_at")
+    )
+    return visits, courses
+
+
+def session_summaries(session: TreatmentSession) -> list[VisitSummary]:
+    return list(session.summaries.order_by("-version"))

@@ -22,6 +22,7 @@ from clinic.models import Appointment, Patient, Practitioner, User
 from clinic.permissions import Role
 from clinic.selectors import consent_current, consent_version_current, screening_for
 from clinic.selectors.scheduling import ims_dates, ims_next_eligible, min_interval
+from treatments import summaries
 from treatments.models import (
     AdverseEvent,
     NeedlingCredential,
@@ -292,6 +293,7 @@ def session_sign(*, session: TreatmentSession, by: User) -> TreatmentSession:
     current.signed_at = timezone.now()
     current.signed_by = by
     current.save(update_fields=["status", "signed_at", "signed_by", "updated_at"])
+    summaries.visit_summary_request(session=current, reason="Session signed")
     return current
 
 
@@ -303,7 +305,10 @@ def session_addendum_add(*, session: TreatmentSession, by: User, text: str) -> S
     text = text.strip()
     if not text:
         raise ValidationError({"text": "Write the correction or note."})
-    return SessionAddendum.objects.create(session=current, author=by, text=text)
+    addendum = SessionAddendum.objects.create(session=current, author=by, text=text)
+    # The patient's copy must match the record: the addendum re-renders a new version.
+    summaries.visit_summary_request(session=current, reason="Addendum added")
+    return addendum
 
 
 def reference_data_ensure(*_: Any, **__: Any) -> None:

@@ -1,10 +1,67 @@
-"""Celery tasks of the treatments app: take ids, call a service."""
+"""Celery tasks of the treatments app: take ids, call a service.
+
+The render tasks run on the "pdf" queue (settings.CELERY_TASK_ROUTES). They keep the design's
+reliability rules: acks_late and reject-on-worker-lost (a killed worker's task is delivered
+again), retries with backoff for transient errors only, time limits, and an idempotent
+service underneath, so a second delivery finds the row ready and does nothing.
+"""
 
 from __future__ import annotations
 
-from celery import shared_task
+from celery import Task, shared_task
 
-from treatments import services
+from treatments import services, summaries
+from treatments.models import CourseSummary, VisitSummary
+
+RENDER_OPTIONS = {
+    "bind": True,
+    "acks_late": True,
+    "reject_on_worker_lost": True,
+    "max_retries": 5,
+    "soft_time_limit": 60,
+    "time_limit": 90,
+}
+
+
+def _render(task: Task, model: type[summaries.Document], pk: int) -> bool:
+    try:
+        return summaries.document_render(model, pk)
+    except summaries.TRANSIENT_ERRORS as error:
+        if task.request.retries >= task.max_retries:
+            summaries.document_fail(model, pk, f"Gave up after retries: {error}")
+            return False
+        # 2, 4, 8, 16, 32 seconds: a database or storage restart, not a bug.
+        raise task.retry(exc=error, countdown=2 ** (task.request.retries + 1)) from error
+
+
+@shared_task(**RENDER_OPTIONS)
+def visit_summary_render_task(self: Task, summary_id: int) -> bool:
+    """Render a visit summary PDF (safe to run twice: one stored file per version)."""
+    return _render(self, VisitSummary, summary_id)
+
+
+@shared_task(**RENDER_OPTIONS)
+def course_summary_render_task(self: Task, summary_id: int) -> bool:
+    """Render a course summary PDF for a referring physician."""
+    return _render(self, CourseSummary, summary_id)
+
+
+@shared_task(acks_late=True, autoretry_for=(ConnectionError,), retry_backoff=True, max_retries=5)
+def visit_summary_notify_task(summary_id: int) -> bool:
+    """Tell a portal user their summary is ready (once per version)."""
+    return summaries.visit_summary_notify(summary_id)
+
+
+@shared_task(acks_late=True, autoretry_for=(ConnectionError,), retry_backoff=True, max_retries=5)
+def visit_summary_email_task(summary_id: int) -> bool:
+    """Send the summary the front desk e-mailed to the patient."""
+    return summaries.visit_summary_email_send(summary_id)
+
+
+@shared_task
+def summaries_sweep_task() -> int:
+    """Beat, every two minutes: send again the summaries stuck in pending."""
+    return summaries.summaries_sweep()
 
 
 @shared_task(acks_late=True, autoretry_for=(ConnectionError,), retry_backoff=True, max_retries=5)

@@ -1,8 +1,9 @@
-"""Treatment URLs: the chart and session notes (physiotherapists), incidents (admins)."""
+"""Treatment URLs: the chart and session notes (physiotherapists), incidents (admins),
+patient documents (patients, physiotherapists, front desk)."""
 
 from django.urls import path
 
-from treatments import views
+from treatments import document_views, views
 
 app_name = "treatments"
 
@@ -16,6 +17,11 @@ urlpatterns = [
     path("sessions/<int:pk>/sign/", views.session_sign, name="session_sign"),
     path("sessions/<int:pk>/addenda/", views.session_addendum, name="session_addendum"),
     path("sessions/<int:pk>/events/", views.adverse_event_add, name="adverse_event_add"),
+    path(
+        "sessions/<int:pk>/summaries/",
+        document_views.session_summaries,
+        name="session_summaries",
+    ),
     path("sessions/<int:pk>/<str:kind>/", views.part_add, name="part_add"),
     path("sessions/<int:pk>/<str:kind>/refresh/", views.part_refresh, name="part_refresh"),
     path(
@@ -24,4 +30,43 @@ urlpatterns = [
         name="part_remove",
     ),
     path("incidents/", views.incidents, name="incidents"),
+    # Patient documents: the portal, staff lists, downloads and course summaries.
+    path("documents/", document_views.portal_documents, name="portal_documents"),
+    path(
+        "documents/<uuid:token>/download/",
+        document_views.portal_document_download,
+        name="portal_document_download",
+    ),
+    path(
+        "patients/<int:patient_pk>/documents/",
+        document_views.patient_documents,
+        name="patient_documents",
+    ),
+    path(
+        "patients/<int:patient_pk>/course-summaries/new/",
+        document_views.course_summary_new,
+        name="course_summary_new",
+    ),
+    path(
+        "summaries/<uuid:token>/download/",
+        document_views.summary_download,
+        name="summary_download",
+    ),
+    path("summaries/<uuid:token>/retry/", document_views.summary_retry, name="summary_retry"),
+    path("summaries/<uuid:token>/email/", document_views.summary_email, name="summary_email"),
+    path(
+        "course-summaries/<uuid:token>/",
+        document_views.course_summary,
+        name="course_summary",
+    ),
+    path(
+        "course-summaries/<uuid:token>/download/",
+        document_views.course_summary_download,
+        name="course_summary_download",
+    ),
+    path(
+        "course-summaries/<uuid:token>/retry/",
+        document_views.course_summary_retry,
+        name="course_summary_retry",
+    ),
 ]

@@ -19,6 +19,7 @@ from clinic.permissions import Role, allow_roles
 from clinic.selectors import consent_status, needling_readiness
 from clinic.services import access_log_record
 from treatments import selectors, services
+from treatments.document_views import POLL_SECONDS
 from treatments.forms import PART_FORMS, AdverseEventForm, SessionForm
 from treatments.models import TreatmentSession
 
@@ -109,6 +110,8 @@ def _detail_response(request, pk, addendum_form=None, event_form=None, status=20
             "addendum_form": addendum_form or AddendumForm(),
             "event_form": event_form or AdverseEventForm(),
             "history": selectors.session_history(session),
+            "summaries": selectors.session_summaries(session) if session.is_signed else [],
+            "poll_seconds": POLL_SECONDS,
         },
         status=status,
     )

@@ -61,6 +61,7 @@ def test_class_based_views_carry_their_declaration():
 def _sample_url(route: str) -> str:
     """A concrete URL for a route, with converters filled by plausible values."""
     url = re.sub(r"<(?:int:)?pk>|<int:[a-z_]+>", "1", route)
+    url = re.sub(r"<uuid:[a-z_]+>", "00000000-0000-4000-8000-000000000000", url)
     url = re.sub(r"<[^>]+>", "x", url)
     url = url.replace("^", "").replace("$", "").replace("\\Z", "")
     return "/" + url
@@ -97,7 +98,11 @@ ROLE_FIXTURES = {
 MENUS = {
     Role.FRONT_DESK: ["clinic:desk_today", "clinic:patient_list"],
     Role.PHYSIO: ["clinic:physio_day", "clinic:desk_today", "clinic:patient_list"],
-    Role.PATIENT: ["clinic:portal_home", "clinic:portal_appointments"],
+    Role.PATIENT: [
+        "clinic:portal_home",
+        "clinic:portal_appointments",
+        "treatments:portal_documents",
+    ],
     Role.CLINIC_ADMIN: ["clinic:admin_home"],
 }
 # Physiotherapists book too, so the front desk's schedule is open to them.

@@ -8,9 +8,12 @@ from treatments.models.session import (
     SessionAddendum,
     TreatmentSession,
 )
+from treatments.models.summary import CourseSummary, DocumentStatus, VisitSummary
 
 __all__ = [
     "AdverseEvent",
+    "CourseSummary",
+    "DocumentStatus",
     "HomeCareSnippet",
     "NeedleSize",
     "NeedlingCredential",
@@ -18,4 +21,5 @@ __all__ = [
     "RomRetest",
     "SessionAddendum",
     "TreatmentSession",
+    "VisitSummary",
 ]
