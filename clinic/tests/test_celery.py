@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 import time
 import uuid
 from pathlib import Path
@@ -17,6 +14,7 @@ from django.db import transaction
 
 from clinic.celery import app as celery_app
 from clinic.tasks import PROBE_KEY, WORKER_HEARTBEAT_KEY, broker_probe_task, worker_heartbeat_task
+from clinic.tests.worker import celery_worker, wait_for
 
 BASE_DIR = Path(settings.BASE_DIR)
 
@@ -68,57 +66,14 @@ def test_heartbeat_task_records_when_a_worker_last_ran():
 
 
 def _wait_for(key: str, seconds: float) -> str | None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        value = cache.get(key)
-        if value:
-            return value
-        time.sleep(0.2)
-    return None
+    return wait_for(lambda: cache.get(key), seconds)
 
 
 @pytest.fixture
 def real_worker():
     """A Celery worker in its own process, consuming from Redis like production."""
-    if not settings.REDIS_URL:
-        pytest.skip("needs REDIS_URL: a real worker needs a real broker")
-    log = BASE_DIR / "var" / "test-worker.log"
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "clinic.settings"}
-    with log.open("w") as log_file:
-        proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "clinic",
-                "worker",
-                "--pool=solo",
-                "--concurrency=1",
-                "--loglevel=INFO",
-                "--without-gossip",
-                "--without-mingle",
-                "--without-heartbeat",
-                f"--hostname=test-{uuid.uuid4().hex[:8]}@%h",
-            ],
-            cwd=BASE_DIR,
-            env=env,
-            stdout=log_file,
-            stderr=subprocess.STDOUT,
-        )
-        try:
-            # Ready when it has run a task sent before any test step.
-            warmup = f"warmup-{uuid.uuid4().hex}"
-            broker_probe_task.delay(warmup)
-            if not _wait_for(PROBE_KEY.format(token=warmup), 60):
-                pytest.fail(f"worker did not start; see {log}:\n{log.read_text()[-3000:]}")
-            yield proc
-        finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+    with celery_worker() as proc:
+        yield proc
 
 
 @pytest.mark.worker
