@@ -227,7 +227,9 @@ def build(*, users: dict[str, User], patients: list[Patient]) -> int:
             PICTURES[intake.region],
             today - dt.timedelta(days=90 + index % 10),
         )
-        if not draft_left and practitioner.user.username == "physio":
+        # The draft is never the portal demo patient's: their course of care is the one
+        # whose visit summaries the demo patient reads.
+        if not draft_left and practitioner.user.username == "physio" and not patient.user_id:
             draft_left = True  # the demo physio has one to finish
         else:
             services.assessment_sign(assessment=assessment, by=practitioner.user)

@@ -68,6 +68,8 @@ def build(*, users: dict[str, User], patients: list[Patient]) -> int:
         if not summary:
             continue
         count = rng.randint(4, 8)
+        if patient.user_id:
+            count = 10  # the portal demo patient: a full course, for course summaries too
         first = today - dt.timedelta(days=28 + 7 * count)
         for number in range(count):
             created += 1

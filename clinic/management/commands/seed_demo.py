@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import logging
 from importlib import import_module
 
 from django.apps import apps
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.test.utils import override_settings
 from django.utils.module_loading import module_has_submodule
 
 from clinic import demo
@@ -30,11 +32,15 @@ class Command(BaseCommand):
                 "with DEBUG=1 (or --allow-production on a throwaway demo server)."
             )
         password = settings.DEMO_PASSWORD
-        with transaction.atomic():
-            users = demo.build_users(password)
-            patients = demo.build_front_office(users)
-            bookings = demo.build_schedule(users, patients)
-            extras = self._app_demos(users, patients)
+        # Demo data e-mails nobody (signing a demo session would tell the demo patient that
+        # a summary is ready), and the tasks run here stay out of the console.
+        logging.getLogger("celery.app.trace").setLevel(logging.WARNING)
+        with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):
+            with transaction.atomic():
+                users = demo.build_users(password)
+                patients = demo.build_front_office(users)
+                bookings = demo.build_schedule(users, patients)
+                extras = self._app_demos(users, patients)
 
         self.stdout.write(
             self.style.SUCCESS(
@@ -57,6 +63,7 @@ class Command(BaseCommand):
             if config.name == "clinic" or not module_has_submodule(config.module, "demo"):
                 continue
             count = import_module(f"{config.name}.demo").build(users=users, patients=patients)
-            label = getattr(import_module(f"{config.name}.demo"), "LABEL", config.verbose_name)
-            parts.append(f", {count} new {label.lower()}")
+            label = getattr(import_module(f"{config.name}.demo"), "LABEL", None)
+            label = label or config.verbose_name.lower()
+            parts.append(f", {count} new {label}")
         return "".join(parts)
