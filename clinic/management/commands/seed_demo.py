@@ -35,12 +35,14 @@ class Command(BaseCommand):
         # Demo data e-mails nobody (signing a demo session would tell the demo patient that
         # a summary is ready), and the tasks run here stay out of the console.
         logging.getLogger("celery.app.trace").setLevel(logging.WARNING)
-        with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):
-            with transaction.atomic():
-                users = demo.build_users(password)
-                patients = demo.build_front_office(users)
-                bookings = demo.build_schedule(users, patients)
-                extras = self._app_demos(users, patients)
+        quiet_mail = override_settings(
+            EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"
+        )
+        with quiet_mail, transaction.atomic():
+            users = demo.build_users(password)
+            patients = demo.build_front_office(users)
+            bookings = demo.build_schedule(users, patients)
+            extras = self._app_demos(users, patients)
 
         self.stdout.write(
             self.style.SUCCESS(
