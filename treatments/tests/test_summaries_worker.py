@@ -28,7 +28,10 @@ pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 def worker_env(private_storage) -> dict[str, str]:
     """The worker process must see this test's database and private storage."""
     if connection.vendor != "postgresql":
-        pytest.skip("needs PostgreSQL (DATABASE_URL): the worker shares the test database")
+        pytest.skip(
+            "needs PostgreSQL (DATABASE_URL) and Redis (REDIS_URL): the worker process "
+            "shares the test database"
+        )
     db = connection.settings_dict
     url = (
         f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{db['HOST'] or '127.0.0.1'}"
