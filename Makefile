@@ -10,7 +10,7 @@ PY := $(BIN)/python
 # environment says otherwise. Production never uses this Makefile to serve.
 export DEBUG ?= 1
 
-.PHONY: run test lint format worker beat migrate seed check clean screenshots
+.PHONY: run test lint format worker pdf-worker beat migrate seed check clean screenshots bench-summaries
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -52,9 +52,21 @@ check: $(VENV)/.runtime
 	$(PY) manage.py check
 	$(PY) manage.py makemigrations --check --dry-run
 
-# With REDIS_URL set (e.g. redis://127.0.0.1:6379/0), run these in two more terminals.
+# With REDIS_URL set (e.g. redis://127.0.0.1:6379/0), run these in more terminals. `worker`
+# takes every queue; in production run `worker` with --queues=celery and a `pdf-worker`,
+# whose processes are replaced every PDF_MAX_TASKS_PER_CHILD renders to bound memory.
+PDF_MAX_TASKS_PER_CHILD ?= 50
+
 worker: $(VENV)/.runtime
-	$(BIN)/celery -A clinic worker --loglevel=INFO
+	$(BIN)/celery -A clinic worker --queues=celery,pdf --loglevel=INFO
+
+pdf-worker: $(VENV)/.runtime
+	$(BIN)/celery -A clinic worker --queues=pdf --concurrency=2 \
+		--max-tasks-per-child=$(PDF_MAX_TASKS_PER_CHILD) --loglevel=INFO --hostname=pdf@%h
+
+# Median render times of the PDF summaries on the demo data (see README).
+bench-summaries: seed
+	$(PY) manage.py bench_summaries --runs 30
 
 beat: $(VENV)/.runtime
 	$(BIN)/celery -A clinic beat --loglevel=INFO

@@ -179,7 +179,6 @@ CELERY_TASK_ROUTES = {
     "treatments.tasks.visit_summary_render_task": {"queue": "pdf"},
     "treatments.tasks.course_summary_render_task": {"queue": "pdf"},
 }
-PDF_WORKER_MAX_TASKS_PER_CHILD = env.int("PDF_WORKER_MAX_TASKS_PER_CHILD", default=50)
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "worker-heartbeat": {
@@ -238,6 +237,10 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = env.path("STATIC_ROOT", default=VAR_DIR / "staticfiles")
 Path(STATIC_ROOT).mkdir(parents=True, exist_ok=True)  # whitenoise scans it at start-up
 PRIVATE_MEDIA_ROOT = env.path("PRIVATE_MEDIA_ROOT", default=VAR_DIR / "private")
+# Several app servers and workers need one shared store: set PRIVATE_STORAGE_S3_BUCKET (and
+# install requirements-s3.txt) to keep patient documents in a private S3-compatible bucket.
+# Credentials come from the usual AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY variables.
+PRIVATE_STORAGE_S3_BUCKET = _env_str("PRIVATE_STORAGE_S3_BUCKET")
 STORAGES = {
     # Patient documents (PDF summaries): never under STATIC_ROOT, never served directly;
     # only through an authorised, audit-logged view.
@@ -253,6 +256,19 @@ STORAGES = {
         ),
     },
 }
+if PRIVATE_STORAGE_S3_BUCKET:
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": PRIVATE_STORAGE_S3_BUCKET,
+            "endpoint_url": _env_str("PRIVATE_STORAGE_S3_ENDPOINT_URL") or None,
+            "region_name": _env_str("PRIVATE_STORAGE_S3_REGION") or None,
+            "location": env.str("PRIVATE_STORAGE_S3_PREFIX", default="private"),
+            "default_acl": "private",
+            "querystring_auth": True,  # never a public URL; the app streams the file anyway
+            "file_overwrite": True,
+        },
+    }
 
 # --- Email ----------------------------------------------------------------------------------
 # EMAIL_URL, e.g. smtp+tls://user:password@smtp.example.org:587; console by default.

@@ -116,3 +116,20 @@ def test_database_url_selects_postgresql_with_health_checks():
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "django.db.backends.postgresql clinicdb True"
+
+
+def test_patient_documents_stay_in_a_private_directory_or_a_private_bucket():
+    show = (
+        "from django.conf import settings as s; d = s.STORAGES['default']; "
+        "print(d['BACKEND'].rsplit('.', 1)[-1], d['OPTIONS'].get('bucket_name'), "
+        "d['OPTIONS'].get('default_acl'), d['OPTIONS'].get('base_url', 'x'), "
+        "str(s.STATIC_ROOT) in str(d['OPTIONS'].get('location')))"
+    )
+    local = run_manage("shell", "--no-imports", "-c", show, DEBUG="1")
+    assert local.returncode == 0, local.stderr
+    assert local.stdout.split() == ["FileSystemStorage", "None", "None", "None", "False"]
+    bucket = run_manage(
+        "shell", "--no-imports", "-c", show, DEBUG="1", PRIVATE_STORAGE_S3_BUCKET="clinic-docs"
+    )
+    assert bucket.returncode == 0, bucket.stderr
+    assert bucket.stdout.split()[:3] == ["S3Storage", "clinic-docs", "private"]
