@@ -121,10 +121,13 @@ def pick(page, field: str, label: str) -> None:
 
 def pick_muscle(page, field: str, search: str, name: str) -> None:
     """Search the Tom Select muscle picker and take the first match with Enter."""
+    # A refresh of the entry line re-creates the picker; typing into the old one is lost.
+    htmx_settled(page)
     wrapper = page.locator(f"#id_{field}-wrap .ts-wrapper")
     wrapper.click()
     control = page.locator(f"#id_{field}-ts-control")
-    control.press_sequentially(search)
+    expect(control).to_be_focused()
+    control.press_sequentially(search, delay=20)
     expect(wrapper.locator(".ts-dropdown .option.active")).to_have_text(name)
     control.press("Enter")
     expect(wrapper.locator(".ts-control .item")).to_have_text(name)

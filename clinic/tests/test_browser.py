@@ -49,7 +49,7 @@ HOMES = [
         "Good to see you, Maya",
         ["My day", "Schedule", "Patients"],
     ),
-    (Role.PATIENT, "patient", "/portal/", "Welcome, Jordan", ["Home", "Appointments"]),
+    (Role.PATIENT, "patient", "/portal/", "Welcome, Jordan", ["Home", "Appointments", "Documents"]),
     (Role.CLINIC_ADMIN, "admin", "/clinic-admin/", "Running the clinic", ["Clinic admin"]),
 ]
 
