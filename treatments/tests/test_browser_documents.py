@@ -64,7 +64,7 @@ def test_sign_watch_the_summary_become_ready_then_the_patient_downloads_it(
     phone.context.set_default_timeout(10_000)
     sign_in(phone, "ada")
     phone.locator(".navbar-toggler").click()
-    phone.get_by_role("link", name="Documents").click()
+    phone.get_by_role("link", name="Documents", exact=True).click()
     expect(phone.locator("h1")).to_have_text("My documents")
     assert_no_sideways_scroll(phone, PHONE["width"])
     shot(phone, "documents-portal-phone")
