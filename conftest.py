@@ -9,7 +9,7 @@ import pytest
 from django.test import Client
 
 from clinic.permissions import Role
-from clinic.tests.factories import PatientFactory, UserFactory
+from clinic.tests.factories import PatientFactory, UserFactory, verified_client
 
 
 def pytest_configure(config) -> None:
@@ -92,9 +92,7 @@ def client_for():
     """A test client signed in as `user`."""
 
     def make(user) -> Client:
-        client = Client()
-        client.force_login(user)
-        return client
+        return verified_client(user)
 
     return make
 

@@ -6,7 +6,9 @@ again changes nothing (it only restores the demo passwords and roles).
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
+import hashlib
 import random
 from dataclasses import dataclass
 
@@ -122,7 +124,32 @@ def build_users(password: str) -> dict[str, User]:
         user.set_password(password)
         user.save(update_fields=["password"])
         users[demo.username] = services.user_set_roles(user=user, roles={demo.role})
+        if demo.role in Role.staff_roles():
+            demo_totp_device(user)
     return users
+
+
+def demo_totp_key(username: str) -> str:
+    """A fixed authenticator key per demo account (hex), so the printed secret stays valid
+    across `make run`. Demo data only: seed_demo runs only with DEBUG on."""
+    return hashlib.sha1(f"gunn-ims-demo-totp:{username}".encode()).hexdigest()  # noqa: S324
+
+
+def demo_totp_device(user: User):
+    """The demo staff member's confirmed authenticator, with its fixed key."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device, _ = TOTPDevice.objects.update_or_create(
+        user=user,
+        name="Demo authenticator",
+        defaults={"key": demo_totp_key(user.username), "confirmed": True},
+    )
+    return device
+
+
+def totp_secret(device) -> str:
+    """The base32 key an authenticator app takes when typed in."""
+    return base64.b32encode(device.bin_key).decode().rstrip("=")
 
 
 def _consent_versions() -> tuple[ConsentVersion, ConsentVersion]:

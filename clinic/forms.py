@@ -36,6 +36,33 @@ def form_add_errors(form: forms.BaseForm, error: ValidationError) -> None:
         form.add_error(None, error.messages)
 
 
+class TokenForm(forms.Form):
+    """A one-time code: six digits from the authenticator app, or an eight-digit backup
+    code. Spaces people type while reading it out are ignored."""
+
+    token = forms.CharField(
+        label="Code",
+        max_length=20,
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "one-time-code",
+                "inputmode": "numeric",
+                "autocapitalize": "none",
+                "spellcheck": "false",
+                "class": "form-control form-control-lg",
+            }
+        ),
+    )
+
+    def clean_token(self) -> str:
+        token = "".join(self.cleaned_data["token"].split())
+        if not token.isdigit() or len(token) not in (6, 8):
+            raise forms.ValidationError(
+                "Type the 6 digits your authenticator app shows, or an 8-digit backup code."
+            )
+        return token
+
+
 class LoginForm(AuthenticationForm):
     """Django's sign-in form with messages written for the front desk, not developers."""
 

@@ -8,7 +8,7 @@ from django.urls import include, path
 from clinic.forms import LoginForm
 from clinic.permissions import allow_public, allow_signed_in
 from clinic.views import home as views
-from clinic.views import intake, patients, portal, schedule
+from clinic.views import intake, patients, portal, schedule, two_factor
 
 admin.site.site_header = "Clinic administration"
 admin.site.site_title = "Clinic administration"
@@ -25,6 +25,9 @@ account_patterns = [
         name="login",
     ),
     path("logout/", allow_public(views.SignOutView.as_view()), name="logout"),
+    path("2fa/", two_factor.two_factor, name="two_factor"),
+    path("2fa/setup/", two_factor.two_factor_setup, name="two_factor_setup"),
+    path("2fa/backup-codes/", two_factor.two_factor_backup_codes, name="two_factor_backup_codes"),
     path("", views.account, name="account"),
     path(
         "password/change/",

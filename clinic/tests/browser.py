@@ -19,11 +19,22 @@ def shot(page, name: str) -> None:
 
 
 def sign_in(page, username: str, password: str = TEST_PASSWORD) -> None:
+    """Sign in through the form; staff then type the code their authenticator shows."""
+    from clinic.models import User
+    from clinic.permissions import Role
+    from clinic.tests.factories import totp_code, totp_device_for
+
+    user = User.objects.get(username=username)
+    device = totp_device_for(user) if user.roles & Role.staff_roles() else None
     page.goto(page.base + "/")
     page.fill("#id_username", username)
     page.fill("#id_password", password)
     page.click("button[type=submit]")
     page.wait_for_load_state("networkidle")
+    if device is not None and "/accounts/2fa/" in page.url:
+        page.fill("#id_token", totp_code(device))
+        page.click("button[type=submit]")
+        page.wait_for_load_state("networkidle")
 
 
 def heading(page):

@@ -170,3 +170,34 @@ def write_appointment(patient, practitioner, start, kind, *, by, location=None, 
         booked_by=by,
         **fields,
     )
+
+
+def totp_device_for(user):
+    """The user's confirmed authenticator (created if missing), as after set-up."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    return device or TOTPDevice.objects.create(user=user, name="Test phone", confirmed=True)
+
+
+def totp_code(device) -> str:
+    """The code the authenticator shows right now."""
+    from django_otp.oath import TOTP
+
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    return f"{totp.token():0{device.digits}d}"
+
+
+def verified_client(user):
+    """A test client signed in as `user`; staff have also passed the second step, as every
+    staff session must before reaching a page."""
+    from django.test import Client
+    from django_otp import DEVICE_ID_SESSION_KEY
+
+    client = Client()
+    client.force_login(user)
+    if user.roles & Role.staff_roles():
+        session = client.session
+        session[DEVICE_ID_SESSION_KEY] = totp_device_for(user).persistent_id
+        session.save()
+    return client

@@ -9,7 +9,7 @@ from django.core import mail
 from django.urls import reverse
 
 from clinic.permissions import Role
-from clinic.tests.factories import TEST_PASSWORD
+from clinic.tests.factories import TEST_PASSWORD, totp_code, totp_device_for
 
 pytestmark = pytest.mark.django_db
 
@@ -26,9 +26,14 @@ def test_a_wrong_password_is_refused_with_a_clear_message(client, front_desk):
     assert 'value="frontdesk"' in html
 
 
-def test_signing_in_lands_on_the_role_home(client, front_desk):
+def test_signing_in_lands_on_the_role_home_after_the_second_step(client, front_desk):
+    device = totp_device_for(front_desk)
     response = client.post(
         reverse("login"), {"username": "frontdesk", "password": TEST_PASSWORD}, follow=True
+    )
+    assert response.redirect_chain[-1][0].startswith(reverse("two_factor"))
+    response = client.post(
+        response.redirect_chain[-1][0], {"token": totp_code(device)}, follow=True
     )
     assert response.redirect_chain[-1][0] == reverse("clinic:desk_today")
     assert "No clinic location is set up yet" in response.content.decode()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from django.contrib.auth import authenticate
 from django.core.management import CommandError, call_command
+from django.test import RequestFactory
 
 from clinic.models import Patient, User
 from clinic.permissions import Role
@@ -20,6 +21,11 @@ EXPECTED_ROLES = {
 }
 
 
+def _request():
+    """Sign-in goes through django-axes, which needs the request (to count failures)."""
+    return RequestFactory().post("/accounts/login/")
+
+
 def test_seed_demo_is_idempotent_and_every_login_works(settings, capsys):
     settings.DEBUG = True
     settings.DEMO_PASSWORD = "a-demo-passphrase"
@@ -29,7 +35,7 @@ def test_seed_demo_is_idempotent_and_every_login_works(settings, capsys):
     assert (User.objects.count(), Patient.objects.count()) == counts
 
     for username, role in EXPECTED_ROLES.items():
-        user = authenticate(username=username, password="a-demo-passphrase")
+        user = authenticate(_request(), username=username, password="a-demo-passphrase")
         assert user is not None, username
         assert user.roles == frozenset({role})
 
@@ -47,7 +53,7 @@ def test_seed_demo_restores_a_changed_demo_password(settings):
     physio.set_password("something-else-entirely")
     physio.save()
     call_command("seed_demo")
-    assert authenticate(username="physio", password=settings.DEMO_PASSWORD)
+    assert authenticate(_request(), username="physio", password=settings.DEMO_PASSWORD)
 
 
 def test_seed_demo_refuses_to_run_in_production(settings):

@@ -112,3 +112,13 @@ class SignOutView(LogoutView):
         if was_signed_in:
             messages.info(request, "You have signed out.")
         return response
+
+
+def locked_out(request: HttpRequest, credentials: dict | None = None, *args, **kwargs):
+    """django-axes' lockout page (AXES_LOCKOUT_CALLABLE): what happened and what to do."""
+    from django.conf import settings
+
+    minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+    return render(
+        request, "registration/locked_out.html", {"cooloff_minutes": minutes}, status=429
+    )

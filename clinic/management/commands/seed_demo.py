@@ -13,6 +13,7 @@ from django.test.utils import override_settings
 from django.utils.module_loading import module_has_submodule
 
 from clinic import demo
+from clinic.permissions import Role
 
 
 class Command(BaseCommand):
@@ -51,9 +52,18 @@ class Command(BaseCommand):
                 "Sign in at http://127.0.0.1:8000/"
             )
         )
-        self.stdout.write(f"  {'username':<12}{'role':<18}password")
-        for user in demo.DEMO_USERS:
-            self.stdout.write(f"  {user.username:<12}{user.role.label:<18}{password}")
+        self.stdout.write(f"  {'username':<12}{'role':<18}{'password':<16}authenticator key")
+        for entry in demo.DEMO_USERS:
+            secret = ""
+            if entry.role in Role.staff_roles():
+                secret = demo.totp_secret(demo.demo_totp_device(users[entry.username]))
+            self.stdout.write(
+                f"  {entry.username:<12}{entry.role.label:<18}{password:<16}{secret}"
+            )
+        self.stdout.write(
+            "Staff sign in with a second step: add the key to an authenticator app, or print "
+            "the current code with `.venv/bin/python manage.py totp_code USERNAME`."
+        )
 
     @staticmethod
     def _app_demos(users, patients) -> str:

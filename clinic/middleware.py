@@ -1,0 +1,121 @@
+"""Session and sign-in safeguards that apply to every page.
+
+- SessionTimeoutMiddleware: signs a user out after a quiet spell (15 minutes for staff on
+  shared clinic computers, 30 for patients by default) and after a fixed lifetime since
+  sign-in, whatever the activity. Background polling (requests marked `X-Clinic-Poll`)
+  does not count as activity, so a page left open still times out.
+- StaffTwoFactorMiddleware: a staff account must have confirmed a TOTP device and verified
+  it in this session before any page other than sign-in, sign-out and the two-factor pages
+  themselves (the Django admin included). Patients are not asked.
+- permissions_policy: the Permissions-Policy header (Django has no setting for it).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django_htmx.http import HttpResponseClientRedirect
+
+from clinic.permissions import Role
+
+LAST_SEEN_KEY = "clinic:last_seen"
+SIGNED_IN_AT_KEY = "clinic:signed_in_at"
+POLL_HEADER = "X-Clinic-Poll"
+
+
+def is_staff(user) -> bool:
+    return user.is_authenticated and bool(user.roles & Role.staff_roles())
+
+
+def _to_login(request: HttpRequest) -> HttpResponse:
+    url = f"{reverse('login')}?next={request.get_full_path()}"
+    if getattr(request, "htmx", False):
+        return HttpResponseClientRedirect(url)
+    return redirect(url)
+
+
+class SessionTimeoutMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = request.user
+        if user.is_authenticated:
+            now = time.time()
+            session = request.session
+            signed_in_at = session.setdefault(SIGNED_IN_AT_KEY, now)
+            last_seen = session.get(LAST_SEEN_KEY, now)
+            idle_minutes = (
+                settings.SESSION_IDLE_MINUTES_STAFF
+                if is_staff(user)
+                else settings.SESSION_IDLE_MINUTES_PATIENT
+            )
+            if now - last_seen > idle_minutes * 60:
+                logout(request)
+                messages.info(
+                    request,
+                    f"You were signed out after {idle_minutes} minutes without activity. "
+                    "Sign in again to continue.",
+                )
+                return _to_login(request)
+            if now - signed_in_at > settings.SESSION_COOKIE_AGE:
+                logout(request)
+                messages.info(request, "Your session has ended. Sign in again to continue.")
+                return _to_login(request)
+            if not request.headers.get(POLL_HEADER):
+                session[LAST_SEEN_KEY] = now
+        return self.get_response(request)
+
+
+# URL names a staff member without a verified second factor may still open.
+TWO_FACTOR_OPEN = frozenset(
+    {
+        "login",
+        "logout",
+        "two_factor",
+        "two_factor_setup",
+        "two_factor_backup_codes",
+        "password_reset",
+        "password_reset_done",
+        "password_reset_confirm",
+        "password_reset_complete",
+        "healthz",
+    }
+)
+
+
+class StaffTwoFactorMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_view(self, request: HttpRequest, view_func, view_args, view_kwargs):
+        if not settings.OTP_REQUIRED_FOR_STAFF or not is_staff(request.user):
+            return None
+        if request.user.is_verified():
+            return None
+        match = request.resolver_match
+        if match is not None and match.url_name in TWO_FACTOR_OPEN:
+            return None
+        url = f"{reverse('two_factor')}?next={request.get_full_path()}"
+        if getattr(request, "htmx", False):
+            return HttpResponseClientRedirect(url)
+        return redirect(url)
+
+
+def permissions_policy(get_response: Callable[[HttpRequest], HttpResponse]):
+    def middleware(request: HttpRequest) -> HttpResponse:
+        response = get_response(request)
+        response.setdefault("Permissions-Policy", settings.PERMISSIONS_POLICY)
+        return response
+
+    return middleware
