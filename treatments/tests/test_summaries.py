@@ -417,6 +417,7 @@ def test_the_documents_page_lists_own_summaries_with_state(
     page = client.get(reverse("treatments:portal_documents")).content.decode()
     assert "Being prepared" in page
     assert "every" in page  # polls while one is pending
+    assert "X-Clinic-Poll" in page  # and polling does not count as activity (idle timeout)
     summaries.document_render(VisitSummary, mine.pk)
     page = client.get(reverse("treatments:portal_documents")).content.decode()
     assert "Download PDF" in page

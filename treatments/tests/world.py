@@ -1,0 +1,192 @@
+"""A small clinic with one of everything, for tests that visit every URL: patient A (with a
+portal account, intake, consent, an appointment, a signed assessment with findings, a signed
+session with a site, a ready visit summary and a course summary), patient B (a portal account
+and nothing clinical), their physiotherapist, a second physiotherapist who does not treat
+patient A, and the front desk and a clinic admin.
+
+`world_url(world, "app:name")` gives each route a URL pointing at patient A's records.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.urls import reverse
+from django.utils import timezone
+
+from assessments.models import Assessment, SignFinding
+from assessments.tests.factories import add_sign, practitioner_for
+from clinic.models import Appointment, AppointmentType, Patient, ScreeningItem, SpacingAlert, User
+from clinic.permissions import Role
+from clinic.tests.factories import UserFactory, write_appointment
+from treatments import summaries
+from treatments.models import CourseSummary, NeedlingSite, TreatmentSession, VisitSummary
+from treatments.tests.factories import credential_for
+from treatments.tests.summary_helpers import named_patient, signed_session
+
+
+@dataclass
+class World:
+    physio: User
+    physio2: User
+    front_desk: User
+    clinic_admin: User
+    patient_a: Patient
+    patient_b: Patient
+    appointment: Appointment
+    alert: SpacingAlert
+    assessment: Assessment
+    finding: SignFinding
+    session: TreatmentSession
+    site: NeedlingSite
+    summary: VisitSummary
+    course: CourseSummary
+    screening_item: ScreeningItem
+
+
+def _portal_user(patient: Patient, username: str) -> User:
+    user = UserFactory(roles={Role.PATIENT}, username=username)
+    Patient.objects.filter(pk=patient.pk).update(user=user)
+    patient.refresh_from_db()
+    return user
+
+
+def build_world() -> World:
+    physio = UserFactory(roles={Role.PHYSIO}, username="w-physio")
+    physio2 = UserFactory(roles={Role.PHYSIO}, username="w-physio2")
+    front_desk = UserFactory(roles={Role.FRONT_DESK}, username="w-desk")
+    admin = UserFactory(roles={Role.CLINIC_ADMIN}, username="w-admin")
+    credential_for(physio)
+    practitioner = practitioner_for(physio)
+    practitioner_for(physio2)
+
+    patient_a = named_patient(physio, "Ada", "Lovelace", "ada@example.org")
+    _portal_user(patient_a, "w-ada")
+    patient_b = named_patient(physio, "Bob", "Brunel", "bob@example.org")
+    _portal_user(patient_b, "w-bob")
+
+    ims = AppointmentType.objects.get(name="IMS treatment")
+    start = timezone.now().replace(hour=17, minute=0, second=0, microsecond=0) + dt.timedelta(
+        days=30
+    )
+    appointment = write_appointment(patient_a, practitioner, start, ims, by=front_desk)
+    second = write_appointment(
+        patient_a, practitioner, start + dt.timedelta(days=2), ims, by=front_desk
+    )
+    alert = SpacingAlert.objects.create(
+        patient=patient_a, first=appointment, second=second, days_apart=2
+    )
+
+    assessment = services_assessment(physio, patient_a)
+    finding = assessment.sign_findings.first()
+    session = signed_session(physio, patient_a)
+    site = session.sites.first()
+    summary = VisitSummary.objects.get(session=session)
+    summaries.document_render(VisitSummary, summary.pk)
+    summary.refresh_from_db()
+    course = CourseSummary.objects.create(
+        patient=patient_a,
+        date_from=session.session_date,
+        date_to=session.session_date,
+        requested_by=physio,
+    )
+    summaries.document_render(CourseSummary, course.pk)
+    course.refresh_from_db()
+    return World(
+        physio=physio,
+        physio2=physio2,
+        front_desk=front_desk,
+        clinic_admin=admin,
+        patient_a=patient_a,
+        patient_b=patient_b,
+        appointment=appointment,
+        alert=alert,
+        assessment=assessment,
+        finding=finding,
+        session=session,
+        site=site,
+        summary=summary,
+        course=course,
+        screening_item=ScreeningItem.objects.first(),
+    )
+
+
+def services_assessment(physio: User, patient: Patient) -> Assessment:
+    from assessments import services as assessment_services
+
+    assessment = assessment_services.assessment_start(
+        patient=patient, practitioner=practitioner_for(physio)
+    )
+    assessment = assessment_services.assessment_update(
+        assessment=assessment, by=physio, chief_complaint="Elbow pain for a year."
+    )
+    add_sign(assessment, physio, segment="C6", region="peripheral", muscle="Supinator")
+    return assessment_services.assessment_sign(assessment=assessment, by=physio)
+
+
+def world_url(world: World, name: str) -> str | None:
+    """A URL for route `name` aimed at patient A's records (None: not a page to visit)."""
+    a, s = world.patient_a, world.session
+    kwargs: dict[str, dict] = {
+        "clinic:appointment_detail": {"pk": world.appointment.pk},
+        "clinic:appointment_status": {"pk": world.appointment.pk},
+        "clinic:appointment_cancel": {"pk": world.appointment.pk},
+        "clinic:appointment_reschedule": {"pk": world.appointment.pk},
+        "clinic:spacing_alert_resolve": {"pk": world.alert.pk},
+        "clinic:patient_detail": {"pk": a.pk},
+        "clinic:patient_edit": {"pk": a.pk},
+        "clinic:patient_invite": {"pk": a.pk},
+        "clinic:intake_detail": {"pk": a.pk},
+        "clinic:intake_review": {"pk": a.pk},
+        "clinic:intake_step": {"pk": a.pk, "step": "pain"},
+        "clinic:screening_clear": {"pk": a.pk, "item_pk": world.screening_item.pk},
+        "clinic:consent_in_clinic": {"pk": a.pk},
+        "clinic:recall_plan": {"pk": a.pk},
+        "clinic:portal_intake_step": {"step": "pain"},
+        "clinic:portal_appointment_cancel": {"pk": world.appointment.pk},
+        "clinic:portal_invitation": {"token": "not-a-real-invitation"},
+        "password_reset_confirm": {"uidb64": "MQ", "token": "set-password"},
+        "assessments:patient_list": {"patient_pk": a.pk},
+        "assessments:start": {"patient_pk": a.pk},
+        "assessments:detail": {"pk": world.assessment.pk},
+        "assessments:edit": {"pk": world.assessment.pk},
+        "assessments:header_save": {"pk": world.assessment.pk, "part": "text"},
+        "assessments:summary": {"pk": world.assessment.pk},
+        "assessments:sign": {"pk": world.assessment.pk},
+        "assessments:addendum_add": {"pk": world.assessment.pk},
+        "assessments:finding_add": {"pk": world.assessment.pk, "kind": "sign"},
+        "assessments:finding_refresh": {"pk": world.assessment.pk, "kind": "sign"},
+        "assessments:finding_edit": {
+            "pk": world.assessment.pk, "kind": "sign", "finding_pk": world.finding.pk,
+        },
+        "assessments:finding_row": {
+            "pk": world.assessment.pk, "kind": "sign", "finding_pk": world.finding.pk,
+        },
+        "assessments:finding_remove": {
+            "pk": world.assessment.pk, "kind": "sign", "finding_pk": world.finding.pk,
+        },
+        "treatments:chart": {"patient_pk": a.pk},
+        "treatments:session_start": {"patient_pk": a.pk},
+        "treatments:session": {"pk": s.pk},
+        "treatments:session_edit": {"pk": s.pk},
+        "treatments:session_save": {"pk": s.pk},
+        "treatments:sign_panel": {"pk": s.pk},
+        "treatments:session_sign": {"pk": s.pk},
+        "treatments:session_addendum": {"pk": s.pk},
+        "treatments:adverse_event_add": {"pk": s.pk},
+        "treatments:session_summaries": {"pk": s.pk},
+        "treatments:part_add": {"pk": s.pk, "kind": "site"},
+        "treatments:part_refresh": {"pk": s.pk, "kind": "site"},
+        "treatments:part_remove": {"pk": s.pk, "kind": "site", "part_pk": world.site.pk},
+        "treatments:portal_document_download": {"token": world.summary.token},
+        "treatments:patient_documents": {"patient_pk": a.pk},
+        "treatments:course_summary_new": {"patient_pk": a.pk},
+        "treatments:summary_download": {"token": world.summary.token},
+        "treatments:summary_retry": {"token": world.summary.token},
+        "treatments:summary_email": {"token": world.summary.token},
+        "treatments:course_summary": {"token": world.course.token},
+        "treatments:course_summary_download": {"token": world.course.token},
+        "treatments:course_summary_retry": {"token": world.course.token},
+    }  # fmt: skip
+    return reverse(name, kwargs=kwargs.get(name, {}))
