@@ -9,6 +9,16 @@ class AssessmentsConfig(AppConfig):
     verbose_name = "Assessments"
 
     def ready(self) -> None:
+        from clinic.services import care_relation_register
         from assessments import services
 
         post_migrate.connect(services.reference_data_ensure, sender=self)
+        care_relation_register(assessment_care)
+
+
+def assessment_care(patient, practitioner):
+    """The Assessment rows that put a practitioner on the patient's care team."""
+    from assessments.models import Assessment
+
+    rows = Assessment.objects.filter(patient=patient)
+    return rows.filter(practitioner=practitioner) if practitioner is not None else rows

@@ -119,3 +119,25 @@ def permissions_policy(get_response: Callable[[HttpRequest], HttpResponse]):
         return response
 
     return middleware
+
+
+class EmergencyAccessMiddleware:
+    """Turns EmergencyAccessRequired (raised when a physiotherapist opens a chart of a
+    patient they do not treat) into the break-the-glass page, which asks for a reason."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception):
+        from clinic.services import EmergencyAccessRequired
+
+        if not isinstance(exception, EmergencyAccessRequired):
+            return None
+        url = reverse("clinic:emergency_access", args=[exception.patient.pk])
+        url = f"{url}?next={request.get_full_path()}"
+        if getattr(request, "htmx", False):
+            return HttpResponseClientRedirect(url)
+        return redirect(url)

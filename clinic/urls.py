@@ -8,7 +8,7 @@ from django.urls import include, path
 from clinic.forms import LoginForm
 from clinic.permissions import allow_public, allow_signed_in
 from clinic.views import home as views
-from clinic.views import intake, patients, portal, schedule, two_factor
+from clinic.views import audit, intake, patients, portal, schedule, two_factor
 
 admin.site.site_header = "Clinic administration"
 admin.site.site_title = "Clinic administration"
@@ -101,6 +101,13 @@ office_patterns = (
         path("my-day/", views.physio_day, name="physio_day"),
         path("portal/", views.portal_home, name="portal_home"),
         path("clinic-admin/", views.admin_home, name="admin_home"),
+        path("clinic-admin/audit/", audit.audit, name="audit"),
+        path("clinic-admin/audit/<int:pk>/review/", audit.access_review, name="access_review"),
+        path(
+            "patients/<int:pk>/emergency-access/",
+            audit.emergency_access,
+            name="emergency_access",
+        ),
         # Patients (front desk and physiotherapists)
         path("patients/", patients.patient_list, name="patient_list"),
         path("patients/new/", patients.patient_create, name="patient_create"),

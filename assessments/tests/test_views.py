@@ -20,7 +20,7 @@ from assessments.tests.factories import (
     practitioner_for,
 )
 from clinic.models import AccessLog, AppointmentType
-from clinic.tests.factories import fill_intake, make_patient, write_appointment
+from clinic.tests.factories import fill_intake, join_care_team, make_patient, write_appointment
 
 pytestmark = pytest.mark.django_db
 HTMX = {"HTTP_HX_REQUEST": "true"}
@@ -83,7 +83,7 @@ def test_every_read_is_logged(physio, draft, client_for):
 
 
 def test_another_physio_reads_but_cannot_edit(physio2, draft, client_for):
-    practitioner_for(physio2)
+    join_care_team(physio2, draft.patient)
     client = client_for(physio2)
     assert client.get(f"/assessments/{draft.pk}/").status_code == 200
     response = client.get(f"/assessments/{draft.pk}/edit/")
@@ -344,7 +344,7 @@ def test_a_signed_assessment_cannot_change_through_any_service(physio, draft):
 
 
 def test_addenda_on_signed_assessments(physio, physio2, draft, client_for):
-    practitioner_for(physio2)
+    join_care_team(physio2, draft.patient)
     services.assessment_update(assessment=draft, by=physio, chief_complaint="Neck pain")
     add_sign(draft, physio)
     services.assessment_sign(assessment=draft, by=physio)

@@ -1,7 +1,7 @@
 """Front-office models; one module per area, all importable from clinic.models."""
 
 from clinic.models.accounts import User
-from clinic.models.audit import AccessLog
+from clinic.models.audit import AccessLog, AccessReview
 from clinic.models.consent import Consent, ConsentVersion
 from clinic.models.intake import Intake, OutcomeScore, ScreeningClearance, ScreeningItem
 from clinic.models.patients import Patient, PortalInvitation
@@ -21,6 +21,7 @@ from clinic.models.scheduling import (
 
 __all__ = [
     "AccessLog",
+    "AccessReview",
     "Appointment",
     "AppointmentType",
     "ClinicPolicy",

@@ -37,6 +37,9 @@ class AccessLog(models.Model):
     path = models.CharField(max_length=500, blank=True)
     ip_address = models.GenericIPAddressField(null=True, blank=True)
     user_agent = models.CharField(max_length=300, blank=True)
+    reason = models.TextField(
+        blank=True, help_text="Emergency access: why the record was opened (for review)."
+    )
 
     class Meta:
         app_label = "clinic"
@@ -48,3 +51,21 @@ class AccessLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.user} {self.get_action_display()} {self.what}"
+
+
+class AccessReview(models.Model):
+    """A privacy officer's review of an emergency ("break-the-glass") access. A separate
+    row, because access log rows are never changed (on PostgreSQL a trigger refuses)."""
+
+    log = models.OneToOneField(AccessLog, on_delete=models.PROTECT, related_name="review")
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(default=timezone.now)
+    note = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        app_label = "clinic"
+
+    def __str__(self) -> str:
+        return f"Review of {self.log}"

@@ -5,7 +5,14 @@ One module per area; the names are re-exported here so callers write
 """
 
 from clinic.services.accounts import roles_sync, roles_sync_after_migrate, user_set_roles
-from clinic.services.audit import access_log_record, client_ip
+from clinic.services.audit import (
+    EmergencyAccessRequired,
+    access_log_record,
+    care_relation_register,
+    client_ip,
+    emergency_access_grant,
+    treats,
+)
 from clinic.services.consent import (
     ConsentError,
     consent_sign,
@@ -47,6 +54,10 @@ from clinic.services.scheduling import (
 
 __all__ = [
     "BookingError",
+    "EmergencyAccessRequired",
+    "care_relation_register",
+    "emergency_access_grant",
+    "treats",
     "Slot",
     "appointment_book",
     "appointment_cancel",

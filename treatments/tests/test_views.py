@@ -13,6 +13,7 @@ from django.utils import timezone
 from assessments.models import Muscle, Segment
 from assessments.tests.factories import practitioner_for
 from clinic.models import AccessLog
+from clinic.tests.factories import join_care_team
 from treatments import services
 from treatments.models import NeedleSize, NeedlingSite, TreatmentSession
 from treatments.tests.factories import complete_session, credential_for, needle, ready_patient
@@ -195,7 +196,7 @@ def test_a_signed_session_cannot_change_through_any_view(physio, draft, client_f
 
 def test_addendum_shows_with_author_and_time(physio, physio2, draft, client_for):
     session = services.session_sign(session=draft, by=physio)
-    practitioner_for(physio2)
+    join_care_team(physio2, session.patient)
     client = client_for(physio2)
     response = client.post(f"/treatments/sessions/{session.pk}/addenda/", {"text": "Correction."})
     assert response.status_code == 302

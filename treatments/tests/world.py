@@ -17,7 +17,15 @@ from django.utils import timezone
 
 from assessments.models import Assessment, SignFinding
 from assessments.tests.factories import add_sign, practitioner_for
-from clinic.models import Appointment, AppointmentType, Patient, ScreeningItem, SpacingAlert, User
+from clinic.models import (
+    AccessLog,
+    Appointment,
+    AppointmentType,
+    Patient,
+    ScreeningItem,
+    SpacingAlert,
+    User,
+)
 from clinic.permissions import Role
 from clinic.tests.factories import UserFactory, write_appointment
 from treatments import summaries
@@ -43,6 +51,7 @@ class World:
     summary: VisitSummary
     course: CourseSummary
     screening_item: ScreeningItem
+    emergency: AccessLog
 
 
 def _portal_user(patient: Patient, username: str) -> User:
@@ -109,6 +118,13 @@ def build_world() -> World:
         summary=summary,
         course=course,
         screening_item=ScreeningItem.objects.first(),
+        emergency=AccessLog.objects.create(
+            user=physio2,
+            patient=patient_a,
+            action=AccessLog.Action.EMERGENCY,
+            what="emergency access to the chart",
+            reason="Covering for a colleague who is away today.",
+        ),
     )
 
 
@@ -143,6 +159,8 @@ def world_url(world: World, name: str) -> str | None:
         "clinic:screening_clear": {"pk": a.pk, "item_pk": world.screening_item.pk},
         "clinic:consent_in_clinic": {"pk": a.pk},
         "clinic:recall_plan": {"pk": a.pk},
+        "clinic:emergency_access": {"pk": a.pk},
+        "clinic:access_review": {"pk": world.emergency.pk},
         "clinic:portal_intake_step": {"step": "pain"},
         "clinic:portal_appointment_cancel": {"pk": world.appointment.pk},
         "clinic:portal_invitation": {"token": "not-a-real-invitation"},
