@@ -9,8 +9,8 @@ class AssessmentsConfig(AppConfig):
     verbose_name = "Assessments"
 
     def ready(self) -> None:
-        from clinic.services import care_relation_register
         from assessments import services
+        from clinic.services import care_relation_register
 
         post_migrate.connect(services.reference_data_ensure, sender=self)
         care_relation_register(assessment_care)

@@ -7,8 +7,8 @@ from django.urls import include, path
 
 from clinic.forms import LoginForm
 from clinic.permissions import allow_public, allow_signed_in
-from clinic.views import home as views
 from clinic.views import audit, intake, patients, portal, schedule, two_factor
+from clinic.views import home as views
 
 admin.site.site_header = "Clinic administration"
 admin.site.site_title = "Clinic administration"

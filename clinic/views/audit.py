@@ -202,9 +202,7 @@ def audit(request: HttpRequest) -> HttpResponse:
         logs = logs.filter(at__gte=_day_bounds(data["date_from"]))
     if data.get("date_to"):
         logs = logs.filter(at__lt=_day_bounds(data["date_to"], end=True))
-    page = Paginator(logs.order_by("-at", "-pk"), AUDIT_PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    page = Paginator(logs.order_by("-at", "-pk"), AUDIT_PAGE_SIZE).get_page(request.GET.get("page"))
     to_review = (
         AccessLog.objects.filter(action=AccessLog.Action.EMERGENCY, review__isnull=True)
         .select_related("user", "patient")

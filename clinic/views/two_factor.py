@@ -70,9 +70,7 @@ def two_factor(request: HttpRequest) -> HttpResponse:
             otp_login(request, device)
             if isinstance(device, StaticDevice):
                 left = device.token_set.count()
-                messages.warning(
-                    request, f"You signed in with a backup code; {left} are left."
-                )
+                messages.warning(request, f"You signed in with a backup code; {left} are left.")
             return redirect(_next_url(request))
     return render(
         request, "registration/two_factor.html", {"form": form, "next": _next_url(request)}

@@ -57,9 +57,7 @@ class Command(BaseCommand):
             secret = ""
             if entry.role in Role.staff_roles():
                 secret = demo.totp_secret(demo.demo_totp_device(users[entry.username]))
-            self.stdout.write(
-                f"  {entry.username:<12}{entry.role.label:<18}{password:<16}{secret}"
-            )
+            self.stdout.write(f"  {entry.username:<12}{entry.role.label:<18}{password:<16}{secret}")
         self.stdout.write(
             "Staff sign in with a second step: add the key to an authenticator app, or print "
             "the current code with `.venv/bin/python manage.py totp_code USERNAME`."
