@@ -207,6 +207,7 @@ def portal_consent(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def intake_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
     patient = get_object_or_404(Patient, pk=pk)
+    services.access_log_record(request=request, patient=patient, what=f"intake ({step})")
     ctx = IntakeContext(patient, Intake.Channel.CLINIC, in_portal=False)
     return _intake_step(request, ctx, step)
 
@@ -215,6 +216,7 @@ def intake_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def intake_review(request: HttpRequest, pk: int) -> HttpResponse:
     patient = get_object_or_404(Patient, pk=pk)
+    services.access_log_record(request=request, patient=patient, what="intake review")
     return _intake_review(request, IntakeContext(patient, Intake.Channel.CLINIC, in_portal=False))
 
 
