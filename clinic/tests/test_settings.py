@@ -127,7 +127,7 @@ def test_patient_documents_stay_in_a_private_directory_or_a_private_bucket():
     )
     local = run_manage("shell", "--no-imports", "-c", show, DEBUG="1")
     assert local.returncode == 0, local.stderr
-    assert local.stdout.split() == ["FileSystemStorage", "None", "None", "None", "False"]
+    assert local.stdout.split() == ["PrivateFileSystemStorage", "None", "None", "x", "False"]
     bucket = run_manage(
         "shell", "--no-imports", "-c", show, DEBUG="1", PRIVATE_STORAGE_S3_BUCKET="clinic-docs"
     )

@@ -15,8 +15,8 @@ def private_storage(settings, tmp_path) -> Path:
     settings.STORAGES = {
         **settings.STORAGES,
         "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(root), "base_url": None},
+            "BACKEND": "clinic.storage.PrivateFileSystemStorage",
+            "OPTIONS": {"location": str(root)},
         },
     }
     return root
