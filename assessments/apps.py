@@ -10,10 +10,11 @@ class AssessmentsConfig(AppConfig):
 
     def ready(self) -> None:
         from assessments import services
-        from clinic.services import care_relation_register
+        from clinic.services import care_relation_register, export_section_register
 
         post_migrate.connect(services.reference_data_ensure, sender=self)
         care_relation_register(assessment_care)
+        export_section_register("assessments", assessments_export)
 
 
 def assessment_care(patient, practitioner):
@@ -22,3 +23,21 @@ def assessment_care(patient, practitioner):
 
     rows = Assessment.objects.filter(patient=patient)
     return rows.filter(practitioner=practitioner) if practitioner is not None else rows
+
+
+def assessments_export(patient):
+    """The patient's signed assessments, with every finding and addendum, for their export."""
+    from assessments.models import Assessment
+    from clinic.services import export_rows
+
+    signed = Assessment.objects.filter(patient=patient, status=Assessment.Status.SIGNED)
+    return [
+        {
+            **export_rows([a], skip={"intake", "appointment"})[0],
+            "sign_findings": export_rows(a.sign_findings.all(), skip={"assessment"}),
+            "taut_bands": export_rows(a.taut_bands.all(), skip={"assessment"}),
+            "ranges_of_motion": export_rows(a.range_findings.all(), skip={"assessment"}),
+            "addenda": export_rows(a.addenda.all(), skip={"assessment"}),
+        }
+        for a in signed.order_by("assessed_on")
+    ]

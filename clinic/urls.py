@@ -7,7 +7,7 @@ from django.urls import include, path
 
 from clinic.forms import LoginForm
 from clinic.permissions import allow_public, allow_signed_in
-from clinic.views import audit, intake, patients, portal, schedule, two_factor
+from clinic.views import audit, intake, patients, portal, records, schedule, two_factor
 from clinic.views import home as views
 
 admin.site.site_header = "Clinic administration"
@@ -137,6 +137,14 @@ office_patterns = (
             name="portal_appointment_cancel",
         ),
         path("portal/book/", portal.portal_book, name="portal_book"),
+        path("portal/my-records/", records.portal_records, name="portal_records"),
+        path(
+            "portal/my-records/download/",
+            records.portal_records_download,
+            name="portal_records_download",
+        ),
+        path("patients/<int:pk>/corrections/", records.correction_add, name="correction_add"),
+        path("corrections/<int:pk>/settle/", records.correction_settle, name="correction_settle"),
         path("portal/welcome/<str:token>/", portal.portal_invitation, name="portal_invitation"),
     ],
     "clinic",

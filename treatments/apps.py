@@ -9,11 +9,12 @@ class TreatmentsConfig(AppConfig):
     verbose_name = "Treatments"
 
     def ready(self) -> None:
-        from clinic.services import care_relation_register
+        from clinic.services import care_relation_register, export_section_register
         from treatments import services
 
         post_migrate.connect(services.reference_data_ensure, sender=self)
         care_relation_register(treatmentsession_care)
+        export_section_register("treatment_sessions", treatment_sessions_export)
 
 
 def treatmentsession_care(patient, practitioner):
@@ -22,3 +23,26 @@ def treatmentsession_care(patient, practitioner):
 
     rows = TreatmentSession.objects.filter(patient=patient)
     return rows.filter(practitioner=practitioner) if practitioner is not None else rows
+
+
+def treatment_sessions_export(patient):
+    """The patient's signed IMS session notes, with sites, re-tests, adverse events, addenda
+    and their visit summaries' versions, for their export."""
+    from clinic.services import export_rows
+    from treatments.models import TreatmentSession
+
+    signed = TreatmentSession.objects.filter(patient=patient, status=TreatmentSession.Status.SIGNED)
+    return [
+        {
+            **export_rows([s], skip={"appointment", "assessment"})[0],
+            "home_care": [str(snippet) for snippet in s.home_care.all()],
+            "needling_sites": export_rows(s.sites.all(), skip={"session"}),
+            "range_retests": export_rows(s.retests.all(), skip={"session"}),
+            "adverse_events": export_rows(s.adverse_events.all(), skip={"session"}),
+            "addenda": export_rows(s.addenda.all(), skip={"session"}),
+            "visit_summaries": export_rows(
+                s.summaries.all(), skip={"session", "file", "token", "error"}
+            ),
+        }
+        for s in signed.order_by("session_date")
+    ]

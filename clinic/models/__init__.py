@@ -4,7 +4,7 @@ from clinic.models.accounts import User
 from clinic.models.audit import AccessLog, AccessReview
 from clinic.models.consent import Consent, ConsentVersion
 from clinic.models.intake import Intake, OutcomeScore, ScreeningClearance, ScreeningItem
-from clinic.models.patients import Patient, PortalInvitation
+from clinic.models.patients import CorrectionRequest, Patient, PortalInvitation
 from clinic.models.scheduling import (
     Appointment,
     AppointmentType,
@@ -35,6 +35,7 @@ __all__ = [
     "WorkingHours",
     "Consent",
     "ConsentVersion",
+    "CorrectionRequest",
     "Intake",
     "OutcomeScore",
     "Patient",

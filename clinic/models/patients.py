@@ -191,3 +191,48 @@ class PortalInvitation(models.Model):
     @property
     def is_usable(self) -> bool:
         return self.state == "pending"
+
+
+class CorrectionRequest(models.Model):
+    """A request to correct a patient's record (HIPAA's right to amend), logged by staff:
+    what is wrong, what it should say, and how it was settled. Signed clinical notes are
+    never edited: a correction to one is made as an addendum and recorded here."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        CORRECTED = "corrected", "Corrected"
+        DECLINED = "declined", "Declined"
+
+    class Source(models.TextChoices):
+        PATIENT = "patient", "The patient asked"
+        STAFF = "staff", "Staff found it"
+
+    patient = models.ForeignKey(
+        Patient, on_delete=models.PROTECT, related_name="correction_requests"
+    )
+    record = models.CharField(
+        "record", max_length=200, help_text="Which record, e.g. 'Intake of 12 Nov: medications'."
+    )
+    requested_change = models.TextField("what it should say")
+    source = models.CharField(max_length=10, choices=Source.choices, default=Source.PATIENT)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    resolution = models.TextField(blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"Correction request for {self.patient}: {self.record}"

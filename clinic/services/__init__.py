@@ -39,6 +39,13 @@ from clinic.services.patients import (
     patient_possible_duplicates,
     patient_update,
 )
+from clinic.services.records import (
+    correction_request_add,
+    correction_request_settle,
+    export_rows,
+    export_section_register,
+    patient_export,
+)
 from clinic.services.scheduling import (
     BookingError,
     Slot,
@@ -56,6 +63,11 @@ __all__ = [
     "BookingError",
     "EmergencyAccessRequired",
     "care_relation_register",
+    "correction_request_add",
+    "correction_request_settle",
+    "export_rows",
+    "export_section_register",
+    "patient_export",
     "emergency_access_grant",
     "treats",
     "Slot",

@@ -15,6 +15,7 @@ from clinic import selectors, services
 from clinic.forms import PatientForm, PatientSearchForm
 from clinic.models import Patient
 from clinic.permissions import Role, allow_roles
+from clinic.views.records import CorrectionRequestForm, SettleForm
 
 PAGE_SIZE = 25
 
@@ -94,6 +95,9 @@ def patient_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "consent_status": selectors.consent_status(patient),
         "invitation": patient.invitations.first(),
         "is_physio": request.user.has_role(Role.PHYSIO),
+        "corrections": list(patient.correction_requests.select_related("requested_by")),
+        "correction_form": CorrectionRequestForm(),
+        "settle_form": SettleForm(),
     }
     return render(request, "clinic/patients/detail.html", context)
 

@@ -21,6 +21,7 @@ from clinic.models import (
     AccessLog,
     Appointment,
     AppointmentType,
+    CorrectionRequest,
     Patient,
     ScreeningItem,
     SpacingAlert,
@@ -52,6 +53,7 @@ class World:
     course: CourseSummary
     screening_item: ScreeningItem
     emergency: AccessLog
+    correction: CorrectionRequest
 
 
 def _portal_user(patient: Patient, username: str) -> User:
@@ -125,6 +127,12 @@ def build_world() -> World:
             what="emergency access to the chart",
             reason="Covering for a colleague who is away today.",
         ),
+        correction=CorrectionRequest.objects.create(
+            patient=patient_a,
+            record="Intake: medications",
+            requested_change="Stopped warfarin in June.",
+            requested_by=front_desk,
+        ),
     )
 
 
@@ -161,6 +169,8 @@ def world_url(world: World, name: str) -> str | None:
         "clinic:recall_plan": {"pk": a.pk},
         "clinic:emergency_access": {"pk": a.pk},
         "clinic:access_review": {"pk": world.emergency.pk},
+        "clinic:correction_add": {"pk": a.pk},
+        "clinic:correction_settle": {"pk": world.correction.pk},
         "clinic:portal_intake_step": {"step": "pain"},
         "clinic:portal_appointment_cancel": {"pk": world.appointment.pk},
         "clinic:portal_invitation": {"token": "not-a-real-invitation"},
