@@ -141,7 +141,13 @@ def _pages(browser, live_server, **context_options):
         page.console_errors = []
         page.on(
             "console",
-            lambda msg: page.console_errors.append(msg.text) if msg.type == "error" else None,
+            lambda msg: (
+                page.console_errors.append(
+                    f"{msg.text} [{msg.location.get('url', '')}:{msg.location.get('lineNumber', '')}]"
+                )
+                if msg.type == "error"
+                else None
+            ),
         )
         page.base = live_server.url
         return page

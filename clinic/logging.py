@@ -9,6 +9,7 @@ and withholds its message, on every record that carries an exception.
 from __future__ import annotations
 
 import logging
+import os
 import traceback
 
 WITHHELD = "[message withheld: it may hold patient data]"
@@ -16,6 +17,12 @@ WITHHELD = "[message withheld: it may hold patient data]"
 
 class WithholdExceptionMessages(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
+        from django.conf import settings
+
+        # A developer chasing a bug on their own machine (DEBUG on, no real patients) may
+        # ask for the messages: LOG_EXCEPTION_MESSAGES=1.
+        if settings.DEBUG and os.environ.get("LOG_EXCEPTION_MESSAGES") == "1":
+            return True
         if record.exc_info and record.exc_info[1] is not None:
             kind, _error, trace = record.exc_info
             frames = "".join(traceback.format_tb(trace))

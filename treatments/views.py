@@ -270,7 +270,7 @@ def sign_panel(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "treatments/_sign_panel.html",
-        {"session": session, "sign_problems": services.sign_problems(session), "live": True},
+        {"session": session, "sign_problems": services.sign_problems(session)},
     )
 
 

@@ -21,7 +21,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from assessments.tests.factories import add_sign, make_assessment
-from clinic.models import OutcomeScore
+from clinic.models import OutcomeScore, User
 from clinic.tests.browser import (
     assert_no_sideways_scroll,
     heading,
@@ -29,6 +29,7 @@ from clinic.tests.browser import (
     sign_in,
     success_message,
 )
+from clinic.tests.factories import join_care_team
 from treatments import services
 from treatments.models import NeedlingSite, SessionAddendum, TreatmentSession
 from treatments.tests.factories import complete_session, credential_for, ready_patient
@@ -82,10 +83,13 @@ def pick(page, field: str, label: str) -> None:
 def pick_muscle(page, search: str, name: str) -> None:
     """Search the Tom Select muscle picker, take the first match with Enter and wait for
     the htmx refresh of the segment, region and precaution that choosing it sets off."""
+    # A refresh of the entry line re-creates the picker; typing into the old one is lost.
+    htmx_settled(page)
     wrapper = page.locator("#id_site-new-muscle-wrap .ts-wrapper")
     wrapper.click()
     control = page.locator("#id_site-new-muscle-ts-control")
-    control.press_sequentially(search)
+    expect(control).to_be_focused()
+    control.press_sequentially(search, delay=20)
     expect(wrapper.locator(".ts-dropdown .option.active")).to_have_text(name)
     with page.expect_response(lambda r: "/site/refresh/" in r.url and r.ok):
         control.press("Enter")
@@ -322,7 +326,8 @@ def test_sign_refusal_then_signed_note_with_addendum(physio, physio2, page_for, 
     assert session.is_signed
     assert session.signed_by == physio
 
-    # A colleague, signed in on their own device, adds an addendum.
+    # A colleague on the patient's care team, signed in on their own device, adds an addendum.
+    join_care_team(User.objects.get(username="physio2"), session.patient)
     other = page_for(**DESKTOP)
     sign_in(other, "physio2")
     open_page(other, note)
