@@ -129,6 +129,11 @@ def browser():
             os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
+def _where(location: dict) -> str:
+    """Where a console message came from: the script's URL and line."""
+    return f"{location.get('url', '')}:{location.get('lineNumber', '')}"
+
+
 def _pages(browser, live_server, **context_options):
     """A page maker: each page gets its own context (cookies), the live server's address as
     `page.base`, and a list of the console errors it logged."""
@@ -142,9 +147,7 @@ def _pages(browser, live_server, **context_options):
         page.on(
             "console",
             lambda msg: (
-                page.console_errors.append(
-                    f"{msg.text} [{msg.location.get('url', '')}:{msg.location.get('lineNumber', '')}]"
-                )
+                page.console_errors.append(f"{msg.text} [{_where(msg.location)}]")
                 if msg.type == "error"
                 else None
             ),

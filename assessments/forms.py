@@ -20,6 +20,7 @@ from assessments.models import (
     TautBand,
 )
 from clinic.bodychart import BodyChartField
+from clinic.inputs import parse_id
 
 SIDE_CHOICES = [("", "Side…"), *Side.choices]
 
@@ -146,8 +147,8 @@ class SignFindingForm(_FindingForm):
         self.fields["test"].empty_label = "Test…"
         if not self.is_bound:
             # Offer only the chosen sign's tests (the model's clean() checks bound data).
-            sign_id = self.initial.get("sign") or self.instance.sign_id
-            if sign_id and str(sign_id).isdigit():
+            sign_id = parse_id(self.initial.get("sign") or self.instance.sign_id)
+            if sign_id is not None:
                 tests = SignTest.objects.filter(signs=sign_id)
                 self.fields["test"].queryset = tests
                 if len(tests) == 1 and not self.initial.get("test"):

@@ -16,6 +16,7 @@ from assessments import selectors, services
 from assessments.forms import FINDING_FORMS, AddendumForm, AssessmentHeaderForm
 from assessments.models import Assessment, Segment
 from clinic.forms import form_add_errors
+from clinic.inputs import parse_id
 from clinic.models import Appointment, Patient
 from clinic.permissions import Role, allow_roles
 from clinic.services import access_log_record
@@ -87,10 +88,12 @@ def assessment_start(request: HttpRequest, patient_pk: int) -> HttpResponse:
     patient = get_object_or_404(Patient, pk=patient_pk)
     practitioner = _practitioner_or_403(request)
     appointment = None
-    if request.POST.get("appointment"):
-        appointment = get_object_or_404(
-            Appointment, pk=request.POST["appointment"], patient=patient
-        )
+    if raw := request.POST.get("appointment"):
+        # An id that is not a number names no appointment: 404, as for an unknown one.
+        appointment_id = parse_id(raw)
+        if appointment_id is None:
+            raise Http404("No such appointment.")
+        appointment = get_object_or_404(Appointment, pk=appointment_id, patient=patient)
     assessment = services.assessment_start(
         patient=patient, practitioner=practitioner, appointment=appointment
     )
@@ -223,9 +226,8 @@ def _prefix(kind: str, finding=None) -> str:
 def _segment_from(data, prefix: str) -> Segment | None:
     """The segment chosen in a row (or its 'filter muscles by segment' picker)."""
     raw = data.get(f"{prefix}-segment") or data.get(f"{prefix}-muscle_segment")
-    if raw and str(raw).isdigit():
-        return Segment.objects.filter(pk=raw).first()
-    return None
+    segment_id = parse_id(raw)
+    return None if segment_id is None else Segment.objects.filter(pk=segment_id).first()
 
 
 def _finding_or_404(assessment: Assessment, kind: str, finding_pk: int):

@@ -135,14 +135,25 @@ def _coordinate(value: Any) -> float | None:
 _CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
 
+def _encodable(text: str) -> bool:
+    """Whether `text` is valid UTF-8 text. A JSON escape such as \\ud800 without its pair
+    gives a lone surrogate: PostgreSQL refuses it, and a page showing it cannot be encoded
+    (UnicodeEncodeError)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def parse_marks(
     raw: str | bytes | list | None, *, kinds: Iterable[str], max_marks: int = MAX_MARKS
 ) -> list[dict]:
     """Validate body chart marks sent by a browser (a JSON string) or given as a list.
 
     Returns a new list of ``{"view", "x", "y", "kind", "note"}`` dicts with x and y rounded
-    to 4 decimals and notes stripped; unknown keys are dropped. Raises ValidationError with
-    a message a patient can act on.
+    to 4 decimals and notes stripped; unknown keys are dropped. Every string is valid UTF-8
+    (no lone surrogates). Raises ValidationError with a message a patient can act on.
     """
     allowed = set(kinds)
     if raw is None:
@@ -194,7 +205,8 @@ def parse_marks(
                 "Unknown mark kind %(kind)s. Choose one of: %(choices)s.",
                 code="unknown_kind",
                 params={
-                    "kind": f"“{str(kind)[:40]}”",
+                    # Shown on the page: a lone surrogate would make it unencodable.
+                    "kind": f"“{str(kind)[:40].encode('utf-8', 'replace').decode()}”",
                     "choices": ", ".join(kind_label(k) for k in _ordered(allowed)),
                 },
             )
@@ -203,6 +215,11 @@ def parse_marks(
             note = ""
         if not isinstance(note, str):
             raise _invalid()
+        if not _encodable(note):
+            raise ValidationError(
+                "A mark's note holds characters that cannot be saved. Please type it again.",
+                code="invalid_text",
+            )
         note = _CONTROL_CHARS.sub("", note).strip()
         if len(note) > NOTE_MAX_LENGTH:
             raise ValidationError(
@@ -233,6 +250,12 @@ def _check_kinds(kinds: Iterable[str] | None) -> list[str]:
     return _ordered(kinds)
 
 
+def _printable(text: str) -> str:
+    """`text` with any lone surrogate replaced ("?"), so that a page can be encoded; a
+    refused form re-renders what was sent, and that is where they come from."""
+    return text if _encodable(text) else text.encode("utf-8", "replace").decode()
+
+
 def display_marks(marks: Any) -> list[dict]:
     """Marks for drawing, from whatever was stored: never raises.
 
@@ -253,8 +276,8 @@ def display_marks(marks: Any) -> list[dict]:
         x, y = _coordinate(item.get("x")), _coordinate(item.get("y"))
         if x is None or y is None:
             continue
-        kind = item.get("kind") if isinstance(item.get("kind"), str) else ""
-        note = item.get("note") if isinstance(item.get("note"), str) else ""
+        kind = _printable(item.get("kind")) if isinstance(item.get("kind"), str) else ""
+        note = _printable(item.get("note")) if isinstance(item.get("note"), str) else ""
         shown.append(
             {"number": number, "view": item["view"], "x": x, "y": y, "kind": kind, "note": note}
         )

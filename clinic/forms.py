@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from clinic import outcomes
 from clinic.bodychart import BodyChartField
+from clinic.inputs import parse_id
 from clinic.models import (
     AppointmentType,
     Intake,
@@ -21,6 +22,7 @@ from clinic.models import (
     Practitioner,
     ScreeningItem,
 )
+from clinic.selectors.scheduling import BOOKING_HORIZON
 from clinic.services.consent import typed_name_matches
 from clinic.services.intake import STEP_BY_SLUG
 from clinic.widgets import ScaleWidget
@@ -34,6 +36,23 @@ def form_add_errors(form: forms.BaseForm, error: ValidationError) -> None:
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, error.messages)
+
+
+class IdMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """Django's ModelMultipleChoiceField, refusing a value that is not a database id (ASCII
+    digits, 1 to 2**63-1) with the field's usual "Select a valid choice" error before any
+    query: SQLite raises OverflowError on a larger id in `pk IN (...)`, a 500."""
+
+    def _check_values(self, value):
+        if self.to_field_name is None:
+            for pk in value if isinstance(value, list | tuple) else []:
+                if parse_id(pk) is None:
+                    raise ValidationError(
+                        self.error_messages["invalid_choice"],
+                        code="invalid_choice",
+                        params={"value": pk},
+                    )
+        return super()._check_values(value)
 
 
 class TokenForm(forms.Form):
@@ -56,7 +75,8 @@ class TokenForm(forms.Form):
 
     def clean_token(self) -> str:
         token = "".join(self.cleaned_data["token"].split())
-        if not token.isdigit() or len(token) not in (6, 8):
+        # isascii(): isdigit() also takes "²" and "١", which int() reads differently or not.
+        if not (token.isascii() and token.isdigit()) or len(token) not in (6, 8):
             raise forms.ValidationError(
                 "Type the 6 digits your authenticator app shows, or an 8-digit backup code."
             )
@@ -212,10 +232,16 @@ class PatientForm(forms.ModelForm):
 
 
 class PatientSearchForm(forms.Form):
+    """The patient list's search. Its errors are shown in one place next to the fields
+    (templates/clinic/patients/_search_errors.html, id "search-errors")."""
+
     q = forms.CharField(
         label="Name, phone or e-mail",
         required=False,
         max_length=100,
+        error_messages={
+            "max_length": "Search with at most 100 characters (this has %(show_value)d)."
+        },
         widget=forms.TextInput(
             attrs={
                 "type": "search",
@@ -223,11 +249,15 @@ class PatientSearchForm(forms.Form):
                 "placeholder": "e.g. avery, 604 555, jordan@",
                 "autofocus": True,
                 "autocomplete": "off",
+                "aria-describedby": "search-errors",
             }
         ),
     )
     dob = forms.DateField(
-        label="Date of birth", required=False, widget=DateInput(attrs={"class": "form-control"})
+        label="Date of birth",
+        required=False,
+        error_messages={"invalid": "Enter the date of birth as a date (YYYY-MM-DD)."},
+        widget=DateInput(attrs={"class": "form-control", "aria-describedby": "search-errors"}),
     )
 
 
@@ -394,7 +424,7 @@ class HistoryStepForm(IntakeStepForm):
 class ScreeningStepForm(IntakeStepForm):
     step = "screening"
     # Blood thinners are asked explicitly in the "Your health" step, not ticked twice.
-    screening_items = forms.ModelMultipleChoiceField(
+    screening_items = IdMultipleChoiceField(
         queryset=ScreeningItem.objects.filter(active=True)
         .exclude(code="anticoagulants")
         .order_by("order", "label"),
@@ -574,6 +604,11 @@ class TimeInput(forms.TimeInput):
         super().__init__({"step": 900} | (attrs or {}), format="%H:%M")
 
 
+def booking_last_day() -> dt.date:
+    """The last clinic-local date that can be booked (BOOKING_HORIZON from today)."""
+    return timezone.localdate() + BOOKING_HORIZON
+
+
 class SlotForm(forms.Form):
     """When, with whom and what: shared by booking and rescheduling."""
 
@@ -597,6 +632,17 @@ class SlotForm(forms.Form):
         super().__init__(*args, **kwargs)
         if not can_override:
             del self.fields["override_reason"]
+        self.fields["date"].widget.attrs["max"] = booking_last_day().isoformat()
+
+    def clean_date(self) -> dt.date:
+        day = self.cleaned_data["date"]
+        last = booking_last_day()
+        if day > last:
+            raise forms.ValidationError(
+                f"Appointments can be booked up to two years ahead: choose a date on or "
+                f"before {last:%Y-%m-%d}."
+            )
+        return day
 
     def clean(self):
         cleaned = super().clean()
@@ -633,6 +679,12 @@ class BookingForm(SlotForm):
         "note",
         "override_reason",
     ]
+
+
+class SpacingAlertResolveForm(forms.Form):
+    """The front desk's note on a reviewed IMS spacing alert (optional)."""
+
+    note = forms.CharField(label="Resolution note", max_length=200, required=False)
 
 
 class CancelForm(forms.Form):

@@ -20,6 +20,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from clinic.forms import form_add_errors
+from clinic.inputs import safe_next
 from clinic.models import AccessLog, Patient
 from clinic.permissions import Role, allow_roles
 from clinic.services import access_log_record
@@ -157,7 +158,7 @@ def summary_retry(request: HttpRequest, token: str) -> HttpResponse:
         messages.info(request, " ".join(error.messages))
     else:
         messages.success(request, f"Trying version {summary.version} again.")
-    return redirect(request.POST.get("next") or _documents_url(summary.session.patient_id))
+    return redirect(safe_next(request, _documents_url(summary.session.patient_id)))
 
 
 @allow_roles(Role.FRONT_DESK, Role.PHYSIO)

@@ -7,6 +7,8 @@ from django.utils import timezone
 
 from assessments.forms import SIDE_CHOICES, MuscleSelect, bootstrap_style
 from assessments.models import Muscle, Segment
+from clinic.forms import IdMultipleChoiceField
+from clinic.inputs import parse_id
 from treatments.models import (
     AdverseEvent,
     HomeCareSnippet,
@@ -37,7 +39,7 @@ class SessionForm(forms.ModelForm):
     rescreen_pregnancy = _yes_no("Pregnant or may be pregnant?")
     rescreen_conditions = _yes_no("New conditions, surgery or injuries?")
     rescreen_contraindication = _yes_no("Is any of these a contraindication today?")
-    home_care = forms.ModelMultipleChoiceField(
+    home_care = IdMultipleChoiceField(
         label="Home-care advice",
         queryset=HomeCareSnippet.objects.filter(active=True),
         widget=forms.CheckboxSelectMultiple,
@@ -177,10 +179,8 @@ class SiteForm(_PartForm):
             )
 
     def _muscle(self) -> Muscle | None:
-        raw = self.initial.get("muscle") or self.instance.muscle_id
-        if raw and str(raw).isdigit():
-            return Muscle.objects.filter(pk=raw).first()
-        return None
+        muscle_id = parse_id(self.initial.get("muscle") or self.instance.muscle_id)
+        return None if muscle_id is None else Muscle.objects.filter(pk=muscle_id).first()
 
 
 class RetestForm(_PartForm):

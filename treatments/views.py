@@ -14,6 +14,7 @@ from django_htmx.http import HttpResponseClientRedirect, trigger_client_event
 
 from assessments.forms import AddendumForm
 from clinic.forms import form_add_errors
+from clinic.inputs import parse_id
 from clinic.models import Appointment, Patient
 from clinic.permissions import Role, allow_roles
 from clinic.selectors import consent_status, needling_readiness
@@ -80,10 +81,12 @@ def session_start(request: HttpRequest, patient_pk: int) -> HttpResponse:
     patient = get_object_or_404(Patient, pk=patient_pk)
     practitioner = _practitioner_or_403(request)
     appointment = None
-    if request.POST.get("appointment"):
-        appointment = get_object_or_404(
-            Appointment, pk=request.POST["appointment"], patient=patient
-        )
+    if raw := request.POST.get("appointment"):
+        # An id that is not a number names no appointment: 404, as for an unknown one.
+        appointment_id = parse_id(raw)
+        if appointment_id is None:
+            raise Http404("No such appointment.")
+        appointment = get_object_or_404(Appointment, pk=appointment_id, patient=patient)
     session = services.session_start(
         patient=patient, practitioner=practitioner, appointment=appointment
     )

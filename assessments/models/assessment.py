@@ -15,6 +15,7 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from assessments.models.reference import Muscle, Region, Segment, Side, Sign, SignTest
+from clinic.inputs import EARLIEST_DATE
 
 
 class Severity(models.IntegerChoices):
@@ -93,6 +94,13 @@ class Assessment(models.Model):
     def clean(self) -> None:
         if self.assessed_on and self.assessed_on > timezone.localdate():
             raise ValidationError({"assessed_on": "An assessment cannot be dated in the future."})
+        if self.assessed_on and self.assessed_on < EARLIEST_DATE:
+            raise ValidationError(
+                {
+                    "assessed_on": "Check the year: an assessment cannot be dated before "
+                    f"{EARLIEST_DATE.year}."
+                }
+            )
 
 
 class _Finding(models.Model):

@@ -22,7 +22,7 @@ import functools
 
 import pytest
 from django.urls import reverse
-from hypothesis import assume, given
+from hypothesis import given
 from hypothesis import strategies as st
 
 from assessments import services
@@ -39,10 +39,8 @@ from clinic.tests.factories import (
 from clinic.tests.fuzz import (
     MISSING,
     check_request,
-    digits_int_refuses,
     examples,
     form_payloads,
-    has_escaped_surrogate,
     hostile,
     nasty_numbers,
     payloads,
@@ -112,22 +110,8 @@ def test_assessment_start(send, physio, draft, visit, data):
     valid = {"appointment": st.sampled_from([str(own.pk), str(other.pk), ""])}
     nasty = {"appointment": nasty_numbers}
     payload = draw(data, payloads({"appointment": str(own.pk)}, valid, nasty), "POST")
-    assume(not appointment_id_is_not_a_number(payload))  # test_bug_appointment_id_not_a_number
     url = reverse("assessments:start", args=[draft.patient_id])
     send(physio, url, payload)
-
-
-def appointment_id_is_not_a_number(payload: dict) -> bool:
-    """request.POST['appointment'] goes straight into get_object_or_404(pk=...)."""
-    value = payload.get("appointment", "")
-    value = value[-1] if isinstance(value, list) and value else value
-    if not isinstance(value, str) or not value:
-        return False
-    try:
-        int(value)
-    except ValueError:
-        return True
-    return False
 
 
 # --- The header ---------------------------------------------------------------------------
@@ -165,7 +149,6 @@ def test_header_chart(send, physio, draft, data):
     form.fields = {"body_marks": form.fields["body_marks"]}
     marks = '[{"view": "back", "x": 0.5, "y": 0.5, "kind": "skin_sign", "note": "Orange peel"}]'
     payload = draw(data, form_payloads(form, {"body_marks": marks}), "POST")
-    assume(not has_escaped_surrogate(payload, "body_marks"))  # test_bug_body_marks_surrogate
     url = reverse("assessments:header_save", args=[draft.pk, "chart"])
     send(
         physio,
@@ -229,8 +212,6 @@ def finding_payloads(db):
 def test_finding_add(send, physio, draft, finding_payloads, data):
     kind = draw(data, st.sampled_from(sorted(FINDING_FORMS)), "kind")
     payload = draw(data, finding_payloads[kind], "POST")
-    segment_keys = ("sign-new-segment", "band-new-muscle_segment")
-    assume(not digits_int_refuses(payload, *segment_keys))  # test_bug_segment_isdigit_then_int
     url = reverse("assessments:finding_add", args=[draft.pk, kind])
     send(
         physio,
@@ -249,8 +230,6 @@ def test_finding_edit(send, physio, draft, findings, data):
     prefix = f"{kind}-{finding.pk}"
     form = FINDING_FORMS[kind](instance=finding, prefix=prefix)
     payload = draw(data, form_payloads(form, _baseline(kind, prefix)), "POST")
-    segment_keys = (f"{prefix}-segment", f"{prefix}-muscle_segment")
-    assume(not digits_int_refuses(payload, *segment_keys))  # test_bug_segment_isdigit_then_int
     url = reverse("assessments:finding_edit", args=[draft.pk, kind, finding.pk])
     send(
         physio,
@@ -271,7 +250,6 @@ def test_finding_refresh(send, physio, draft, finding_payloads, data):
     )
     if prefix is not MISSING:
         payload["prefix"] = prefix
-    assume(not digits_int_refuses(payload))  # test_bug_segment_isdigit_then_int
     url = reverse("assessments:finding_refresh", args=[draft.pk, kind])
     send(physio, url, payload, htmx=True, watch=_watch(draft))
 
@@ -318,28 +296,19 @@ def test_fieldless_posts(send, physio, draft, findings, data):
     send(physio, url, junk, htmx=draw(data, st.booleans(), "htmx"))
 
 
-# --- Known bugs, pinned ------------------------------------------------------------------------
-# Each input below was found by the fuzz tests above (which now step around it with assume()).
-# strict=True: once the app is fixed the test passes, and the marker must come off.
-
-BUG = functools.partial(pytest.mark.xfail, strict=True, raises=AssertionError)
+# --- Regressions: inputs the fuzzing found, pinned --------------------------------------------
+# Each gave a 500 (or saved what PostgreSQL refuses) before it was fixed; the fuzz tests above
+# explore these inputs again, and these tests say what the user sees instead.
 
 
-@BUG(
-    reason="BUG: assessment_start passes request.POST['appointment'] to "
-    "get_object_or_404(Appointment, pk=...) unchecked: 'abc' raises ValueError "
-    "(\"Field 'id' expected a number\"), a 500"
-)
-def test_bug_appointment_id_not_a_number(send, physio, draft):
+def test_appointment_id_not_a_number_is_404(send, physio, draft):
+    """'abc' went straight into get_object_or_404(pk=...): ValueError. It names no
+    appointment: 404, as an unknown id does."""
     url = reverse("assessments:start", args=[draft.patient_id])
-    send(physio, url, {"appointment": "abc"})
+    outcome = send(physio, url, {"appointment": "abc"})
+    assert outcome.response.status_code == 404
 
 
-@BUG(
-    reason="BUG: _segment_from() (and SignFindingForm's test list) check str.isdigit() and "
-    "then filter pk=..., which int() refuses for superscript digits such as '²': "
-    "ValueError, a 500"
-)
 @pytest.mark.parametrize(
     ("endpoint", "kind", "field"),
     [
@@ -349,7 +318,9 @@ def test_bug_appointment_id_not_a_number(send, physio, draft):
         ("finding_refresh", "band", "muscle_segment"),
     ],
 )
-def test_bug_segment_isdigit_then_int(send, physio, draft, findings, endpoint, kind, field):
+def test_superscript_digits_are_not_an_id(send, physio, draft, findings, endpoint, kind, field):
+    """ "²".isdigit() is True but int() refuses it: the row comes back (with an error
+    where the field is required), never a 500."""
     if endpoint == "finding_edit":
         prefix = f"{kind}-{findings[kind].pk}"
         url = reverse("assessments:finding_edit", args=[draft.pk, kind, findings[kind].pk])
@@ -357,21 +328,20 @@ def test_bug_segment_isdigit_then_int(send, physio, draft, findings, endpoint, k
         prefix = f"{kind}-new"
         url = reverse(f"assessments:{endpoint}", args=[draft.pk, kind])
     data = _baseline(kind, prefix) | {f"{prefix}-{field}": "²", "prefix": prefix}
-    send(physio, url, data, htmx=True)
+    outcome = send(physio, url, data, htmx=True, watch=_watch(draft))
+    assert outcome.response.status_code == 200
 
 
-@BUG(
-    reason="BUG: the body chart accepts a mark note holding a lone surrogate (JSON escape "
-    "\\ud800): the header saves it (PostgreSQL's jsonb would refuse it: a 500), and from "
-    "then on the assessment's edit page is a 500 (UnicodeEncodeError: surrogates not allowed)"
-)
-@pytest.mark.parametrize("check", ["stored", "page"])
-def test_bug_body_marks_surrogate(send, client_for, physio, draft, check):
+@pytest.mark.parametrize("check", ["refused", "page"])
+def test_body_marks_refuse_a_lone_surrogate(send, physio, draft, check):
+    """A mark note with a lone surrogate (JSON escape \\ud800) is refused next to the chart;
+    it was saved before, and the edit page was a 500 from then on."""
     marks = '[{"view": "back", "x": 0.5, "y": 0.5, "kind": "pain", "note": "\\ud800"}]'
     url = reverse("assessments:header_save", args=[draft.pk, "chart"])
-    if check == "stored":
-        send(physio, url, {"body_marks": marks}, htmx=True)
+    if check == "refused":
+        outcome = send(physio, url, {"body_marks": marks}, htmx=True, watch=_watch(draft))
+        assert not outcome.ok
+        assert "cannot be saved" in outcome.response.content.decode()
         return
-    saved = client_for(physio).post(url, {"body_marks": marks}, headers={"HX-Request": "true"})
-    assert b"Draft saved" in saved.content
-    send(physio, _edit_page(draft), method="get")
+    send(physio, url, {"body_marks": marks}, htmx=True, render_after=[(physio, _edit_page(draft))])
+    assert send(physio, _edit_page(draft), method="get").response.status_code == 200

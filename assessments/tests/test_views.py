@@ -261,6 +261,8 @@ def test_header_autosave_and_its_errors(physio, draft, client_for):
     bad = client.post(url, data | {"assessed_on": "2999-01-01", "posture": "changed"}, **HTMX)
     assert "Not saved" in bad.content.decode()
     assert "future" in bad.content.decode()
+    ancient = client.post(url, data | {"assessed_on": "0001-01-01", "posture": "changed"}, **HTMX)
+    assert "cannot be dated before 1900" in ancient.content.decode()
     draft.refresh_from_db()
     assert draft.posture == "Slumped"  # nothing partial
     marks = [{"view": "back", "x": 0.5, "y": 0.5, "kind": "skin_sign", "note": "Orange peel"}]

@@ -7,7 +7,7 @@ Invariants kept here (and, for overlaps, by PostgreSQL exclusion constraints too
      IMS_MIN_INTERVAL_DAYS clinic-local calendar days apart, checked against the previous
      and the next one; only a physiotherapist may override, with a reason;
   d. appointments lie within the practitioner's working hours at that location, outside
-     their time off, and not in the past.
+     their time off, not in the past and at most BOOKING_HORIZON ahead.
 
 Every check runs after locking the practitioner and patient rows (select_for_update), in
 one transaction, so two bookings racing for the same slot are decided one after the other.
@@ -23,6 +23,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.formats import date_format
 
+from clinic.inputs import MAX_ID
 from clinic.models import (
     Appointment,
     AppointmentType,
@@ -33,7 +34,13 @@ from clinic.models import (
     User,
 )
 from clinic.permissions import Role
-from clinic.selectors.scheduling import ONLINE_LEAD, ims_dates, ims_next_eligible, min_interval
+from clinic.selectors.scheduling import (
+    BOOKING_HORIZON,
+    ONLINE_LEAD,
+    ims_dates,
+    ims_next_eligible,
+    min_interval,
+)
 
 
 class BookingError(Exception):
@@ -101,6 +108,17 @@ def _check_spacing(
 
 
 # --- Time and overlap checks ------------------------------------------------------------------
+
+
+def _check_horizon(start: dt.datetime) -> None:
+    # Before anything computes the end or converts to UTC: near year 9999 both overflow.
+    if start > timezone.now() + BOOKING_HORIZON:
+        last = timezone.localdate() + BOOKING_HORIZON
+        raise BookingError(
+            f"Appointments can be booked up to two years ahead: choose a date on or before "
+            f"{_day(last)}.",
+            code="horizon",
+        )
 
 
 def _check_when(
@@ -216,6 +234,7 @@ class Slot:
 def _check_all(
     *, patient: Patient, slot: Slot, by: User, override_reason: str, exclude_pk: int | None
 ) -> tuple[str, User | None]:
+    _check_horizon(slot.start)
     _check_when(
         practitioner=slot.practitioner, location=slot.location, start=slot.start, end=slot.end
     )
@@ -243,6 +262,7 @@ def _check_online(slot: Slot) -> None:
     at the last minute and not beyond the booking window."""
     from clinic.models import ClinicPolicy
 
+    _check_horizon(slot.start)
     policy = ClinicPolicy.current()
     if not policy.online_booking_enabled:
         raise BookingError(
@@ -445,7 +465,9 @@ def appointment_cancel_by_patient(*, appointment: Appointment, by: User) -> Appo
 
 
 def online_bookings_acknowledge(*, appointment_ids: list[int], by: User) -> int:
-    """The front desk has seen these online bookings: stop flagging them."""
+    """The front desk has seen these online bookings: stop flagging them. Ids outside the
+    database's integer range match nothing (SQLite would raise OverflowError on them)."""
+    appointment_ids = [pk for pk in appointment_ids if 1 <= pk <= MAX_ID]
     return Appointment.objects.filter(
         pk__in=appointment_ids, booked_via=Appointment.Via.PORTAL, online_booking_seen_at=None
     ).update(online_booking_seen_at=timezone.now())

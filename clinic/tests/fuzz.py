@@ -37,7 +37,6 @@ from django import forms
 from django.apps import apps
 from django.contrib.messages import constants as message_levels
 from django.contrib.messages import get_messages
-from django.core.exceptions import ValidationError
 from django.db import connection, models, transaction
 from django.test import Client
 from django.utils import timezone
@@ -660,119 +659,7 @@ def _follow(client: Client, response, messages_, what: str):
     return page
 
 
-# --- Known bugs ------------------------------------------------------------------------------
-# The fuzz tests step around inputs that trigger a bug already pinned by a strict-xfail test,
-# so that they keep exploring the rest of the endpoint.
-
-
-def posted(data: Mapping[str, Any], key: str) -> Any:
-    """What request.POST.get(key) returns for `data` (the last of repeated values)."""
-    value = data.get(key, MISSING)
-    if isinstance(value, list):
-        return value[-1] if value else MISSING
-    return value
-
-
-def next_is_used_unchecked(data: Mapping[str, Any]) -> bool:
-    """A `next` that redirect() refuses (no "/" or ".", not a URL name: NoReverseMatch) or
-    that leads off the site, for views that redirect to it without checking it."""
-    from django.shortcuts import resolve_url
-    from django.urls import NoReverseMatch
-    from django.utils.http import url_has_allowed_host_and_scheme
-
-    value = posted(data, "next")
-    if not isinstance(value, str) or not value:
-        return False
-    try:
-        resolve_url(value)
-    except NoReverseMatch:
-        return True
-    return not url_has_allowed_host_and_scheme(value, allowed_hosts={"testserver"})
-
-
-def next_is_taken_for_a_url_name(data: Mapping[str, Any]) -> bool:
-    """A `next` that passes url_has_allowed_host_and_scheme() but has neither "/" nor ".":
-    redirect() tries it as a URL pattern name and raises NoReverseMatch (a 500)."""
-    from django.shortcuts import resolve_url
-    from django.urls import NoReverseMatch
-    from django.utils.http import url_has_allowed_host_and_scheme
-
-    value = posted(data, "next")
-    if not isinstance(value, str) or not value:
-        return False
-    if not url_has_allowed_host_and_scheme(value, allowed_hosts={"testserver"}):
-        return False
-    try:
-        resolve_url(value)
-    except NoReverseMatch:
-        return True
-    return False
-
-
-def _values(data: Mapping[str, Any], *keys: str) -> list:
-    found = []
-    for key in keys or tuple(data):
-        value = data.get(key, MISSING)
-        found += value if isinstance(value, list) else [value]
-    return [value for value in found if isinstance(value, str)]
-
-
-def digits_int_refuses(data: Mapping[str, Any], *keys: str) -> bool:
-    """A value that str.isdigit() accepts and int() refuses (superscript digits such as
-    "²"): views that check isdigit() and then call int() raise ValueError (a 500)."""
-    for value in _values(data, *keys):
-        if value.isdigit():
-            try:
-                int(value)
-            except ValueError:
-                return True
-    return False
-
-
-def digits_too_big_for_sqlite(data: Mapping[str, Any], *keys: str) -> bool:
-    """All digits, beyond a 64-bit integer: SQLite raises OverflowError on `pk__in`."""
-    for value in _values(data, *keys):
-        if value.isdigit():
-            try:
-                if int(value) > 2**63 - 1:
-                    return True
-            except ValueError:
-                continue
-    return False
-
-
-def date_near_the_ends(data: Mapping[str, Any], *keys: str, days: int = 8) -> bool:
-    """A date (as a DateField would read it) within `days` of 1 Jan 1 or 31 Dec 9999,
-    where the schedule's date arithmetic overflows."""
-    field = forms.DateField()
-    for value in _values(data, *keys):
-        try:
-            day = field.clean(value.split("T")[0])
-        except ValidationError:
-            continue
-        if day is None:
-            continue
-        margin = dt.timedelta(days=days)
-        if day - dt.date.min < margin or dt.date.max - day < margin:
-            return True
-    return False
-
-
-def has_nul(data: Mapping[str, Any], *keys: str) -> bool:
-    return any("\x00" in value for value in _values(data, *keys))
-
-
-def has_escaped_surrogate(data: Mapping[str, Any], *keys: str) -> bool:
-    """JSON text whose strings hold a lone surrogate (a \\ud800-\\udfff escape without its
-    pair): json.loads() returns it as is."""
-    for value in _values(data, *keys):
-        try:
-            parsed = json.loads(value)
-        except (ValueError, RecursionError):
-            continue
-        if any(_is_surrogate(char) for text in _strings(parsed) for char in text):
-            return True
-    return False
+# --- Text PostgreSQL refuses ------------------------------------------------------------------
 
 
 def _is_surrogate(char: str) -> bool:

@@ -58,6 +58,30 @@ def test_parse_marks_drops_control_characters_from_notes():
     assert parse_marks([mark(note="a\x00b\tc\n")], kinds={"pain"})[0]["note"] == "ab\tc"
 
 
+@pytest.mark.parametrize("note", ["\\ud800", "a\\udfffb"])
+def test_parse_marks_refuses_a_lone_surrogate(note):
+    """A JSON escape of half a surrogate pair cannot be stored (PostgreSQL) or shown (the
+    page cannot be encoded); a full pair is an ordinary character."""
+    raw = '[{"view": "front", "x": 0.5, "y": 0.5, "kind": "pain", "note": "' + note + '"}]'
+    assert errors_of(raw) == [
+        "A mark's note holds characters that cannot be saved. Please type it again."
+    ]
+    pair = raw.replace(note, "\\ud83d\\ude00")
+    assert parse_marks(pair, kinds=ALL_KINDS)[0]["note"] == "\U0001f600"
+
+
+def test_an_unknown_kind_with_a_lone_surrogate_gives_a_printable_error():
+    raw = '[{"view": "front", "x": 0.5, "y": 0.5, "kind": "\\ud800"}]'
+    (message,) = errors_of(raw)
+    message.encode("utf-8")  # shown on the page
+
+
+def test_redisplaying_refused_marks_with_a_lone_surrogate_can_be_encoded():
+    """A refused form shows back what was sent: the chart must still encode."""
+    raw = '[{"view": "front", "x": 0.5, "y": 0.5, "kind": "pain", "note": "\\ud800"}]'
+    str(render_bodychart_svg(raw, view="front")).encode("utf-8")
+
+
 def errors_of(raw, **kwargs) -> list[str]:
     kwargs.setdefault("kinds", ALL_KINDS)
     with pytest.raises(ValidationError) as caught:

@@ -14,12 +14,13 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 from simple_history.models import registered_models
 
 from clinic.forms import form_add_errors
+from clinic.inputs import safe_next
 from clinic.models import AccessLog, AccessReview, Patient, User
 from clinic.permissions import Role, allow_roles
 from clinic.services import emergency_access_grant
@@ -37,13 +38,6 @@ class EmergencyAccessForm(forms.Form):
     )
 
 
-def _safe_next(request: HttpRequest, default: str) -> str:
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        return target
-    return default
-
-
 @allow_roles(Role.PHYSIO)
 @require_http_methods(["GET", "POST"])
 def emergency_access(request: HttpRequest, pk: int) -> HttpResponse:
@@ -51,7 +45,7 @@ def emergency_access(request: HttpRequest, pk: int) -> HttpResponse:
     privacy officer reviews."""
     patient = get_object_or_404(Patient, pk=pk)
     form = EmergencyAccessForm(request.POST or None)
-    target = _safe_next(request, f"/treatments/patients/{patient.pk}/chart/")
+    target = safe_next(request, f"/treatments/patients/{patient.pk}/chart/")
     if request.method == "POST" and form.is_valid():
         try:
             emergency_access_grant(
@@ -74,7 +68,18 @@ def emergency_access(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+class AccessReviewForm(forms.Form):
+    """The privacy officer's note on a reviewed emergency access (optional)."""
+
+    note = forms.CharField(label="Review note", max_length=300, required=False)
+
+
 # --- The audit page ---------------------------------------------------------------------
+
+# The years a date filter may name: the log has nothing before, and past year 9999 the
+# day arithmetic overflows.
+AUDIT_FIRST_DAY = dt.date(2000, 1, 1)
+AUDIT_LAST_DAY = dt.date(2100, 12, 31)
 
 
 class AuditFilterForm(forms.Form):
@@ -99,6 +104,20 @@ class AuditFilterForm(forms.Form):
         for field in self.fields.values():
             css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
             field.widget.attrs["class"] = css
+
+    def _in_range(self, name: str) -> dt.date | None:
+        day = self.cleaned_data[name]
+        if day is not None and not AUDIT_FIRST_DAY <= day <= AUDIT_LAST_DAY:
+            raise forms.ValidationError(
+                f"Choose a date between {AUDIT_FIRST_DAY:%Y-%m-%d} and {AUDIT_LAST_DAY:%Y-%m-%d}."
+            )
+        return day
+
+    def clean_date_from(self) -> dt.date | None:
+        return self._in_range("date_from")
+
+    def clean_date_to(self) -> dt.date | None:
+        return self._in_range("date_to")
 
     def clean(self) -> dict:
         cleaned = super().clean()
@@ -229,10 +248,13 @@ def audit(request: HttpRequest) -> HttpResponse:
 def access_review(request: HttpRequest, pk: int) -> HttpResponse:
     """Mark an emergency access as reviewed (a new row; the log row itself never changes)."""
     log = get_object_or_404(AccessLog, pk=pk, action=AccessLog.Action.EMERGENCY)
-    note = request.POST.get("note", "").strip()[:300]
-    _, created = AccessReview.objects.get_or_create(
-        log=log, defaults={"reviewed_by": request.user, "note": note}
-    )
-    if created:
-        messages.success(request, "Marked as reviewed.")
-    return redirect(_safe_next(request, "/clinic-admin/audit/"))
+    form = AccessReviewForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, f"Not marked as reviewed: {form.errors['note'][0]}")
+    else:
+        _, created = AccessReview.objects.get_or_create(
+            log=log, defaults={"reviewed_by": request.user, "note": form.cleaned_data["note"]}
+        )
+        if created:
+            messages.success(request, "Marked as reviewed.")
+    return redirect(safe_next(request, reverse("clinic:audit")))

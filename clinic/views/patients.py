@@ -26,11 +26,23 @@ def patient_list(request: HttpRequest) -> HttpResponse:
     """All patients, or those matching the search, with intake and consent status."""
     form = PatientSearchForm(request.GET or None)
     query, dob = "", None
-    if form.is_valid():
-        query, dob = form.cleaned_data["q"], form.cleaned_data["dob"]
-    patients = selectors.patient_search(query=query, date_of_birth=dob)
+    invalid = form.is_bound and not form.is_valid()
+    if invalid:
+        # A search that cannot be read lists nobody (not everyone); the errors are shown
+        # next to the search field, on the page and in the htmx results alike.
+        patients = Patient.objects.none()
+    else:
+        if form.is_bound:
+            query, dob = form.cleaned_data["q"], form.cleaned_data["dob"]
+        patients = selectors.patient_search(query=query, date_of_birth=dob)
     page = Paginator(patients, PAGE_SIZE).get_page(request.GET.get("page"))
-    context = {"form": form, "page": page, "query": query, "searching": bool(query or dob)}
+    context = {
+        "form": form,
+        "page": page,
+        "query": query,
+        "searching": bool(query or dob),
+        "search_invalid": invalid,
+    }
     template = "clinic/patients/_results.html" if request.htmx else "clinic/patients/list.html"
     return render(request, template, context)
 

@@ -56,6 +56,10 @@ def portal_records_download(request: HttpRequest) -> HttpResponse:
 
 
 class CorrectionRequestForm(forms.ModelForm):
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["source"].choices = [("patient", "Patient"), ("staff", "Staff")]
+
     class Meta:
         model = CorrectionRequest
         fields = ["record", "requested_change", "source"]

@@ -15,12 +15,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
 from clinic import selectors, services
-from clinic.forms import BookingForm, CancelForm, SlotForm
+from clinic.forms import BookingForm, CancelForm, SlotForm, SpacingAlertResolveForm
+from clinic.inputs import parse_date, parse_id, safe_next
 from clinic.models import Appointment, Location, Patient, Practitioner, SpacingAlert
 from clinic.permissions import Role, allow_roles
 from clinic.selectors import scheduling as schedule_selectors
@@ -31,17 +31,16 @@ STAFF = (Role.FRONT_DESK, Role.PHYSIO)
 
 
 def _date_param(request: HttpRequest, name: str = "date") -> dt.date:
-    try:
-        return dt.date.fromisoformat(request.GET.get(name, ""))
-    except ValueError:
-        return timezone.localdate()
+    """The ?date= asked for, or today when it is missing, unreadable or out of range (the
+    grid's day arithmetic overflows near years 1 and 9999)."""
+    return parse_date(request.GET.get(name)) or timezone.localdate()
 
 
 def _location(request: HttpRequest) -> Location | None:
     locations = Location.objects.filter(active=True)
-    chosen = request.GET.get("location")
-    if chosen and chosen.isdigit():
-        found = locations.filter(pk=int(chosen)).first()
+    chosen = parse_id(request.GET.get("location"))
+    if chosen is not None:
+        found = locations.filter(pk=chosen).first()
         if found:
             request.session["location_id"] = found.pk
             return found
@@ -113,8 +112,8 @@ def week_view(request: HttpRequest) -> HttpResponse:
 def _booking_initial(request: HttpRequest) -> dict:
     initial = {"date": timezone.localdate()}
     for name in ("practitioner", "location", "type", "patient"):
-        if request.GET.get(name, "").isdigit():
-            initial[name] = int(request.GET[name])
+        if (pk := parse_id(request.GET.get(name))) is not None:
+            initial[name] = pk
     start = request.GET.get("start")
     if start:
         try:
@@ -169,9 +168,9 @@ def appointment_new(request: HttpRequest) -> HttpResponse:
             url = _schedule_url(appointment.local_date, appointment.location)
             return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
     patient = None
-    patient_id = form["patient"].value()
-    if patient_id and str(patient_id).isdigit():
-        patient = Patient.objects.filter(pk=int(patient_id)).first()
+    patient_id = parse_id(form["patient"].value())
+    if patient_id is not None:
+        patient = Patient.objects.filter(pk=patient_id).first()
     return _modal_or_page(
         request,
         "clinic/schedule/book.html",
@@ -200,10 +199,10 @@ def booking_patient_search(request: HttpRequest) -> HttpResponse:
 def booking_patient_panel(request: HttpRequest) -> HttpResponse:
     """The chosen patient with their last IMS visit and next eligible IMS date (htmx); with
     no patient, the search box to choose one."""
-    patient_id = request.GET.get("patient", "")
-    if not patient_id.isdigit():
+    patient_id = parse_id(request.GET.get("patient"))
+    if patient_id is None:
         return render(request, "clinic/schedule/_patient_search.html")
-    patient = get_object_or_404(Patient, pk=int(patient_id))
+    patient = get_object_or_404(Patient, pk=patient_id)
     return render(
         request,
         "clinic/schedule/_patient_panel.html",
@@ -276,18 +275,8 @@ def appointment_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     return _back_to_schedule(request, appointment)
 
 
-def _safe_next(request: HttpRequest, default: str) -> str:
-    """The form's `next` if it points back into this site, else `default`."""
-    candidate = request.POST.get("next", "")
-    if candidate and url_has_allowed_host_and_scheme(
-        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return candidate
-    return default
-
-
 def _back_to_schedule(request: HttpRequest, appointment: Appointment) -> HttpResponse:
-    url = _safe_next(request, _schedule_url(appointment.local_date, appointment.location))
+    url = safe_next(request, _schedule_url(appointment.local_date, appointment.location))
     return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
 
 
@@ -345,17 +334,23 @@ def appointment_reschedule(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def spacing_alert_resolve(request: HttpRequest, pk: int) -> HttpResponse:
     alert = get_object_or_404(SpacingAlert, pk=pk)
-    reminders.spacing_alert_resolve(alert=alert, note=request.POST.get("note", ""), by=request.user)
-    messages.success(request, "Alert marked as reviewed.")
-    return redirect(_safe_next(request, reverse("clinic:desk_today")))
+    form = SpacingAlertResolveForm(request.POST)
+    if form.is_valid():
+        reminders.spacing_alert_resolve(
+            alert=alert, note=form.cleaned_data["note"], by=request.user
+        )
+        messages.success(request, "Alert marked as reviewed.")
+    else:
+        messages.error(request, f"The alert is still open: {form.errors['note'][0]}")
+    return redirect(safe_next(request, reverse("clinic:desk_today")))
 
 
 @allow_roles(*STAFF)
 @require_POST
 def online_bookings_seen(request: HttpRequest) -> HttpResponse:
-    ids = [int(pk) for pk in request.POST.getlist("appointment") if pk.isdigit()]
+    ids = [pk for value in request.POST.getlist("appointment") if (pk := parse_id(value))]
     services.online_bookings_acknowledge(appointment_ids=ids, by=request.user)
-    return redirect(_safe_next(request, reverse("clinic:desk_today")))
+    return redirect(safe_next(request, reverse("clinic:desk_today")))
 
 
 @allow_roles(Role.PHYSIO)

@@ -17,7 +17,7 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
@@ -27,6 +27,7 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from clinic.forms import TokenForm
+from clinic.inputs import safe_next
 from clinic.permissions import Role, allow_roles
 
 STAFF = (Role.PHYSIO, Role.FRONT_DESK, Role.CLINIC_ADMIN)
@@ -35,12 +36,12 @@ NEW_CODES_KEY = "clinic:new_backup_codes"
 
 
 def _next_url(request: HttpRequest) -> str:
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return "/"
+    return safe_next(request, "/")
+
+
+def _with_next(url: str, request: HttpRequest) -> str:
+    """`url` carrying the sign-in's `next` along (query-encoded: it may hold "&")."""
+    return f"{url}?{urlencode({'next': _next_url(request)})}"
 
 
 def confirmed_totp(user) -> TOTPDevice | None:
@@ -55,7 +56,7 @@ def two_factor(request: HttpRequest) -> HttpResponse:
     if request.user.is_verified():
         return redirect(_next_url(request))
     if confirmed_totp(request.user) is None:
-        return redirect(f"{reverse('two_factor_setup')}?next={_next_url(request)}")
+        return redirect(_with_next(reverse("two_factor_setup"), request))
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         device = match_token(request.user, form.cleaned_data["token"])
@@ -95,7 +96,7 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
             codes = _confirm(device)
             otp_login(request, device)
             request.session[NEW_CODES_KEY] = codes
-            return redirect(f"{reverse('two_factor_backup_codes')}?next={_next_url(request)}")
+            return redirect(_with_next(reverse("two_factor_backup_codes"), request))
         form.add_error(
             "token",
             "That code did not match. Check that the app shows this account and that the "

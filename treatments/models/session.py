@@ -10,6 +10,8 @@ later) but never edited or removed.
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -18,7 +20,11 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from assessments.models import Muscle, RangeOfMotion, Region, Segment, Side
+from clinic.inputs import EARLIEST_DATE
 from treatments.models.reference import HomeCareSnippet, NeedleSize
+
+# How far ahead a recommended next visit may be.
+NEXT_VISIT_WITHIN = dt.timedelta(days=2 * 365)
 
 NPRS = [MinValueValidator(0), MaxValueValidator(10)]
 
@@ -141,9 +147,21 @@ class TreatmentSession(models.Model):
     def clean(self) -> None:
         if self.session_date and self.session_date > timezone.localdate():
             raise ValidationError({"session_date": "A session cannot be dated in the future."})
+        if self.session_date and self.session_date < EARLIEST_DATE:
+            raise ValidationError(
+                {
+                    "session_date": "Check the year: a session cannot be dated before "
+                    f"{EARLIEST_DATE.year}."
+                }
+            )
         if self.next_visit_on and self.session_date and self.next_visit_on <= self.session_date:
             raise ValidationError(
                 {"next_visit_on": "The next visit comes after this session's date."}
+            )
+        # A next visit years away is a typing slip (and 9999-12-31 breaks date arithmetic).
+        if self.next_visit_on and self.next_visit_on > timezone.localdate() + NEXT_VISIT_WITHIN:
+            raise ValidationError(
+                {"next_visit_on": "Check the date: recommend a next visit within two years."}
             )
 
 

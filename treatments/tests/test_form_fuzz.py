@@ -28,7 +28,7 @@ import functools
 import pytest
 from django.urls import reverse
 from django.utils import timezone
-from hypothesis import assume, given
+from hypothesis import given
 from hypothesis import strategies as st
 
 from assessments.forms import AddendumForm
@@ -39,14 +39,11 @@ from clinic.tests.factories import make_patient, write_appointment
 from clinic.tests.fuzz import (
     MISSING,
     check_request,
-    digits_int_refuses,
-    digits_too_big_for_sqlite,
     examples,
     form_payloads,
     hostile,
     nasty_next,
     nasty_numbers,
-    next_is_used_unchecked,
     payloads,
 )
 from treatments import services, summaries
@@ -88,19 +85,6 @@ def _watch(session):
     ]
 
 
-def _id_is_not_a_number(payload: dict, key: str) -> bool:
-    """request.POST[key] goes straight into get_object_or_404(pk=...)."""
-    value = payload.get(key, "")
-    value = value[-1] if isinstance(value, list) and value else value
-    if not isinstance(value, str) or not value:
-        return False
-    try:
-        int(value)
-    except ValueError:
-        return True
-    return False
-
-
 # --- Starting a session ---------------------------------------------------------------------
 
 
@@ -121,7 +105,6 @@ def test_session_start(send, physio, draft, visit, data):
     valid = {"appointment": st.sampled_from([str(own.pk), str(other.pk), ""])}
     nasty = {"appointment": nasty_numbers}
     payload = draw(data, payloads({"appointment": str(own.pk)}, valid, nasty), "POST")
-    assume(not _id_is_not_a_number(payload, "appointment"))  # test_bug_appointment_id_not_a_number
     url = reverse("treatments:session_start", args=[draft.patient_id])
     send(physio, url, payload)
 
@@ -148,7 +131,6 @@ def test_session_save(send, physio, draft, data):
         "next_visit_on": (timezone.localdate() + dt.timedelta(days=7)).isoformat(),
     }
     payload = draw(data, form_payloads(SessionForm(instance=draft), baseline), "POST")
-    assume(not digits_too_big_for_sqlite(payload, "home_care"))  # test_bug_huge_choice_ids
     url = reverse("treatments:session_save", args=[draft.pk])
     send(
         physio,
@@ -222,7 +204,6 @@ def test_part_refresh(send, physio, draft, part_payloads, data):
     prefix = draw(data, st.one_of(st.just("site-new"), st.just("site-new"), hostile), "prefix")
     if prefix is not MISSING:
         payload["prefix"] = prefix
-    assume(not digits_int_refuses(payload))  # test_bug_muscle_isdigit_then_int
     url = reverse("treatments:part_refresh", args=[draft.pk, "site"])
     send(physio, url, payload, htmx=True, watch=_watch(draft))
 
@@ -293,7 +274,6 @@ def test_summary_retry(send, physio, front_desk, summary, data):
     user = draw(data, st.sampled_from([physio, front_desk]), "user")
     baseline = {"next": reverse("treatments:patient_documents", args=[summary.session.patient_id])}
     payload = draw(data, payloads(baseline, nasty={"next": nasty_next}), "POST")
-    assume(not next_is_used_unchecked(payload))  # test_bug_summary_retry_next
     url = reverse("treatments:summary_retry", args=[summary.token])
     send(user, url, payload, watch=[summary])
 
@@ -325,50 +305,44 @@ def test_fieldless_posts(send, fieldless, data):
     send(user, url, junk, htmx=draw(data, st.booleans(), "htmx"))
 
 
-# --- Known bugs, pinned ------------------------------------------------------------------------
-# Each input below was found by the fuzz tests above (which now step around it with assume()).
-# strict=True: once the app is fixed the test passes, and the marker must come off.
-
-BUG = functools.partial(pytest.mark.xfail, strict=True, raises=AssertionError)
+# --- Regressions: inputs the fuzzing found, pinned --------------------------------------------
+# Each gave a 500 (or an open redirect) before it was fixed; the fuzz tests above explore
+# these inputs again, and these tests say what the user sees instead.
 
 
-@BUG(
-    reason="BUG: session_start passes request.POST['appointment'] to "
-    "get_object_or_404(Appointment, pk=...) unchecked: 'abc' raises ValueError "
-    "(\"Field 'id' expected a number\"), a 500"
-)
-def test_bug_appointment_id_not_a_number(send, physio, draft):
+def test_appointment_id_not_a_number_is_404(send, physio, draft):
+    """'abc' went straight into get_object_or_404(pk=...): ValueError. It names no
+    appointment: 404, as an unknown id does."""
     url = reverse("treatments:session_start", args=[draft.patient_id])
-    send(physio, url, {"appointment": "abc"})
+    outcome = send(physio, url, {"appointment": "abc"})
+    assert outcome.response.status_code == 404
 
 
-@BUG(
-    reason="BUG: SiteForm._muscle() checks str.isdigit() and then filters pk=..., which "
-    "int() refuses for superscript digits: part_refresh with site-new-muscle='²' raises "
-    "ValueError, a 500"
-)
-def test_bug_muscle_isdigit_then_int(send, physio, draft):
+def test_superscript_muscle_is_not_an_id(send, physio, draft):
+    """SiteForm._muscle() took "²" for an id (isdigit() is True, int() refuses it): the
+    row's pickers now re-render without a chosen muscle."""
     data = _site_baseline("site-new") | {"site-new-muscle": "²", "prefix": "site-new"}
     url = reverse("treatments:part_refresh", args=[draft.pk, "site"])
-    send(physio, url, data, htmx=True)
+    outcome = send(physio, url, data, htmx=True, watch=_watch(draft))
+    assert outcome.response.status_code == 200
 
 
-@BUG(
-    reason="BUG: SessionForm.home_care (Django's ModelMultipleChoiceField) checks the ids "
-    "with pk__in: on SQLite an id beyond 2**63-1 raises OverflowError ('Python int too large "
-    "to convert to SQLite INTEGER'), a 500"
-)
-def test_bug_huge_choice_ids(send, physio, draft):
+def test_home_care_refuses_huge_ids(send, physio, draft):
+    """An id beyond 64 bits (SQLite raised OverflowError on it) is refused like any
+    unknown choice, next to the field."""
     data = {"session_date": draft.session_date.isoformat(), "home_care": ["9" * 20]}
-    send(physio, reverse("treatments:session_save", args=[draft.pk]), data, htmx=True)
+    url = reverse("treatments:session_save", args=[draft.pk])
+    outcome = send(physio, url, data, htmx=True, watch=[*_watch(draft), draft.home_care.all()])
+    assert not outcome.ok
+    assert "Select a valid choice" in outcome.response.content.decode()
 
 
-@BUG(
-    reason="BUG: summary_retry redirects to request.POST['next'] unchecked: ' ' (or any "
-    "word that is not a URL name) raises NoReverseMatch, a 500, and '//evil.example/' sends "
-    "the user off the site (an open redirect)"
-)
-@pytest.mark.parametrize("target", [" ", "//evil.example/"])
-def test_bug_summary_retry_next(send, physio, summary, target):
+@pytest.mark.parametrize("target", [" ", "0", "//evil.example/", "https://evil.example/"])
+def test_summary_retry_ignores_a_bad_next(send, physio, summary, target):
+    """`next` was used unchecked: ' ' was a NoReverseMatch (a 500) and '//evil.example/'
+    an open redirect. Anything but a path on this site leads to the Documents page."""
     url = reverse("treatments:summary_retry", args=[summary.token])
-    send(physio, url, {"next": target})
+    outcome = send(physio, url, {"next": target})
+    documents = reverse("treatments:patient_documents", args=[summary.session.patient_id])
+    assert outcome.response.status_code == 302
+    assert outcome.response["Location"] == documents

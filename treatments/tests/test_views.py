@@ -141,6 +141,23 @@ def test_invalid_session_fields_save_nothing(physio, draft, client_for, field, v
     assert draft.nprs_before == 6
 
 
+@pytest.mark.parametrize(
+    ("field", "value", "error"),
+    [
+        ("session_date", "0001-01-01", "cannot be dated before 1900"),
+        ("next_visit_on", "9999-12-31", "within two years"),
+    ],
+)
+def test_session_dates_out_of_range_save_nothing(physio, draft, client_for, field, value, error):
+    data = {"session_date": draft.session_date.isoformat(), "plan": "changed plan"}
+    response = client_for(physio).post(
+        f"/treatments/sessions/{draft.pk}/save/", data | {field: value}, **HTMX
+    )
+    assert error in " ".join(dict(response.context["field_errors"])[field])
+    draft.refresh_from_db()
+    assert draft.plan == ""
+
+
 def test_autosave_saves_the_note(physio, draft, client_for):
     data = {
         "session_date": draft.session_date.isoformat(),
