@@ -1,5 +1,11 @@
 """Reads of the front office, shaped for one page each; re-exported by area."""
 
+from clinic.selectors.audit import (
+    AuditFilters,
+    audit_changes,
+    audit_reads,
+    emergency_accesses_to_review,
+)
 from clinic.selectors.consent import (
     consent_current,
     consent_history,
@@ -32,6 +38,10 @@ from clinic.selectors.system import (
 )
 
 __all__ = [
+    "AuditFilters",
+    "audit_changes",
+    "audit_reads",
+    "emergency_accesses_to_review",
     "day_schedule",
     "free_slots",
     "ims_next_eligible",

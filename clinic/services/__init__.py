@@ -8,6 +8,7 @@ from clinic.services.accounts import roles_sync, roles_sync_after_migrate, user_
 from clinic.services.audit import (
     EmergencyAccessRequired,
     access_log_record,
+    access_review_record,
     care_relation_register,
     client_ip,
     emergency_access_grant,
@@ -62,6 +63,7 @@ from clinic.services.scheduling import (
 __all__ = [
     "BookingError",
     "EmergencyAccessRequired",
+    "access_review_record",
     "care_relation_register",
     "correction_request_add",
     "correction_request_settle",

@@ -20,7 +20,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from clinic.models import AccessLog, Appointment, Patient, Practitioner, User
+from clinic.models import AccessLog, AccessReview, Appointment, Patient, Practitioner, User
 from clinic.permissions import Role
 
 EMERGENCY_SESSION_KEY = "clinic:emergency_access"
@@ -145,3 +145,12 @@ def _log(
         user_agent=request.META.get("HTTP_USER_AGENT", "")[:300],
         reason=reason,
     )
+
+
+def access_review_record(*, log: AccessLog, by: User, note: str = "") -> bool:
+    """Mark an emergency access as reviewed: a new AccessReview row (the log row itself is
+    never changed). False if it was reviewed already."""
+    _, created = AccessReview.objects.get_or_create(
+        log=log, defaults={"reviewed_by": by, "note": note}
+    )
+    return created

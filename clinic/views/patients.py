@@ -12,10 +12,9 @@ from django.utils.formats import date_format
 from django.views.decorators.http import require_http_methods, require_POST
 
 from clinic import selectors, services
-from clinic.forms import PatientForm, PatientSearchForm
+from clinic.forms import CorrectionRequestForm, PatientForm, PatientSearchForm, SettleForm
 from clinic.models import Patient
 from clinic.permissions import Role, allow_roles
-from clinic.views.records import CorrectionRequestForm, SettleForm
 
 PAGE_SIZE = 25
 

@@ -16,7 +16,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from clinic import services
-from clinic.forms import form_add_errors
+from clinic.forms import CorrectionRequestForm, SettleForm, form_add_errors
 from clinic.models import AccessLog, CorrectionRequest, Patient
 from clinic.permissions import Role, allow_roles
 
@@ -53,34 +53,6 @@ def portal_records_download(request: HttpRequest) -> HttpResponse:
     response["Content-Disposition"] = f'attachment; filename="my-clinic-records-{stamp}.json"'
     response["Cache-Control"] = "private, no-store"
     return response
-
-
-class CorrectionRequestForm(forms.ModelForm):
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["source"].choices = [("patient", "Patient"), ("staff", "Staff")]
-
-    class Meta:
-        model = CorrectionRequest
-        fields = ["record", "requested_change", "source"]
-        widgets = {
-            "record": forms.TextInput(attrs={"class": "form-control"}),
-            "requested_change": forms.Textarea(attrs={"rows": 2, "class": "form-control"}),
-            "source": forms.Select(attrs={"class": "form-select"}),
-        }
-
-
-class SettleForm(forms.Form):
-    status = forms.ChoiceField(
-        choices=[
-            (CorrectionRequest.Status.CORRECTED, "Corrected"),
-            (CorrectionRequest.Status.DECLINED, "Declined"),
-        ],
-        widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
-    )
-    resolution = forms.CharField(
-        max_length=1000, widget=forms.TextInput(attrs={"class": "form-control form-control-sm"})
-    )
 
 
 @allow_roles(Role.FRONT_DESK, Role.PHYSIO)
