@@ -9,6 +9,7 @@ from crispy_forms.layout import Column, Fieldset, Layout, Row
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
 from django.utils import timezone
 
 from clinic import outcomes
@@ -102,6 +103,11 @@ class LoginForm(AuthenticationForm):
         self.fields["username"].widget.attrs.update(
             {"autocomplete": "username", "autocapitalize": "none", "spellcheck": "false"}
         )
+        # AuthenticationForm sets max_length after the field is built, so no validator
+        # enforces it; without one an overlong name reaches authenticate() and django-axes,
+        # whose attempt log (varchar 255) refuses it on PostgreSQL.
+        limit = self.fields["username"].max_length or 150
+        self.fields["username"].validators.append(MaxLengthValidator(limit))
         self.fields["password"].widget = forms.PasswordInput(
             attrs={"autocomplete": "current-password"}
         )

@@ -18,6 +18,7 @@ Endpoints covered here (all POST, signed in as the assessment's author):
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 
 import pytest
@@ -99,7 +100,9 @@ def visit(physio, front_desk, draft):
     kind = AppointmentType.objects.get(name="Follow-up")
     start = timezone.now().replace(second=0, microsecond=0)
     own = write_appointment(draft.patient, practitioner, start, kind, by=front_desk)
-    other = write_appointment(make_patient(), practitioner, start, kind, by=front_desk)
+    # Later the same day: PostgreSQL refuses two visits overlapping for one practitioner.
+    later = start + dt.timedelta(hours=2)
+    other = write_appointment(make_patient(), practitioner, later, kind, by=front_desk)
     return own, other
 
 

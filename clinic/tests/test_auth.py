@@ -136,3 +136,10 @@ def test_password_reset_does_not_reveal_whether_an_address_has_an_account(client
     response = client.post(reverse("password_reset"), {"email": "nobody@example.com"})
     assert response.url == reverse("password_reset_done")
     assert mail.outbox == []
+
+
+def test_an_overlong_username_is_refused_by_the_form(client, front_desk):
+    """It never reaches authenticate() or the lockout log (varchar 255 on PostgreSQL)."""
+    response = client.post(reverse("login"), {"username": "x" * 300, "password": "whatever"})
+    assert response.status_code == 200
+    assert "at most 150 characters" in response.content.decode()

@@ -94,7 +94,9 @@ def visit(physio, front_desk, draft):
     start = timezone.now().replace(second=0, microsecond=0)
     practitioner = practitioner_for(physio)
     own = write_appointment(draft.patient, practitioner, start, kind, by=front_desk)
-    other = write_appointment(make_patient(), practitioner, start, kind, by=front_desk)
+    # Later the same day: PostgreSQL refuses two visits overlapping for one practitioner.
+    later = start + dt.timedelta(hours=2)
+    other = write_appointment(make_patient(), practitioner, later, kind, by=front_desk)
     return own, other
 
 
