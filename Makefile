@@ -10,7 +10,7 @@ PY := $(BIN)/python
 # environment says otherwise. Production never uses this Makefile to serve.
 export DEBUG ?= 1
 
-.PHONY: run test lint format worker pdf-worker beat migrate seed check clean screenshots bench-summaries
+.PHONY: run test e2e lint format worker pdf-worker beat migrate seed check clean screenshots bench-summaries
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +37,11 @@ run: seed
 
 test: $(VENV)/.dev
 	$(BIN)/pytest
+
+# The end-to-end journeys alone (headless Chromium; a real worker when REDIS_URL and a
+# PostgreSQL DATABASE_URL are set). Screenshots of every step land in var/e2e/.
+e2e: $(VENV)/.dev
+	$(BIN)/pytest -m e2e -p no:cacheprovider
 
 lint: $(VENV)/.dev
 	$(BIN)/ruff check .

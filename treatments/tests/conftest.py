@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from django.db import connection
 
 
 @pytest.fixture
@@ -20,3 +21,19 @@ def private_storage(settings, tmp_path) -> Path:
         },
     }
     return root
+
+
+@pytest.fixture
+def worker_env(private_storage) -> dict[str, str]:
+    """The worker process must see this test's database and private storage."""
+    if connection.vendor != "postgresql":
+        pytest.skip(
+            "needs PostgreSQL (DATABASE_URL) and Redis (REDIS_URL): the worker process "
+            "shares the test database"
+        )
+    db = connection.settings_dict
+    url = (
+        f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{db['HOST'] or '127.0.0.1'}"
+        f":{db['PORT'] or 5432}/{db['NAME']}"
+    )
+    return {"DATABASE_URL": url, "PRIVATE_MEDIA_ROOT": str(private_storage), "CONN_MAX_AGE": "0"}

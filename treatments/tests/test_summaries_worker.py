@@ -10,7 +10,6 @@ import time
 from unittest import mock
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerDown
 
@@ -22,22 +21,6 @@ from treatments.tests.factories import complete_session, credential_for
 from treatments.tests.summary_helpers import named_patient, pdf_text, stored_pdfs
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def worker_env(private_storage) -> dict[str, str]:
-    """The worker process must see this test's database and private storage."""
-    if connection.vendor != "postgresql":
-        pytest.skip(
-            "needs PostgreSQL (DATABASE_URL) and Redis (REDIS_URL): the worker process "
-            "shares the test database"
-        )
-    db = connection.settings_dict
-    url = (
-        f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{db['HOST'] or '127.0.0.1'}"
-        f":{db['PORT'] or 5432}/{db['NAME']}"
-    )
-    return {"DATABASE_URL": url, "PRIVATE_MEDIA_ROOT": str(private_storage), "CONN_MAX_AGE": "0"}
 
 
 @pytest.fixture
