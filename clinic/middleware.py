@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
@@ -30,12 +31,17 @@ SIGNED_IN_AT_KEY = "clinic:signed_in_at"
 POLL_HEADER = "X-Clinic-Poll"
 
 
+def _with_next(url: str, request: HttpRequest) -> str:
+    """`url?next=<where the user was going>`, query-encoded (the path may hold "&")."""
+    return f"{url}?{urlencode({'next': request.get_full_path()})}"
+
+
 def is_staff(user) -> bool:
     return user.is_authenticated and bool(user.roles & Role.staff_roles())
 
 
 def _to_login(request: HttpRequest) -> HttpResponse:
-    url = f"{reverse('login')}?next={request.get_full_path()}"
+    url = _with_next(reverse("login"), request)
     if getattr(request, "htmx", False):
         return HttpResponseClientRedirect(url)
     return redirect(url)
@@ -106,7 +112,7 @@ class StaffTwoFactorMiddleware:
         match = request.resolver_match
         if match is not None and match.url_name in TWO_FACTOR_OPEN:
             return None
-        url = f"{reverse('two_factor')}?next={request.get_full_path()}"
+        url = _with_next(reverse("two_factor"), request)
         if getattr(request, "htmx", False):
             return HttpResponseClientRedirect(url)
         return redirect(url)
@@ -136,8 +142,7 @@ class EmergencyAccessMiddleware:
 
         if not isinstance(exception, EmergencyAccessRequired):
             return None
-        url = reverse("clinic:emergency_access", args=[exception.patient.pk])
-        url = f"{url}?next={request.get_full_path()}"
+        url = _with_next(reverse("clinic:emergency_access", args=[exception.patient.pk]), request)
         if getattr(request, "htmx", False):
             return HttpResponseClientRedirect(url)
         return redirect(url)

@@ -197,3 +197,16 @@ def test_wrong_codes_are_throttled(physio):
     refused = client.post(reverse("two_factor"), {"token": totp_code(device)})
     assert "did not match" in refused.content.decode()
     assert client.get(reverse("clinic:physio_day")).status_code == 302
+
+
+def test_the_way_back_survives_a_query_string(client_for, physio, make_user):
+    """The page asked for (with its query) comes back intact after the second step."""
+    user = make_user(Role.FRONT_DESK, username="desk3")
+    client = Client()
+    _sign_in(client, "desk3")
+    wanted = reverse("clinic:patient_list") + "?q=lee&dob=1980-01-01"
+    response = client.get(wanted)
+    assert response.status_code == 302
+    device = totp_device_for(user)
+    done = client.post(response.url, {"token": totp_code(device)})
+    assert done.url == wanted
