@@ -111,7 +111,7 @@ def test_journey_5_other_roles_are_turned_away(background, physio, front_desk, p
     expect(desk.locator("body")).to_contain_text("not part of your role")
     step_shot(desk, "5-denials", "1-front-desk-chart-403")
     assert_accessible(desk)
-    for clinical in ("Supinator", "6 / 10", "Pain"):
+    for clinical in ("Supinator", "6 / 10", "Pain before"):
         assert clinical not in desk.content()
 
     bob = page_for()
