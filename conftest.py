@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -158,19 +159,48 @@ def _pages(browser, live_server, **context_options):
     return make, contexts
 
 
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item, call):
+    """Keep each phase's report on the test item, so fixtures can see whether it failed."""
+    report = yield
+    setattr(item, f"report_{report.when}", report)
+    return report
+
+
+def _close(request, contexts, kind: str) -> None:
+    """Close the pages; when the test failed, first save what each page showed then, under
+    var/failures/ (CI keeps var/), so a red run can be read without re-running it."""
+    from pathlib import Path
+
+    from django.conf import settings
+
+    report = getattr(request.node, "report_call", None)
+    failed = report is not None and report.failed
+    folder = Path(settings.BASE_DIR) / "var" / "failures"
+    for number, context in enumerate(contexts, start=1):
+        if failed:
+            folder.mkdir(parents=True, exist_ok=True)
+            for page in context.pages:
+                # A page that died with the test must not hide the test's own failure.
+                with contextlib.suppress(Exception):
+                    page.screenshot(
+                        path=str(folder / f"{request.node.name}-{kind}{number}.png"),
+                        full_page=True,
+                    )
+        context.close()
+
+
 @pytest.fixture
-def page_for(browser, live_server):
+def page_for(request, browser, live_server):
     """Open a fresh desktop browser page at a viewport (1280x800 by default)."""
     make, contexts = _pages(browser, live_server)
     yield lambda width=1280, height=800: make({"width": width, "height": height})
-    for context in contexts:
-        context.close()
+    _close(request, contexts, "desktop")
 
 
 @pytest.fixture
-def touch_page_for(browser, live_server):
+def touch_page_for(request, browser, live_server):
     """Open a fresh page on a touch device (phone or tablet) at `viewport`."""
     make, contexts = _pages(browser, live_server, has_touch=True, is_mobile=True)
     yield make
-    for context in contexts:
-        context.close()
+    _close(request, contexts, "touch")

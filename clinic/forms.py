@@ -642,6 +642,10 @@ class SlotForm(forms.Form):
         if not can_override:
             del self.fields["override_reason"]
         self.fields["date"].widget.attrs["max"] = booking_last_day().isoformat()
+        locations = list(self.fields["location"].queryset[:2])
+        if len(locations) == 1:  # a single clinic: nothing to choose
+            self.fields["location"].empty_label = None
+            self.initial.setdefault("location", locations[0].pk)
 
     def clean_date(self) -> dt.date:
         day = self.cleaned_data["date"]

@@ -329,6 +329,8 @@ EMAIL_USE_SSL = _email.get("EMAIL_USE_SSL", False)
 EMAIL_TIMEOUT = 10
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Clinic <no-reply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+if "EMAIL_FILE_PATH" in _email:  # filemail:///path writes each message to a file there
+    EMAIL_FILE_PATH = _email["EMAIL_FILE_PATH"]
 
 # --- The clinic -------------------------------------------------------------------------------
 CLINIC_NAME = env.str("CLINIC_NAME", default="Cedar IMS Physiotherapy")

@@ -114,7 +114,8 @@ def pain_chart(points: Sequence[PainPoint]) -> SafeString:
     shown = [p for p in points if p.before is not None or p.after is not None]
     if not shown:
         return mark_safe(  # noqa: S308 - constant
-            '<p class="text-body-secondary small mb-0">No pain scores recorded yet.</p>'
+            '<p class="text-body-secondary small mb-0">No session pain scores yet: the chart '
+            "starts with the first signed IMS session.</p>"
         )
     count = len(shown)
     before = [(_x(i, count), _y(p.before, 10)) for i, p in enumerate(shown) if p.before is not None]

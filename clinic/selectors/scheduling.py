@@ -10,7 +10,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db.models import Exists, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.fields import CharField
 from django.utils import timezone
 
@@ -342,16 +342,19 @@ def patient_ims_summary(patient: Patient, *, today: dt.date | None = None) -> Im
     )
 
 
-def patient_appointments(patient: Patient) -> tuple[list[Appointment], list[Appointment]]:
-    """(upcoming, past) appointments of a patient, for the portal."""
+def patient_appointments(
+    patient: Patient, *, past_limit: int = 20
+) -> tuple[list[Appointment], list[Appointment]]:
+    """(upcoming, past) appointments of a patient: every upcoming one in order, and the
+    `past_limit` most recent past or cancelled ones, newest first. Two bounded queries, so
+    a patient with years of visits costs no more than a new one."""
     now = timezone.now()
-    rows = list(
-        Appointment.objects.filter(patient=patient)
-        .select_related("practitioner", "type", "location")
-        .order_by("start")
+    rows = Appointment.objects.filter(patient=patient).select_related(
+        "practitioner", "type", "location"
     )
-    upcoming = [a for a in rows if a.end >= now and a.status != Appointment.Status.CANCELLED]
-    past = [a for a in rows if a not in upcoming][::-1][:20]
+    cancelled = Appointment.Status.CANCELLED
+    upcoming = list(rows.filter(end__gte=now).exclude(status=cancelled).order_by("start"))
+    past = list(rows.filter(Q(end__lt=now) | Q(status=cancelled)).order_by("-start")[:past_limit])
     return upcoming, past
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 from pathlib import Path
 
 from django.conf import settings
@@ -51,3 +53,32 @@ def success_message(page):
 def assert_no_sideways_scroll(page, width: int) -> None:
     scroll_width = page.evaluate("document.documentElement.scrollWidth")
     assert scroll_width <= width, f"{page.url} scrolls sideways: {scroll_width}px > {width}px"
+
+
+# --- The schedule ---------------------------------------------------------------------------
+
+
+def long_date(day: dt.date) -> str:
+    """As the refusal writes it: Monday 30 November 2026."""
+    return f"{day:%A} {day.day} {day:%B %Y}"
+
+
+def short_date(day: dt.date) -> str:
+    """As the patient panel writes it: Mon 30 Nov 2026."""
+    return f"{day:%a} {day.day} {day:%b %Y}"
+
+
+def unpadded_or_padded(message: str, day: dt.date, before: str, after: str) -> re.Pattern:
+    """`message` with the date put in as "Monday 7 December" or, as some of the app's
+    messages still write it (strftime %d), "Monday 07 December"."""
+    when = rf"{day:{before}} 0?{day.day} {day:{after}}"
+    head, tail = message.split("{}")
+    return re.compile(re.escape(head) + when + re.escape(tail))
+
+
+def grid_appointment(page, name: str):
+    return page.locator(".schedule-grid a.appt", has_text=name)
+
+
+def modal(page):
+    return page.locator("#app-modal")

@@ -22,8 +22,10 @@ def step_shot(page, journey: str, step: str) -> Path:
     return path
 
 
-def accessibility_violations(page, *, impacts=("critical",)) -> list[str]:
+def accessibility_violations(page, *, impacts=("critical", "serious")) -> list[str]:
     """axe-core's violations of the given impact on the current page, one line each."""
+    # A modal still fading in would be measured against its half-faded backdrop.
+    page.wait_for_function("() => document.getAnimations().every(a => a.playState !== 'running')")
     if not page.evaluate("typeof window.axe === 'object'"):
         page.add_script_tag(url=AXE_URL)
         page.wait_for_function("typeof window.axe === 'object'")
@@ -31,17 +33,20 @@ def accessibility_violations(page, *, impacts=("critical",)) -> list[str]:
         """async () => {
             const r = await axe.run(document, {resultTypes: ["violations"]});
             return r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
-                targets: v.nodes.slice(0, 3).map(n => n.target.join(" "))}));
+                targets: v.nodes.slice(0, 3).map(n => n.target.join(" ")),
+                why: v.nodes.slice(0, 3).map(n => (n.any[0] || n.all[0] || {}).message || "")}));
         }"""
     )
     return [
         f"{v['impact']}: {v['id']} ({v['help']}) at {', '.join(v['targets'])} on {page.url}"
+        f" [{' | '.join(v['why'])}]"
         for v in results
         if v["impact"] in impacts
     ]
 
 
 def assert_accessible(page) -> None:
-    """No critical accessibility violation (keyboard access, labels, names, contrast)."""
+    """No critical or serious accessibility violation: keyboard access, labels and names
+    (critical in axe) and colour contrast (serious in axe)."""
     problems = accessibility_violations(page)
     assert not problems, "\n".join(problems)

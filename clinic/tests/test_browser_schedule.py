@@ -27,7 +27,18 @@ from clinic.models import (
 from clinic.permissions import Role
 from clinic.services import consent_sign
 from clinic.services.scheduling import Slot, appointment_book
-from clinic.tests.browser import assert_no_sideways_scroll, heading, shot, sign_in, success_message
+from clinic.tests.browser import (
+    assert_no_sideways_scroll,
+    grid_appointment,
+    heading,
+    long_date,
+    modal,
+    short_date,
+    shot,
+    sign_in,
+    success_message,
+    unpadded_or_padded,
+)
 from clinic.tests.factories import (
     UserFactory,
     fill_intake,
@@ -86,32 +97,6 @@ def sign_consent(patient, *, by) -> None:
         by=by,
         ip_address=None,
     )
-
-
-def long_date(day: dt.date) -> str:
-    """As the refusal writes it: Monday 30 November 2026."""
-    return f"{day:%A} {day.day} {day:%B %Y}"
-
-
-def short_date(day: dt.date) -> str:
-    """As the patient panel writes it: Mon 30 Nov 2026."""
-    return f"{day:%a} {day.day} {day:%b %Y}"
-
-
-def unpadded_or_padded(message: str, day: dt.date, before: str, after: str) -> re.Pattern:
-    """`message` with the date put in as "Monday 7 December" or, as some of the app's
-    messages still write it (strftime %d), "Monday 07 December"."""
-    when = rf"{day:{before}} 0?{day.day} {day:{after}}"
-    head, tail = message.split("{}")
-    return re.compile(re.escape(head) + when + re.escape(tail))
-
-
-def grid_appointment(page, name: str):
-    return page.locator(".schedule-grid a.appt", has_text=name)
-
-
-def modal(page):
-    return page.locator("#app-modal")
 
 
 def front_desk_user():

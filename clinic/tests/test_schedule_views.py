@@ -280,6 +280,7 @@ def test_day_view_query_count_is_constant_at_20_practitioners_x_30_appointments(
     _fill_day(18, 27, day, front_desk)  # 20 practitioners; up to 30 appointments each
     large = _day_view_queries(client, day)
     assert small == large
+    assert large <= 20, f"{large} queries, over the day view's budget of 20"
     html = client.get(reverse("clinic:desk_today"), {"date": day.isoformat()}).content.decode()
     assert html.count('class="appt-cell"') == 2 * 3 + 18 * 27
 
@@ -544,3 +545,45 @@ def test_online_rules_hold_even_for_a_hand_made_post(
     )
     assert response.status_code == 200
     assert not Appointment.objects.exists()
+
+
+# --- The patient's page: their appointments and a way to book ----------------------------------
+
+
+def _patient_page(client, patient) -> tuple[str, int]:
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse("clinic:patient_detail", args=[patient.pk]))
+    assert response.status_code == 200
+    return response.content.decode(), len(queries)
+
+
+def test_the_patient_page_lists_appointments_and_books_for_that_patient(
+    client_for, front_desk, maya, ims, follow_up, day
+):
+    client = client_for(front_desk)
+    patient = make_patient(legal_first_name="Jordan", legal_last_name="Avery")
+    book(patient, maya, local(day, 9), ims, front_desk)
+    html, few = _patient_page(client, patient)
+    card = html[html.index('id="appointments"') :]
+    assert f"{day:%a} {day.day} {day:%b %Y}, 09:00" in card
+    assert "IMS treatment with Maya Chen" in card
+    eligible = day + dt.timedelta(days=7)
+    assert f"Next eligible IMS date: <strong>{eligible:%a} {eligible.day} {eligible:%b %Y}" in card
+    assert f'href="{reverse("clinic:appointment_new")}?patient={patient.pk}"' in card
+
+    # Years of history: the page shows the five most recent and costs the same queries.
+    start = local(timezone.localdate() - dt.timedelta(days=400), 10)
+    for week in range(40):
+        write_appointment(
+            patient, maya, start + dt.timedelta(days=7 * week), follow_up, by=front_desk,
+            status=Appointment.Status.COMPLETED,
+        )  # fmt: skip
+    html, many = _patient_page(client, patient)
+    recent = html[html.index(">Recent<") :]
+    assert recent.count("Follow-up with Maya Chen") == 5
+    assert many == few
+
+    # The booking page opens with the patient already chosen.
+    page = client.get(reverse("clinic:appointment_new"), {"patient": patient.pk}).content.decode()
+    assert "Jordan Avery" in page
+    assert f'name="patient" value="{patient.pk}"' in page

@@ -100,12 +100,16 @@ def patient_detail(request: HttpRequest, pk: int) -> HttpResponse:
     clinical answers: those are on the physiotherapist's intake page."""
     patient = get_object_or_404(Patient.objects.select_related("user"), pk=pk)
     latest = selectors.intake_latest(patient)
+    upcoming, past = selectors.patient_appointments(patient, past_limit=5)
     context = {
         "patient": patient,
         "intake_state": latest.status if latest else None,
         "consent_status": selectors.consent_status(patient),
         "invitation": patient.invitations.first(),
         "is_physio": request.user.has_role(Role.PHYSIO),
+        "upcoming": upcoming,
+        "past": past,
+        "ims": selectors.patient_ims_summary(patient),
         "corrections": list(patient.correction_requests.select_related("requested_by")),
         "correction_form": CorrectionRequestForm(),
         "settle_form": SettleForm(),

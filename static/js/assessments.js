@@ -19,6 +19,9 @@
         // Tom Select itself fires input and change on the original <select>, which is
         // what htmx and the forms listen to.
       });
+      // The label now names Tom Select's own input; the original <select>, kept only to
+      // carry the value, leaves the accessibility tree so nothing is announced twice.
+      select.setAttribute("aria-hidden", "true");
     });
   }
 
