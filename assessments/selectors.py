@@ -24,22 +24,22 @@ from clinic.models import Patient
 def assessment_detail(pk: int) -> Assessment:
     """One assessment with everything its page shows, in a fixed number of queries however
     many findings it holds (findings, their sign/test/segment/muscle, addenda)."""
-    return (
-        Assessment.objects.select_related(
-            "patient", "practitioner", "intake", "signed_by", "appointment__type"
-        )
-        .prefetch_related(
-            Prefetch(
-                "sign_findings",
-                queryset=SignFinding.objects.select_related(
-                    "sign", "test", "segment", "muscle"
-                ).order_by("segment__position", "created_at", "pk"),
-            ),
-            Prefetch("taut_bands", queryset=TautBand.objects.select_related("muscle")),
-            Prefetch("range_findings", queryset=RangeOfMotion.objects.all()),
-            Prefetch("addenda__author"),
-        )
-        .get(pk=pk)
+    return _with_findings(Assessment.objects.all()).get(pk=pk)
+
+
+def _with_findings(assessments: QuerySet[Assessment]) -> QuerySet[Assessment]:
+    return assessments.select_related(
+        "patient", "practitioner", "intake", "signed_by", "appointment__type"
+    ).prefetch_related(
+        Prefetch(
+            "sign_findings",
+            queryset=SignFinding.objects.select_related(
+                "sign", "test", "segment", "muscle"
+            ).order_by("segment__position", "created_at", "pk"),
+        ),
+        Prefetch("taut_bands", queryset=TautBand.objects.select_related("muscle")),
+        Prefetch("range_findings", queryset=RangeOfMotion.objects.all()),
+        Prefetch("addenda__author"),
     )
 
 
@@ -59,11 +59,11 @@ def patient_assessments(patient: Patient) -> QuerySet[Assessment]:
 def assessment_latest(patient: Patient) -> Assessment | None:
     """The assessment the next session starts from: the latest signed one, else the
     latest draft."""
-    return (
-        Assessment.objects.filter(patient=patient)
-        .order_by("-status", "-assessed_on", "-created_at")  # "signed" sorts after "draft"
-        .first()
-    )
+    return _latest_first(Assessment.objects.filter(patient=patient)).first()
+
+
+def _latest_first(assessments: QuerySet[Assessment]) -> QuerySet[Assessment]:
+    return assessments.order_by("-status", "-assessed_on", "-created_at")  # "signed" > "draft"
 
 
 # --- Segmental summary ------------------------------------------------------------------
@@ -133,10 +133,9 @@ def segmental_summary(assessment: Assessment) -> list[SegmentInvolvement]:
 def suggested_muscles(patient: Patient) -> list[Muscle]:
     """Muscles to offer first when recording needling for this patient: the segmental
     summary of their latest assessment, in segment order, each muscle once."""
-    latest = assessment_latest(patient)
+    latest = _latest_first(_with_findings(Assessment.objects.filter(patient=patient))).first()
     if latest is None:
         return []
-    latest = assessment_detail(latest.pk)
     seen: set[int] = set()
     muscles = []
     for entry in segmental_summary(latest):

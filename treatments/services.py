@@ -20,7 +20,7 @@ from django.utils import timezone
 from assessments.selectors import assessment_latest
 from clinic.models import Appointment, Patient, Practitioner, User
 from clinic.permissions import Role
-from clinic.selectors import consent_current, consent_version_current, screening_for
+from clinic.selectors import NeedlingReadiness, consent_version_current, needling_readiness
 from clinic.selectors.scheduling import ims_dates, ims_next_eligible, min_interval
 from treatments import summaries
 from treatments.models import (
@@ -236,18 +236,25 @@ def _spacing_problem(session: TreatmentSession) -> str | None:
     )
 
 
-def sign_problems(session: TreatmentSession) -> list[str]:
+def sign_problems(
+    session: TreatmentSession, *, readiness: NeedlingReadiness | None = None
+) -> list[str]:
     """Every reason this draft cannot be signed, each naming its precondition; empty when
-    it can. Consent, screening, re-screen, credential, needles, spacing, content."""
+    it can. Consent, screening, re-screen, credential, needles, spacing, content.
+
+    A page that has just read the patient's `readiness` passes it in rather than reading
+    consent and screening twice; signing itself always reads them afresh under its lock."""
     problems: list[str] = []
     patient = session.patient
-    if consent_current(patient) is None:
+    if readiness is None:
+        readiness = needling_readiness(patient)
+    if not readiness.consent_ok:
         version = consent_version_current()
         problems.append(
             "Consent: no signature on the current consent"
             + (f" (version {version.version})." if version else ".")
         )
-    screening = screening_for(patient)
+    screening = readiness.screening
     if screening.pending:
         problems.append("Screening: the safety screening (intake) is not complete.")
     for entry in screening.contraindications:

@@ -148,6 +148,7 @@ def session_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if session.is_signed or session.practitioner.user_id != request.user.pk:
         return redirect("treatments:session", pk=pk)
     access_log_record(request=request, patient=session.patient, what="session note")
+    readiness = needling_readiness(session.patient)
     return render(
         request,
         "treatments/session_edit.html",
@@ -156,9 +157,9 @@ def session_edit(request: HttpRequest, pk: int) -> HttpResponse:
             "patient": session.patient,
             "form": SessionForm(instance=session),
             "entries": {kind: _part_form(session, kind) for kind in PART_FORMS},
-            "readiness": needling_readiness(session.patient),
+            "readiness": readiness,
             "credential": services.credential_on(session.practitioner, session.session_date),
-            "sign_problems": services.sign_problems(session),
+            "sign_problems": services.sign_problems(session, readiness=readiness),
         },
     )
 

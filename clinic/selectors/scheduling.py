@@ -58,9 +58,15 @@ def ims_next_eligible(
 ) -> dt.date:
     """The first date on or after `on_or_after` at least the minimum interval from every
     counting IMS appointment of the patient (before and after it)."""
+    return _next_eligible(ims_dates(patient, exclude_pk=exclude_pk), on_or_after)
+
+
+def _next_eligible(dates: list[dt.date], on_or_after: dt.date) -> dt.date:
+    """The first date on or after `on_or_after` at least the minimum interval from each of
+    `dates` (in ascending order)."""
     gap = dt.timedelta(days=min_interval())
     candidate = on_or_after
-    for day in ims_dates(patient, exclude_pk=exclude_pk):
+    for day in dates:
         if abs(day - candidate) < gap:
             candidate = day + gap
     return candidate
@@ -325,7 +331,8 @@ class ImsSummary:
 
 
 def patient_ims_summary(patient: Patient, *, today: dt.date | None = None) -> ImsSummary:
-    """The last IMS visit, the next date one may be booked, and booked future IMS dates."""
+    """The last IMS visit, the next date one may be booked, and booked future IMS dates
+    (one query: the counting IMS dates serve all three)."""
     today = today or timezone.localdate()
     dates = list(
         Appointment.objects.filter(
@@ -337,7 +344,7 @@ def patient_ims_summary(patient: Patient, *, today: dt.date | None = None) -> Im
     past = [d for d in dates if d <= today]
     return ImsSummary(
         last=past[-1] if past else None,
-        next_eligible=ims_next_eligible(patient, on_or_after=today),
+        next_eligible=_next_eligible(dates, today),
         upcoming=[d for d in dates if d > today],
     )
 

@@ -1,0 +1,80 @@
+"""Query budget of the assessment page: a handful of findings or ten times as many, the
+same number of queries (clinic/tests/budgets.py)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+
+from assessments import services
+from assessments.tests.factories import add_band, add_range, add_sign, make_assessment
+from clinic.tests.budgets import assert_constant, render_counted
+from clinic.tests.factories import join_care_team
+
+pytestmark = pytest.mark.django_db
+
+SEGMENTS = ("C5", "C6", "C7", "L4", "L5", "S1")
+MUSCLES = ("Supinator", "Infraspinatus", "Gluteus medius", "Extensor carpi radialis longus")
+
+
+def _findings(assessment, physio, n: int, *, start: int = 0) -> None:
+    """`n` sign findings over several segments (paraspinal and peripheral, some with a
+    muscle, some not found), plus a taut band and a range per three findings."""
+    for index in range(start, start + n):
+        peripheral = index % 2 == 0
+        add_sign(
+            assessment,
+            physio,
+            segment=SEGMENTS[index % len(SEGMENTS)],
+            region="peripheral" if peripheral else "paraspinal",
+            sign="Motor point tenderness" if peripheral else "Paraspinal tenderness",
+            severity=index % 4,
+            muscle=MUSCLES[index % len(MUSCLES)] if peripheral else None,
+            side="LR"[index % 2],
+        )
+        if index % 3 == 0:
+            add_band(assessment, physio, muscle=MUSCLES[index % len(MUSCLES)])
+            add_range(assessment, physio, degrees=20 + index)
+
+
+def test_draft_assessment_page_query_count_is_constant(physio, client_for):
+    """The author reading their draft (with what still stops it being signed)."""
+    client = client_for(physio)
+    small_draft = make_assessment(physio, chief_complaint="Neck pain")
+    _findings(small_draft, physio, 3)
+    small = render_counted(client, reverse("assessments:detail", args=[small_draft.pk]))
+    large_draft = make_assessment(physio, chief_complaint="Neck pain")
+    _findings(large_draft, physio, 30)
+    large = render_counted(client, reverse("assessments:detail", args=[large_draft.pk]))
+    assert large.html.count("Motor point tenderness") > small.html.count("Motor point tenderness")
+    assert_constant(small, large, ceiling=20)
+
+
+def test_signed_assessment_page_query_count_is_constant(physio, physio2, client_for):
+    """A colleague on the care team reading signed assessments with their addenda."""
+    client = client_for(physio2)
+
+    def signed(n: int, addenda: int):
+        assessment = make_assessment(physio, chief_complaint="Low back pain")
+        _findings(assessment, physio, n)
+        services.assessment_sign(assessment=assessment, by=physio)
+        # On the care team through a past visit (a different hour each: no double booking).
+        visit = join_care_team(physio2, assessment.patient)
+        visit.__class__.objects.filter(pk=visit.pk).update(
+            start=visit.start - dt.timedelta(days=n), end=visit.end - dt.timedelta(days=n)
+        )
+        for index in range(addenda):
+            services.assessment_addendum_add(
+                assessment=assessment, by=physio2 if index % 2 else physio, text=f"Note {index}"
+            )
+        return assessment
+
+    few = signed(3, 1)
+    small = render_counted(client, reverse("assessments:detail", args=[few.pk]))
+    many = signed(30, 10)
+    large = render_counted(client, reverse("assessments:detail", args=[many.pk]))
+    assert large.html.count("Note ") == 10
+    assert small.html.count("Note ") == 1
+    assert_constant(small, large, ceiling=20)

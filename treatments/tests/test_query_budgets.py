@@ -1,0 +1,136 @@
+"""Query budgets of the treatment pages: the patient chart, the session form and the
+patient's Documents page. Each renders over a small history, then over one about ten times
+longer: the number of queries must be the same, and under a ceiling (clinic/tests/budgets.py).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from assessments import services as assessment_services
+from assessments.tests.factories import add_band, add_range, add_sign, make_assessment
+from clinic.models import OutcomeScore
+from clinic.permissions import Role
+from clinic.tests.budgets import assert_constant, render_counted
+from treatments import services
+from treatments.models import AdverseEvent, TreatmentSession, VisitSummary
+from treatments.tests.factories import add_site, credential_for, ready_patient
+from treatments.tests.summary_helpers import signed_session
+
+pytestmark = pytest.mark.django_db
+
+SITES = (("Supinator", "C6", "R"), ("Infraspinatus", "C5", "L"), ("Gluteus medius", "L5", "R"))
+
+
+@pytest.fixture
+def credentialed(physio):
+    # Two years back, so a history of weekly sessions is signed under a valid credential.
+    credential_for(physio, valid_from=timezone.localdate() - dt.timedelta(days=2 * 365))
+    return physio
+
+
+def _grow_history(physio, patient, n: int) -> None:
+    """`n` more weekly signed sessions (three sites each, every other one with an addendum,
+    every third one with an adverse event), an outcome score per visit and a signed
+    assessment per five visits, older than those already there."""
+    taken = TreatmentSession.objects.filter(patient=patient).count()
+    for index in range(taken, taken + n):
+        session = signed_session(physio, patient, muscles=SITES, days_ago=7 * (index + 1))
+        if index % 2 == 0:
+            services.session_addendum_add(session=session, by=physio, text=f"Addendum {index}")
+        if index % 3 == 0:
+            services.adverse_event_record(
+                session=session,
+                by=physio,
+                event=AdverseEvent(kind="bruising", severity="mild", action_taken="Ice."),
+            )
+        OutcomeScore.objects.create(
+            patient=patient,
+            instrument="NDI" if index % 2 else "PSFS",
+            value=Decimal(20 + index % 30),
+            maximum=Decimal(50 if index % 2 else 10),
+            higher_is_worse=bool(index % 2),
+            recorded_at=timezone.now() - dt.timedelta(days=7 * (index + 1)),
+        )
+        if index % 5 == 0:
+            assessment = make_assessment(physio, patient, chief_complaint="Neck and arm pain")
+            add_sign(assessment, physio, segment="C6", region="peripheral", muscle="Supinator")
+            add_band(assessment, physio)
+            add_range(assessment, physio)
+            assessment_services.assessment_sign(assessment=assessment, by=physio)
+
+
+def test_chart_query_count_is_constant_at_5_and_50_sessions(credentialed, client_for):
+    physio = credentialed
+    patient = ready_patient(physio)
+    client = client_for(physio)
+    url = reverse("treatments:chart", args=[patient.pk])
+
+    _grow_history(physio, patient, 5)
+    small = render_counted(client, url)
+    assert small.html.count('class="list-group-item session-item"') == 5
+
+    _grow_history(physio, patient, 45)
+    large = render_counted(client, url)
+    assert large.html.count('class="list-group-item session-item"') == 10  # one page
+    assert "50 in all" in large.html
+    assert_constant(small, large, ceiling=30)
+    # Reading the chart is logged: one row per read, whatever the history.
+    assert patient.access_logs.filter(what="chart").count() == 2
+
+
+def test_session_form_query_count_is_constant(credentialed, client_for):
+    """The author's draft at the table: its sites, the muscle picker (the latest
+    assessment's suggestions first), needles and advice; the patient's history must not
+    weigh on it."""
+    physio = credentialed
+    small_patient, large_patient = ready_patient(physio), ready_patient(physio)
+    _grow_history(physio, small_patient, 2)
+    _grow_history(physio, large_patient, 20)
+    client = client_for(physio)
+
+    def draft_with(patient, sites: int):
+        session = services.session_start(patient=patient, practitioner=physio.practitioner)
+        for index in range(sites):
+            muscle, segment, side = SITES[index % len(SITES)]
+            add_site(session, physio, muscle=muscle, segment=segment, side=side)
+        return session
+
+    small_draft = draft_with(small_patient, 2)
+    small = render_counted(client, reverse("treatments:session_edit", args=[small_draft.pk]))
+    large_draft = draft_with(large_patient, 20)
+    large = render_counted(client, reverse("treatments:session_edit", args=[large_draft.pk]))
+    assert small.html.count("Gluteus medius") < large.html.count("Gluteus medius")
+    assert_constant(small, large, ceiling=40)
+
+
+def test_portal_documents_query_count_is_constant(credentialed, client_for, make_user):
+    physio = credentialed
+    patient = ready_patient(physio)
+    patient.user = make_user(Role.PATIENT, username="budget-patient")
+    patient.save(update_fields=["user"])
+    client = client_for(patient.user)
+    url = reverse("treatments:portal_documents")
+
+    def grow(n: int) -> None:
+        taken = TreatmentSession.objects.filter(patient=patient).count()
+        for index in range(taken, taken + n):
+            session = signed_session(physio, patient, muscles=SITES[:1], days_ago=7 * (index + 1))
+            if index % 2:  # a second version, the first one ready
+                services.session_addendum_add(session=session, by=physio, text="Checked.")
+        VisitSummary.objects.filter(session__patient=patient, version=1).update(status="ready")
+
+    grow(3)
+    small = render_counted(client, url)
+    assert small.html.count("Visit summary,") == 3
+    grow(27)
+    large = render_counted(client, url)
+    assert large.html.count("Visit summary,") == 30
+    assert large.html.count("Download PDF") == 30
+    assert large.html.count("an updated version is being prepared") == 15
+    assert_constant(small, large, ceiling=10)
