@@ -10,7 +10,8 @@ PY := $(BIN)/python
 # environment says otherwise. Production never uses this Makefile to serve.
 export DEBUG ?= 1
 
-.PHONY: run test e2e lint format worker pdf-worker beat migrate seed check clean screenshots bench-summaries
+.PHONY: run test e2e lint format worker pdf-worker beat migrate seed check clean screenshots bench-summaries \
+	bench
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -72,6 +73,18 @@ pdf-worker: $(VENV)/.runtime
 # Median render times of the PDF summaries on the demo data (see README).
 bench-summaries: seed
 	$(PY) manage.py bench_summaries --runs 30
+
+# The whole-site benchmark (issue 10), results in docs/PERFORMANCE.md. Needs PostgreSQL and
+# Redis as in CI, e.g.
+#   DATABASE_URL=postgres://clinic:clinic@127.0.0.1:5432/clinic_bench \
+#   REDIS_URL=redis://127.0.0.1:6379/3 make bench
+# The database is created, migrated and seeded (seed_bench, about a minute) when missing or
+# empty; give Redis a database number of its own: the bench empties its pdf queue.
+BENCH_ARGS ?=
+bench: $(VENV)/.runtime
+	@test -n "$$DATABASE_URL" || { echo "make bench: set DATABASE_URL (PostgreSQL)"; exit 2; }
+	@test -n "$$REDIS_URL" || { echo "make bench: set REDIS_URL (Redis)"; exit 2; }
+	$(PY) manage.py bench $(BENCH_ARGS)
 
 beat: $(VENV)/.runtime
 	$(BIN)/celery -A clinic beat --loglevel=INFO

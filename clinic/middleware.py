@@ -8,6 +8,8 @@
   it in this session before any page other than sign-in, sign-out and the two-factor pages
   themselves (the Django admin included). Patients are not asked.
 - permissions_policy: the Permissions-Policy header (Django has no setting for it).
+- server_timing: the Server-Timing header, how long the app took to answer (outermost, so
+  every middleware counts); `manage.py bench` reads it, and so do browsers' developer tools.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
+from django.core.exceptions import MiddlewareNotUsed
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -146,3 +149,22 @@ class EmergencyAccessMiddleware:
         if getattr(request, "htmx", False):
             return HttpResponseClientRedirect(url)
         return redirect(url)
+
+
+def server_timing(get_response: Callable[[HttpRequest], HttpResponse]):
+    """`Server-Timing: app;dur=<milliseconds>` on every response: the time from this
+    middleware (the outermost) receiving the request to the response leaving it, i.e. what
+    the application costs without the web server and network. Durations only, no names or
+    data, so it tells a visitor nothing a stopwatch would not; SERVER_TIMING=0 turns it off.
+    A streamed response's duration stops when its headers are ready."""
+    if not settings.SERVER_TIMING:
+        raise MiddlewareNotUsed
+
+    def middleware(request: HttpRequest) -> HttpResponse:
+        started = time.perf_counter()
+        response = get_response(request)
+        elapsed_ms = (time.perf_counter() - started) * 1000
+        response["Server-Timing"] = f"app;dur={elapsed_ms:.2f}"
+        return response
+
+    return middleware

@@ -77,6 +77,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Outermost, so the time it reports covers every other middleware too.
+    "clinic.middleware.server_timing",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -394,6 +396,9 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=()"
+# Server-Timing: app;dur=<ms> on every response (clinic.middleware.server_timing), read by
+# `manage.py bench` and browsers' developer tools. Durations only; 0 turns it off.
+SERVER_TIMING = env.bool("SERVER_TIMING", default=True)
 
 # --- Logging ------------------------------------------------------------------------------------
 LOGGING = {

@@ -7,7 +7,7 @@ from django.urls import include, path
 
 from clinic.forms import LoginForm
 from clinic.permissions import allow_public, allow_signed_in
-from clinic.views import audit, intake, patients, portal, records, schedule, two_factor
+from clinic.views import audit, floor, intake, patients, portal, records, schedule, two_factor
 from clinic.views import home as views
 
 admin.site.site_header = "Clinic administration"
@@ -159,5 +159,7 @@ urlpatterns = [
     path("assessments/", include("assessments.urls")),
     path("treatments/", include("treatments.urls")),
     path("healthz", views.healthz, name="healthz"),
+    # An empty staff page: the benchmark's floor and a cheap authenticated health check.
+    path("floor/", floor.floor, name="floor"),
     path("admin/", admin.site.urls),
 ]

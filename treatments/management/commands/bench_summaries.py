@@ -3,6 +3,8 @@ overhead over WeasyPrint alone on the same HTML.
 
     python manage.py seed_demo && python manage.py bench_summaries --runs 30
 
+`--json` prints every timing instead of the table (`manage.py bench` reads it).
+
 "Task" is the whole unit a worker runs for one document (claim the row, query, build the
 context, render the template, WeasyPrint, store the file, mark ready), executed in-process
 through the task's own `apply`, so the broker's latency is not counted. "WeasyPrint" is
@@ -12,6 +14,7 @@ is rolled back, with files in a temporary directory: the database is left as it 
 
 from __future__ import annotations
 
+import json
 import logging
 import statistics
 import tempfile
@@ -44,6 +47,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("--runs", type=int, default=20, help="documents of each kind")
+        parser.add_argument("--json", action="store_true", help="print every timing as JSON")
 
     def handle(self, *args, runs: int, **options) -> None:
         logging.getLogger("celery.app.trace").setLevel(logging.WARNING)
@@ -65,7 +69,10 @@ class Command(BaseCommand):
                         raise Rollback
                 except Rollback:
                     pass
-        self._report(results, runs)
+        if options["json"]:
+            self.stdout.write(json.dumps({**results, "course_sessions": self.course_sessions}))
+        else:
+            self._report(results, runs)
 
     def _measure(self, signed, runs: int) -> dict[str, list[float]]:
         # Warm up once, as a long-lived worker process is: fonts, templates, CSS parsed.

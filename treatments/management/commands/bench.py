@@ -1,0 +1,565 @@
+"""The whole-site benchmark (issue 10): pages under a production-like app server, concurrent
+booking, PDF rendering; results in docs/PERFORMANCE.md.
+
+    DATABASE_URL=postgres://clinic:clinic@127.0.0.1:5432/clinic_bench \\
+    REDIS_URL=redis://127.0.0.1:6379/3 python manage.py bench        # or: make bench
+
+Needs PostgreSQL and Redis. The database is created, migrated and filled with `seed_bench`
+when it is missing or empty; a database holding another clinic is refused. The app runs
+under gunicorn (2 sync workers, DEBUG off, collected static files, behind a pretend TLS
+proxy) on a free loopback port; a separate client process signs in through the real
+sign-in and two-factor forms and measures:
+
+1. pages: the server's own time (the Server-Timing header) and the client's wall time of
+   each page, warmed up, then --requests rounds over all pages, each compared with the
+   floor (an empty page in the base layout, same role);
+2. booking: 16 front-desk clients, each signed in as its own person, posting the booking
+   form at once for a few free slots and patients (clashes and IMS spacing included), then
+   every invariant checked across the whole appointment table; the bookings are removed;
+3. PDFs: seconds per visit and course summary (`bench_summaries`), and summaries per
+   minute from a real Celery worker with 1 and with 2 processes.
+
+What it changes in the benchmark database: bench-* accounts get a known password (env
+BENCH_PASSWORD, default in clinic.benchmark) and staff an authenticator; extra front-desk
+accounts bench-desk-5.. are added; Bench Fifty keeps one draft session (opened once); the
+re-rendered summaries get their previous state back. Timings are noisy on a shared machine:
+the report shows the load average.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+import tempfile
+import time
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+from django.db import OperationalError, connection
+from django.db.models import Count, Q
+from django.urls import reverse
+from django.utils import timezone
+
+from clinic import benchmark
+from clinic.benchmark import booking
+from clinic.models import Appointment, Location, Patient, User
+from clinic.selectors.scheduling import min_interval
+from treatments import benchmark as clinical
+
+PAGE_TARGETS = {"median": 3.0, "p95": 5.0}
+SEARCH_TARGET = 2.0  # the patient search's median, times the floor's
+PDF_TARGETS = {"visit": 0.5, "course": 1.5, "scaling": 1.7}
+CLIENTS = 16
+
+
+class Command(BaseCommand):
+    help = "Benchmark pages, concurrent booking and PDF rendering; writes docs/PERFORMANCE.md."
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("--requests", type=int, default=50, help="timed requests per page")
+        parser.add_argument("--warmup", type=int, default=5, help="untimed requests per page")
+        parser.add_argument(
+            "--booking-attempts", type=int, default=30, help="attempts per booking client"
+        )
+        parser.add_argument(
+            "--clients", type=int, default=CLIENTS, help="concurrent booking clients"
+        )
+        parser.add_argument("--renders", type=int, default=60, help="summaries per worker run")
+        parser.add_argument("--pdf-runs", type=int, default=20, help="documents per kind, timed")
+        parser.add_argument("--scale", type=float, default=1.0, help="seed_bench scale if empty")
+        parser.add_argument("--skip-pdf", action="store_true", help="pages and booking only")
+        parser.add_argument(
+            "--profile",
+            metavar="PAGE",
+            help="instead: profile one page (e.g. 'session form') in this process with "
+            "pyinstrument (requirements-dev.txt) and print where the time goes",
+        )
+        parser.add_argument(
+            "--output",
+            default=str(Path(settings.BASE_DIR, "docs", "PERFORMANCE.md")),
+            help="where to write the report ('-': nowhere)",
+        )
+
+    def handle(self, *args, **options) -> None:
+        started = time.perf_counter()
+        self.options = options
+        self.when = timezone.localtime()
+        self._check_services()
+        seed_seconds = self._ensure_seeded(options["scale"])
+        if options["profile"]:
+            self._profile(options["profile"])
+            return
+        self.machine = benchmark.machine()
+        self.counts = {
+            "patients": Patient.objects.count(),
+            "appointments": Appointment.objects.count(),
+        }
+        benchmark.BENCH_DIR.mkdir(parents=True, exist_ok=True)
+        media = Path(tempfile.mkdtemp(prefix="bench-private-"))
+        try:
+            self._run(seed_seconds, media)
+        finally:
+            shutil.rmtree(media, ignore_errors=True)
+        self.stdout.write(
+            self.style.SUCCESS(f"bench done in {time.perf_counter() - started:.0f} s")
+        )
+
+    def _run(self, seed_seconds: float | None, media: Path) -> None:
+        port = benchmark.free_port()
+        env = benchmark.production_env(
+            static_root=benchmark.BENCH_DIR / "static", media_root=media, port=port
+        )
+        self._say("collectstatic (production storage)")
+        self.collectstatic_seconds = benchmark.collect_static(env)
+        pages, page_plan = self._prepare_pages()
+        clients = self.options["clients"]
+        desk_users = booking.desk_accounts(clients + 1)[1:]  # bench-desk-1 reads pages
+        plan = booking.plan(clients=clients, attempts=self.options["booking_attempts"])
+        booking.remove(plan)  # leftovers of an interrupted run
+        accounts = benchmark.prepare_accounts(
+            [*page_plan["users"].values(), *desk_users],
+            staff={
+                u.pk
+                for u in [page_plan["users"]["desk"], page_plan["users"]["physio"], *desk_users]
+            },
+        )
+        log = benchmark.BENCH_DIR / "gunicorn.log"
+        with benchmark.gunicorn(env, port, workers=2, log=log):
+            self._say(f"gunicorn on 127.0.0.1:{port}; pages x {self.options['requests']}")
+            page_results = benchmark.run_client(
+                {
+                    "job": "pages",
+                    "host": "127.0.0.1",
+                    "port": port,
+                    "accounts": {
+                        role: {**accounts[user.pk], "check": page_plan["checks"][role]}
+                        for role, user in page_plan["users"].items()
+                    },
+                    "pages": pages,
+                    "warmup": self.options["warmup"],
+                    "requests": self.options["requests"],
+                }
+            )["pages"]
+            self._say(f"booking: {clients} clients x {self.options['booking_attempts']}")
+            booking_result = benchmark.run_client(
+                {
+                    "job": "booking",
+                    "host": "127.0.0.1",
+                    "port": port,
+                    "accounts": [{**accounts[u.pk], "check": "/floor/"} for u in desk_users],
+                    "attempts": plan.attempts,
+                }
+            )
+        self._say("checking invariants over every appointment")
+        in_database = booking.booked(plan)
+        violations = booking.violations()
+        removed = booking.remove(plan)
+        pdf = None
+        if not self.options["skip_pdf"]:
+            self._say(f"PDF: bench_summaries --runs {self.options['pdf_runs']}")
+            times = clinical.render_times(env, self.options["pdf_runs"])
+            self._say(f"PDF: {self.options['renders']} renders with 1, then 2 worker processes")
+            scaling = clinical.throughput(
+                env, renders=self.options["renders"], log_dir=benchmark.BENCH_DIR
+            )
+            pdf = {"times": times, "throughput": scaling}
+        report = self._report(
+            seed_seconds=seed_seconds,
+            pages=pages,
+            page_results=page_results,
+            page_plan=page_plan,
+            plan=plan,
+            booking_result=booking_result,
+            in_database=in_database,
+            removed=removed,
+            violations=violations,
+            pdf=pdf,
+        )
+        self.stdout.write("\n" + report)
+        if self.options["output"] != "-":
+            Path(self.options["output"]).write_text(report)
+            self._say(f"wrote {self.options['output']}")
+
+    # --- Set-up ----------------------------------------------------------------------------------
+
+    def _say(self, text: str) -> None:
+        self.stdout.write(f"[{timezone.localtime():%H:%M:%S}] {text}", ending="\n")
+        self.stdout.flush()
+
+    def _check_services(self) -> None:
+        if connection.vendor != "postgresql":
+            raise CommandError(
+                "bench needs PostgreSQL: set DATABASE_URL, e.g. "
+                "postgres://clinic:clinic@127.0.0.1:5432/clinic_bench"
+            )
+        if not settings.REDIS_URL:
+            raise CommandError(
+                "bench needs Redis for the Celery workers: set REDIS_URL to a database of its "
+                "own, e.g. redis://127.0.0.1:6379/3 (the pdf queue there is emptied)."
+            )
+        try:
+            connection.ensure_connection()
+        except OperationalError as error:
+            if "does not exist" not in str(error):
+                raise
+            self._create_database()
+
+    def _create_database(self) -> None:
+        import psycopg
+        from psycopg import sql
+
+        params = connection.get_connection_params()
+        name = params.pop("dbname")
+        self._say(f"creating database {name}")
+        with psycopg.connect(**{**params, "dbname": "postgres"}, autocommit=True) as admin:
+            admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+
+    def _ensure_seeded(self, scale: float) -> float | None:
+        call_command("migrate", interactive=False, verbosity=0)
+        if not Patient.objects.exists():
+            self._say(f"empty database: seed_bench --scale {scale}")
+            started = time.perf_counter()
+            call_command("seed_bench", scale=scale, allow_production=True)
+            return time.perf_counter() - started
+        if clinical.bench_fifty() is None:
+            raise CommandError(
+                "This database holds patients but not seed_bench's (no Bench Fifty): bench runs "
+                "only on an empty database or one seed_bench filled."
+            )
+        return None
+
+    def _prepare_pages(self) -> tuple[list[dict], dict]:
+        fifty = clinical.bench_fifty()
+        records = clinical.records(fifty)
+        desk = User.objects.get(username="bench-desk-1")
+        physio = User.objects.get(pk=records.physio_user_id)
+        location = (
+            Location.objects.filter(active=True)
+            .annotate(staff=Count("practitioners"))
+            .order_by("-staff", "name")
+            .first()
+        )
+        day = self._busy_day(location)
+        self.page_context = {
+            "location": location,
+            "day": day,
+            "practitioners_there": location.practitioners.filter(active=True).count(),
+            "draft_created": records.draft_created,
+            "draft": records.draft,
+            "assessment": records.assessment,
+            "fifty": fifty,
+        }
+        floor = reverse("floor")
+        desk_url = reverse("clinic:desk_today") + f"?date={day.isoformat()}&location={location.pk}"
+        documents = reverse("treatments:portal_documents")
+        pages = [
+            ("floor (physio)", "physio", floor),
+            ("floor (front desk)", "desk", floor),
+            ("desk day view", "desk", desk_url),
+            ("patient search", "desk", reverse("clinic:patient_list") + "?q=smith"),
+            ("patient chart", "physio", reverse("treatments:chart", args=[fifty.pk])),
+            ("session form", "physio", reverse("treatments:session_edit", args=[records.draft.pk])),
+            ("assessment", "physio", reverse("assessments:detail", args=[records.assessment.pk])),
+            ("portal documents", "patient", documents),
+        ]
+        plan = {
+            "users": {"desk": desk, "physio": physio, "patient": fifty.user},
+            "checks": {"desk": floor, "physio": floor, "patient": documents},
+        }
+        return [{"name": n, "account": a, "path": p} for n, a, p in pages], plan
+
+    def _profile(self, name: str) -> None:
+        """Where one page's time goes: 5 warm-up and 20 profiled requests through Django's
+        test client in this process (with this process's settings: run it with DEBUG=0, see
+        docs/PERFORMANCE.md, to profile what production runs)."""
+        from django.test import Client
+        from django_otp import DEVICE_ID_SESSION_KEY
+        from django_otp.plugins.otp_totp.models import TOTPDevice
+        from pyinstrument import Profiler
+
+        pages, page_plan = self._prepare_pages()
+        page = next((p for p in pages if p["name"] == name), None)
+        if page is None:
+            raise CommandError(f"No page {name!r}; one of: {', '.join(p['name'] for p in pages)}")
+        user = page_plan["users"][page["account"]]
+        staff = {user.pk} if page["account"] != "patient" else set()
+        benchmark.prepare_accounts([user], staff=staff)  # the authenticator, if none yet
+        user.refresh_from_db()  # a new password hash: the session records it
+        client = Client()
+        client.force_login(user)
+        device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+        if device is not None:  # as after the two-factor step
+            session = client.session
+            session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+            session.save()
+        for _ in range(5):
+            response = client.get(page["path"], secure=True)
+            if response.status_code != 200:
+                raise CommandError(
+                    f"{page['path']} answers {response.status_code} for {user.username} "
+                    f"{response.get('Location', '')}"
+                )
+        profiler = Profiler(interval=0.0005)
+        with profiler:
+            for _ in range(20):
+                client.get(page["path"], secure=True)
+        self.stdout.write(
+            f"{name}: {page['path']} as {user.username}, 20 requests (DEBUG={settings.DEBUG})"
+        )
+        self.stdout.write(profiler.output_text(unicode=True, color=False))
+
+    def _busy_day(self, location: Location) -> dt.date:
+        """The weekday with the most live appointments at the location, within the last four
+        weeks and the next one (a typical busy day, not a quiet holiday week)."""
+        today = timezone.localdate()
+        busiest = (
+            Appointment.objects.filter(
+                location=location,
+                local_date__range=(today - dt.timedelta(days=28), today + dt.timedelta(days=7)),
+            )
+            .exclude(status=Appointment.Status.CANCELLED)
+            .values("local_date")
+            .annotate(n=Count("id"), weekend=Count("id", filter=Q(local_date__week_day__in=[1, 7])))
+            .filter(weekend=0)
+            .order_by("-n", "-local_date")
+            .first()
+        )
+        return busiest["local_date"] if busiest else today
+
+    # --- The report ------------------------------------------------------------------------------
+
+    def _report(self, **r) -> str:
+        o, m, c = self.options, self.machine, self.page_context
+        lines = [
+            "# Performance",
+            "",
+            "Generated by `manage.py bench` (`make bench`); every run rewrites this file. How "
+            "to read it: server times come from the app's own `Server-Timing` header (the "
+            "outermost middleware, so sessions, authentication and every middleware count; "
+            "not the network or gunicorn), wall times from the client process. Each page is "
+            "compared with the *floor*, an empty page in the base layout for a signed-in "
+            "staff member of the same role (`/floor/`), measured in the same run: a ratio is "
+            "what the page itself costs, on any machine.",
+            "",
+            "## Run",
+            "",
+            f"- Date: {self.when:%Y-%m-%d %H:%M %Z}",
+            f"- Command: `make bench` = `python manage.py bench --requests {o['requests']} "
+            f"--warmup {o['warmup']} --clients {o['clients']} "
+            f"--booking-attempts {o['booking_attempts']} "
+            f"--renders {o['renders']} --pdf-runs {o['pdf_runs']}` with `DATABASE_URL` "
+            "(PostgreSQL) and `REDIS_URL` (a Redis database of its own) set",
+            f"- Machine: {m['cpu']}, {m['cores']} cores, {m['memory']} RAM; {m['os']}",
+            f"- Python {m['python']}, PostgreSQL {m['postgresql']}",
+            f"- Load average (1, 5, 15 min) at the start: {m['load']}; at the end: "
+            f"{benchmark.machine_load()} (other work on the machine makes timings noisy; the "
+            "ratios, measured side by side, suffer less)",
+            f"- Data: {self.counts['patients']:,} patients, {self.counts['appointments']:,} "
+            "appointments (`seed_bench`, scale 1 unless said)"
+            + (
+                f"; seeded in this run in {r['seed_seconds']:.0f} s"
+                if r["seed_seconds"]
+                else "; already seeded"
+            ),
+            "- App server: gunicorn, 2 sync workers, DEBUG off, production settings (static "
+            "files collected and served by WhiteNoise, secure cookies behind a TLS proxy), "
+            "on loopback; PostgreSQL and Redis on the same machine",
+            "",
+        ]
+        lines += self._pages_section(r["pages"], r["page_results"], c)
+        lines += self._booking_section(r)
+        lines += self._pdf_section(r["pdf"])
+        lines += [
+            "## Where the time goes",
+            "",
+            "To profile one page of this table in-process with pyinstrument "
+            "(requirements-dev.txt) under production settings, with the same `DATABASE_URL` and "
+            "`REDIS_URL` set:",
+            "",
+            "```sh",
+            "DEBUG=0 DJANGO_ENV_FILE= SECRET_KEY=profile-only-$(openssl rand -hex 24) \\",
+            "  ALLOWED_HOSTS=testserver STATIC_ROOT=var/bench/static LOG_LEVEL=WARNING \\",
+            "  .venv/bin/python manage.py bench --profile 'session form'",
+            "```",
+            "",
+        ]
+        return "\n".join(lines) + "\n"
+
+    def _pages_section(self, pages, results, c) -> list[str]:
+        floors = {
+            "desk": benchmark.Summary.of(results["floor (front desk)"]["server_ms"]),
+            "physio": benchmark.Summary.of(results["floor (physio)"]["server_ms"]),
+            "patient": benchmark.Summary.of(results["floor (physio)"]["server_ms"]),
+        }
+        n = self.options["requests"]
+        lines = [
+            "## Pages",
+            "",
+            f"{n} timed requests per page after {self.options['warmup']} untimed ones, one at "
+            "a time, the pages taken in turn (round-robin), so load elsewhere on the machine "
+            "falls on all of them alike. Targets: median at most 3x the floor and p95 at most "
+            "5x (the patient search: median at most 2x).",
+            "",
+            "| Page | Signed in as | Server median ms | Server p95 ms | Wall median ms | "
+            "Median / floor | p95 / floor | Target | Result |",
+            "|---|---|---:|---:|---:|---:|---:|---|---|",
+        ]
+        self.misses = []
+        for page in pages:
+            row = results[page["name"]]
+            server = benchmark.Summary.of(row["server_ms"])
+            wall = benchmark.Summary.of(row["wall_ms"])
+            floor = floors[page["account"]]
+            if page["name"].startswith("floor"):
+                target, verdict = "(floor)", ""
+                ratio_median = server.median / floor.median
+                ratio_p95 = server.p95 / floor.p95
+            else:
+                ratio_median = server.median / floor.median
+                ratio_p95 = server.p95 / floor.p95
+                limit = (
+                    SEARCH_TARGET if page["name"] == "patient search" else PAGE_TARGETS["median"]
+                )
+                target = f"{limit:g}x / {PAGE_TARGETS['p95']:g}x"
+                ok = ratio_median <= limit and ratio_p95 <= PAGE_TARGETS["p95"]
+                verdict = "pass" if ok else "**miss**"
+                if not ok:
+                    self.misses.append(page["name"])
+            who = {"desk": "front desk", "physio": "physio", "patient": "patient"}[page["account"]]
+            lines.append(
+                f"| {page['name']} | {who} | {server.median:.1f} | {server.p95:.1f} | "
+                f"{wall.median:.1f} | {ratio_median:.2f} | {ratio_p95:.2f} | {target} | {verdict} |"
+            )
+        draft = "opened for this run" if c["draft_created"] else "kept from an earlier run"
+        lines += [
+            "",
+            "The pages, as `make bench` picks them from the seeded data:",
+            "",
+            f"- desk day view: `/desk/?date={c['day']:%Y-%m-%d}&location={c['location'].pk}`, "
+            f"the busiest weekday of the last four weeks at {c['location'].name}, the location "
+            f"with most practitioners ({c['practitioners_there']} of them; the day view shows "
+            "one location's practitioners)",
+            "- patient search: `/patients/?q=smith` (about 1% of patients are Smiths)",
+            f"- patient chart: Bench Fifty (patient {c['fifty'].pk}, 50 signed sessions), "
+            "by their physiotherapist",
+            f"- session form: draft session {c['draft'].pk} of Bench Fifty by the same "
+            f"physiotherapist ({draft}; it stays in the bench database)",
+            f"- assessment: signed assessment {c['assessment'].pk} with findings",
+            "- portal documents: Bench Fifty signed in to the portal (`bench-fifty`); "
+            "compared with the physiotherapist's floor (the floor page is for staff)",
+            "",
+        ]
+        return lines
+
+    def _booking_section(self, r) -> list[str]:
+        result, plan = r["booking_result"], r["plan"]
+        outcomes = [o for client in result["outcomes"] for o in client]
+        tally: dict[str, int] = {}
+        for outcome in outcomes:
+            tally[outcome["outcome"]] = tally.get(outcome["outcome"], 0) + 1
+        succeeded = tally.get("booked", 0)
+        elapsed = result["elapsed_s"]
+        server = benchmark.Summary.of([o["server_ms"] for o in outcomes if o["server_ms"]])
+        wall = benchmark.Summary.of([o["wall_ms"] for o in outcomes])
+        total_violations = sum(len(v) for v in r["violations"].values())
+        lines = [
+            "## Booking under contention",
+            "",
+            f"{len(result['outcomes'])} client threads, each signed in as its own front-desk "
+            "account, post the "
+            f"booking form ({self.options['booking_attempts']} attempts each, all at once) for "
+            f"{plan.slots} free 30-minute slots ({len(plan.practitioners)} practitioners x 4 "
+            f"times x 3 days: {', '.join(f'{d:%a %d %b}' for d in plan.days)}) and "
+            f"{len(plan.patients)} patients, 60% IMS visits. Two pairs of the days are closer "
+            f"than the IMS interval ({min_interval()} days). Every client's first attempt is "
+            "the same slot for a different patient.",
+            "",
+            "| Measure | Value |",
+            "|---|---:|",
+            f"| Attempts | {len(outcomes)} in {elapsed:.1f} s |",
+            f"| Attempted bookings/s | {len(outcomes) / elapsed:.1f} |",
+            f"| Successful bookings/s | {succeeded / elapsed:.1f} ({succeeded} booked) |",
+            f"| Server time per attempt, median / p95 | {server.median:.0f} / "
+            f"{server.p95:.0f} ms |",
+            f"| Wall time per attempt, median / p95 | {wall.median:.0f} / {wall.p95:.0f} ms |",
+        ]
+        for label, count in sorted(tally.items(), key=lambda kv: -kv[1]):
+            if label != "booked":
+                lines.append(f"| Refused: {label} | {count} |")
+        if result["errors"]:
+            lines.append(f"| Connection errors | {len(result['errors'])} |")
+        lines += [
+            f"| Bookings found in the database | {r['in_database']} "
+            f"({'matches' if r['in_database'] == succeeded else '**does not match**'} the "
+            "client's count) |",
+            "",
+            "Invariants over the whole appointment table afterwards (not only the benchmark's "
+            "bookings): "
+            + (
+                "**zero violations**: no practitioner or patient booked twice at once, no IMS "
+                "visits closer than the interval without an override."
+                if total_violations == 0
+                else f"**{total_violations} violations**:"
+            ),
+        ]
+        for label, found in r["violations"].items():
+            for line in found[:20]:
+                lines.append(f"- {label}: {line}")
+        lines += [
+            "",
+            f"The {r['removed']} bookings were then deleted, so the next run finds the same "
+            "free slots.",
+            "",
+        ]
+        return lines
+
+    def _pdf_section(self, pdf) -> list[str]:
+        if pdf is None:
+            return ["## PDF rendering", "", "Skipped (`--skip-pdf`).", ""]
+        times, scaling = pdf["times"], pdf["throughput"]
+        visit, course = times["visit"], times["course"]
+        ratio = scaling[2]["per_minute"] / scaling[1]["per_minute"]
+
+        def verdict(ok: bool) -> str:
+            return "pass" if ok else "**miss**"
+
+        self.pdf_misses = [
+            name
+            for name, ok in (
+                ("visit summary", visit.median <= PDF_TARGETS["visit"]),
+                ("course summary", course.median <= PDF_TARGETS["course"]),
+                ("worker scaling", ratio >= PDF_TARGETS["scaling"]),
+            )
+            if not ok
+        ]
+        renders = scaling[1]["renders"]
+        return [
+            "## PDF rendering",
+            "",
+            "Per document: the whole render task (claim the row, query, template, WeasyPrint, "
+            f"store, mark ready) in one warm process with production settings, {visit.n} of "
+            "each kind (`bench_summaries`, rolled back). Throughput: "
+            f"{renders} existing visit summaries set back to pending and sent to the `pdf` "
+            "queue of a real Celery worker (prefork) against Redis, timed from sending until "
+            "the last is ready; the worker first renders three per process, untimed. The "
+            "summaries get their previous state back afterwards.",
+            "",
+            "| Measure | Result | Target | |",
+            "|---|---:|---:|---|",
+            f"| Visit summary, median (p95) | {visit.median:.3f} s ({visit.p95:.3f} s) | "
+            f"<= {PDF_TARGETS['visit']} s | {verdict(visit.median <= PDF_TARGETS['visit'])} |",
+            f"| Course summary of {times['course_sessions']} sessions, median (p95) | "
+            f"{course.median:.3f} s ({course.p95:.3f} s) | <= {PDF_TARGETS['course']} s | "
+            f"{verdict(course.median <= PDF_TARGETS['course'])} |",
+            f"| 1 worker process | {scaling[1]['per_minute']:.0f} summaries/min "
+            f"({scaling[1]['seconds']:.1f} s) | | |",
+            f"| 2 worker processes | {scaling[2]['per_minute']:.0f} summaries/min "
+            f"({scaling[2]['seconds']:.1f} s) | | |",
+            f"| 2 processes / 1 | {ratio:.2f}x | >= {PDF_TARGETS['scaling']}x | "
+            f"{verdict(ratio >= PDF_TARGETS['scaling'])} |",
+            f"| Failed renders | {scaling[1]['failed'] + scaling[2]['failed']} | 0 | "
+            f"{verdict(scaling[1]['failed'] + scaling[2]['failed'] == 0)} |",
+            "",
+        ]

@@ -1,0 +1,70 @@
+"""`manage.py bench` at a tiny scale: the machinery works end to end (seeding an empty
+database, gunicorn with production settings, the client signing in through the real forms,
+concurrent booking, the invariant checks, the report; the PDF part is left to make
+bench, as its Celery workers alone take about 20 s). Timings are not asserted: only that
+every part ran and the database kept its rules.
+
+Needs PostgreSQL and Redis (as CI has): the app server runs in other processes, which see
+this test's database.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+from django.db import connection
+from django.test import override_settings
+
+from clinic.models import Appointment
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+
+# The test settings hash with MD5 for speed; the app server runs production settings,
+# which do not accept MD5 hashes.
+PRODUCTION_HASHERS = ["django.contrib.auth.hashers.PBKDF2PasswordHasher"]
+
+
+@pytest.fixture
+def bench_env(monkeypatch):
+    if connection.vendor != "postgresql" or not settings.REDIS_URL:
+        pytest.skip("needs PostgreSQL (DATABASE_URL) and Redis (REDIS_URL), as in CI")
+    db = connection.settings_dict
+    monkeypatch.setenv(
+        "DATABASE_URL",
+        f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{db['HOST'] or '127.0.0.1'}"
+        f":{db['PORT'] or 5432}/{db['NAME']}",
+    )
+    monkeypatch.setenv("CONN_MAX_AGE", "0")
+
+
+@override_settings(PASSWORD_HASHERS=PRODUCTION_HASHERS)
+def test_bench_runs_end_to_end_at_a_tiny_scale(bench_env, tmp_path, capsys):
+    report = tmp_path / "PERFORMANCE.md"
+    call_command(
+        "bench",
+        scale=0.01,
+        requests=2,
+        warmup=1,
+        clients=3,
+        booking_attempts=3,
+        skip_pdf=True,
+        output=str(report),
+    )
+    text = report.read_text()
+    for page in (
+        "floor (physio)",
+        "desk day view",
+        "patient search",
+        "patient chart",
+        "session form",
+        "assessment",
+        "portal documents",
+    ):
+        assert f"| {page} |" in text
+    assert "seeded in this run" in text
+    assert "**zero violations**" in text
+    assert "(matches the client's count)" in text
+    assert "| Attempts | 9 in" in text
+    # The benchmark's bookings were removed again.
+    assert not Appointment.objects.filter(note="Benchmark booking").exists()
