@@ -133,7 +133,21 @@ def segmental_summary(assessment: Assessment) -> list[SegmentInvolvement]:
 def suggested_muscles(patient: Patient) -> list[Muscle]:
     """Muscles to offer first when recording needling for this patient: the segmental
     summary of their latest assessment, in segment order, each muscle once."""
-    latest = _latest_first(_with_findings(Assessment.objects.filter(patient=patient))).first()
+    # Only what the summary reads: the findings and their segments (not the assessment's
+    # other rows, which the page does not show here).
+    latest = (
+        _latest_first(Assessment.objects.filter(patient=patient))
+        .only("pk")
+        .prefetch_related(
+            Prefetch(
+                "sign_findings",
+                queryset=SignFinding.objects.filter(severity__gt=0)
+                .select_related("segment")
+                .order_by("segment__position", "created_at", "pk"),
+            )
+        )
+        .first()
+    )
     if latest is None:
         return []
     seen: set[int] = set()
