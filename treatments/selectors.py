@@ -72,7 +72,10 @@ class Chart:
 def chart_for_patient(patient: Patient, *, page: int | str = 1) -> Chart:
     """The patient chart: sessions newest first (paginated), assessments, outcome scores
     and the progress charts. A constant number of queries however long the history."""
-    sessions = Paginator(_sessions(patient), SESSIONS_PER_PAGE).get_page(page)
+    paginator = Paginator(_sessions(patient), SESSIONS_PER_PAGE)
+    # Counted without the addenda annotation, which would make the count a grouped subquery.
+    paginator.count = TreatmentSession.objects.filter(patient=patient).count()
+    sessions = paginator.get_page(page)
     pain = list(
         TreatmentSession.objects.filter(patient=patient, status=TreatmentSession.Status.SIGNED)
         .order_by("session_date", "created_at")
