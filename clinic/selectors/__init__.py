@@ -21,7 +21,7 @@ from clinic.selectors.intake import (
     outcome_history,
     screening_for,
 )
-from clinic.selectors.patients import patient_search, with_list_status
+from clinic.selectors.patients import patient_search, patient_search_page, with_list_status
 from clinic.selectors.scheduling import (
     day_schedule,
     free_slots,
@@ -62,6 +62,7 @@ __all__ = [
     "needling_readiness",
     "outcome_history",
     "patient_search",
+    "patient_search_page",
     "screening_for",
     "staff_by_role",
     "with_list_status",

@@ -2,12 +2,25 @@
 
 from __future__ import annotations
 
+from django.db.models import Subquery
+
 from clinic.models import Consent, ConsentVersion, Patient
 
 
 def consent_version_current() -> ConsentVersion | None:
     """The newest published consent text; None only before a clinic publishes one."""
     return ConsentVersion.objects.filter(published_at__isnull=False).order_by("-version").first()
+
+
+def consent_version_current_id() -> Subquery:
+    """The id of `consent_version_current()` as a subquery, for annotations that ask about
+    many patients at once without a query of its own (NULL before any version is published,
+    which matches no consent)."""
+    return Subquery(
+        ConsentVersion.objects.filter(published_at__isnull=False)
+        .order_by("-version")
+        .values("pk")[:1]
+    )
 
 
 def consent_current(patient: Patient) -> Consent | None:

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Exists, OuterRef, QuerySet, Subquery, Value
+from django.core.paginator import Page, Paginator
+from django.db.models import Exists, OuterRef, QuerySet, Subquery
 from django.db.models.fields import CharField
 
 from clinic import search
 from clinic.models import Consent, Intake, Patient
-from clinic.selectors.consent import consent_version_current
+from clinic.selectors.consent import consent_version_current_id
 
 
 def patient_search(*, query: str = "", date_of_birth: dt.date | None = None) -> QuerySet[Patient]:
@@ -20,24 +21,63 @@ def patient_search(*, query: str = "", date_of_birth: dt.date | None = None) -> 
     serves on PostgreSQL. Rows come annotated for the list: intake status and whether
     consent to the current version is on file.
     """
+    patients = _matching(query, date_of_birth)
+    return with_list_status(patients).order_by(*LIST_ORDER)
+
+
+LIST_ORDER = ("legal_last_name", "legal_first_name", "pk")
+# What the patient list shows of each patient (templates/clinic/patients/_results.html).
+LIST_FIELDS = (
+    "legal_last_name",
+    "legal_first_name",
+    "preferred_name",
+    "date_of_birth",
+    "phone",
+    "email",
+)
+# Up to this many matches, a search reads their ids in list order and then the one page.
+FEW_MATCHES = 1000
+
+
+def _matching(query: str, date_of_birth: dt.date | None) -> QuerySet[Patient]:
     patients = Patient.objects.all()
     for term in search.query_terms(query):
         patients = patients.filter(search_text__contains=term)
     if date_of_birth:
         patients = patients.filter(date_of_birth=date_of_birth)
-    return with_list_status(patients).order_by("legal_last_name", "legal_first_name", "pk")
+    return patients
+
+
+def patient_search_page(
+    *, query: str = "", date_of_birth: dt.date | None = None, number: str | None, per_page: int
+) -> Page:
+    """One page of `patient_search`, as the patient list shows it.
+
+    A search matching few patients (a surname, a phone number) reads the matching ids in
+    list order from the trigram index and then only the page's patients with their status:
+    walking the name index until the page is full would pass over every earlier name (most
+    of the table for "smith"), and the status of the page's patients costs a few index
+    probes instead of a pass over all consents. The count is the number of ids. Without a
+    search, or with many matches, the page is read in list order from the name index.
+    """
+    matching = _matching(query, date_of_birth)
+    if query or date_of_birth:
+        ids = list(matching.order_by(*LIST_ORDER).values_list("pk", flat=True)[: FEW_MATCHES + 1])
+        if len(ids) <= FEW_MATCHES:
+            page = Paginator(ids, per_page).get_page(number)
+            shown = Patient.objects.filter(pk__in=page.object_list).only(*LIST_FIELDS)
+            rows = {patient.pk: patient for patient in with_list_status(shown).order_by()}
+            page.object_list = [rows[pk] for pk in page.object_list if pk in rows]
+            return page
+    patients = with_list_status(matching.only(*LIST_FIELDS)).order_by(*LIST_ORDER)
+    return Paginator(patients, per_page).get_page(number)
 
 
 def with_list_status(patients: QuerySet[Patient]) -> QuerySet[Patient]:
     """Annotate `intake_state` ("submitted", "draft" or None) and `consent_current`."""
     latest_intake = Intake.objects.filter(patient=OuterRef("pk")).order_by("-created_at")
-    current = consent_version_current()
-    consent_current = (
-        Exists(Consent.objects.filter(patient=OuterRef("pk"), version=current))
-        if current
-        else Value(False)
-    )
+    current = Consent.objects.filter(patient=OuterRef("pk"), version=consent_version_current_id())
     return patients.annotate(
         intake_state=Subquery(latest_intake.values("status")[:1], output_field=CharField()),
-        consent_current=consent_current,
+        consent_current=Exists(current),
     )

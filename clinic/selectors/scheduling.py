@@ -27,7 +27,7 @@ from clinic.models import (
     TimeOff,
     WorkingHours,
 )
-from clinic.selectors.consent import consent_version_current
+from clinic.selectors.consent import consent_version_current_id
 
 SLOT_MINUTES = 15
 DEFAULT_OPEN, DEFAULT_CLOSE = dt.time(8), dt.time(18)
@@ -78,14 +78,27 @@ def local_bounds(day: dt.date) -> tuple[dt.datetime, dt.datetime]:
     return start, dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
 
 
-def with_patient_status(appointments: QuerySet[Appointment]) -> QuerySet[Appointment]:
+def with_patient_status(
+    appointments: QuerySet[Appointment], *, screening: bool = True
+) -> QuerySet[Appointment]:
     """Annotate each appointment with its patient's intake state, current consent and an
-    uncleared contraindication on the latest submitted intake (one query in all)."""
+    uncleared contraindication on the latest submitted intake (one query in all).
+
+    `screening=False` leaves out the contraindication (`needling_blocked`), for pages that
+    do not show it (the front desk's day grid)."""
     latest_intake = Intake.objects.filter(patient=OuterRef("patient_id")).order_by("-created_at")
+    current = Consent.objects.filter(
+        patient_id=OuterRef("patient_id"), version=consent_version_current_id()
+    )
+    status = {
+        "intake_state": Subquery(latest_intake.values("status")[:1], output_field=CharField()),
+        "consent_current": Exists(current),
+    }
+    if not screening:
+        return appointments.annotate(**status)
     latest_submitted = Intake.objects.filter(
         patient=OuterRef("patient_id"), status=Intake.Status.SUBMITTED
     ).order_by("-submitted_at")
-    version = consent_version_current()
     through = Intake.screening_items.through
     uncleared = through.objects.filter(
         intake_id=OuterRef("latest_submitted_id"),
@@ -98,18 +111,41 @@ def with_patient_status(appointments: QuerySet[Appointment]) -> QuerySet[Appoint
         )
     )
     return appointments.annotate(
-        intake_state=Subquery(latest_intake.values("status")[:1], output_field=CharField()),
+        intake_state=status["intake_state"],
         latest_submitted_id=Subquery(latest_submitted.values("pk")[:1]),
-        consent_current=Exists(
-            Consent.objects.filter(patient_id=OuterRef("patient_id"), version=version)
-        ),
+        consent_current=status["consent_current"],
         needling_blocked=Exists(uncleared),
     )
 
 
+@dataclass(frozen=True, slots=True)
+class DayAppointment:
+    """What the day grid shows of an appointment: one row of a query, not a model instance
+    (building the day's dozens of Appointment, Patient and AppointmentType objects cost more
+    than reading them)."""
+
+    pk: int
+    practitioner_id: int
+    start: dt.datetime  # clinic-local
+    end: dt.datetime  # clinic-local
+    status: str
+    is_ims: bool
+    flagged_online: bool  # booked online and not yet seen by the desk
+    intake_state: str | None
+    consent_current: bool
+    patient_name: str  # Patient.display_name
+    type_name: str
+
+    def get_status_display(self) -> str:
+        return _STATUS_LABELS.get(self.status, self.status)
+
+
+_STATUS_LABELS = dict(Appointment.Status.choices)
+
+
 @dataclass
 class Placed:
-    appointment: Appointment
+    appointment: DayAppointment
     row: int  # 1-based grid row of the start
     span: int  # rows covered
 
@@ -155,14 +191,6 @@ class DaySchedule:
     online_new: list[Appointment]
 
     @property
-    def table(self) -> list[tuple[dt.datetime, list[dict | None]]]:
-        """Rows of the day grid: (time, one cell per practitioner column)."""
-        per_column = [column.cells(self.rows) for column in self.columns]
-        return [
-            (start, [cells[index] for cells in per_column]) for index, start in enumerate(self.rows)
-        ]
-
-    @property
     def previous_day(self) -> dt.date:
         return self.day - dt.timedelta(days=1)
 
@@ -188,9 +216,12 @@ def _row_of(rows: list[dt.datetime], moment: dt.datetime) -> int:
     return int(minutes // SLOT_MINUTES) + 1
 
 
-def day_schedule(*, day: dt.date, location: Location) -> DaySchedule:
+def day_schedule(
+    *, day: dt.date, location: Location, locations: list[Location] | None = None
+) -> DaySchedule:
     """One column per practitioner working at `location` on `day` (or with appointments
-    there), a 15-minute grid, and the front desk's alerts."""
+    there), a 15-minute grid, and the front desk's alerts. `locations`: the active
+    locations, when the caller has read them already."""
     day_start, day_end = local_bounds(day)
     practitioners = list(
         Practitioner.objects.filter(active=True, locations=location)
@@ -208,38 +239,90 @@ def day_schedule(*, day: dt.date, location: Location) -> DaySchedule:
         )
         .order_by("order", "display_name")
     )
-    appointments = list(
-        with_patient_status(
+    tz = timezone.get_current_timezone()
+    portal = Appointment.Via.PORTAL
+    appointments = [
+        DayAppointment(
+            pk=pk,
+            practitioner_id=practitioner_id,
+            start=start.astimezone(tz),
+            end=end.astimezone(tz),
+            status=status,
+            is_ims=is_ims,
+            flagged_online=booked_via == portal and seen_at is None,
+            intake_state=intake_state,
+            consent_current=consent_current,
+            patient_name=f"{preferred_name or legal_first_name} {legal_last_name}",
+            type_name=type_name,
+        )
+        for (
+            pk,
+            practitioner_id,
+            start,
+            end,
+            status,
+            is_ims,
+            booked_via,
+            seen_at,
+            intake_state,
+            consent_current,
+            preferred_name,
+            legal_first_name,
+            legal_last_name,
+            type_name,
+        ) in with_patient_status(
             Appointment.objects.filter(location=location, start__gte=day_start, start__lt=day_end)
             .exclude(status=Appointment.Status.CANCELLED)
-            .select_related("patient", "type", "room")
-        ).order_by("start")
-    )
-    by_practitioner: dict[int, list[Appointment]] = {}
+            .order_by("start"),
+            screening=False,
+        ).values_list(
+            "pk",
+            "practitioner_id",
+            "start",
+            "end",
+            "status",
+            "is_ims",
+            "booked_via",
+            "online_booking_seen_at",
+            "intake_state",
+            "consent_current",
+            "patient__preferred_name",
+            "patient__legal_first_name",
+            "patient__legal_last_name",
+            "type__name",
+        )
+    ]
+    by_practitioner: dict[int, list[DayAppointment]] = {}
     for appointment in appointments:
         by_practitioner.setdefault(appointment.practitioner_id, []).append(appointment)
 
     opens = min([h.start for p in practitioners for h in p.day_hours] + [DEFAULT_OPEN])
     closes = max([h.end for p in practitioners for h in p.day_hours] + [DEFAULT_CLOSE])
     for appointment in appointments:
-        opens = min(opens, timezone.localtime(appointment.start).time())
-        closes = max(closes, timezone.localtime(appointment.end).time())
+        opens = min(opens, appointment.start.time())
+        closes = max(closes, appointment.end.time())
     opens = dt.time(opens.hour)
     rows = _grid(day, opens, closes)
 
+    # Each row's (number, start, end, start time, end time), worked out once for all columns.
+    step = dt.timedelta(minutes=SLOT_MINUTES)
+    slots = [
+        (index, start, start + step, start.time(), (start + step).time())
+        for index, start in enumerate(rows, start=1)
+    ]
     columns = []
     for practitioner in practitioners:
         if not practitioner.day_hours and practitioner.pk not in by_practitioner:
             continue
         column = Column(practitioner, time_off=practitioner.day_off)
-        for index, start in enumerate(rows, start=1):
-            end = start + dt.timedelta(minutes=SLOT_MINUTES)
-            working = any(
-                h.start <= start.time() and end.time() <= h.end for h in practitioner.day_hours
-            )
-            off = any(t.start < end and t.end > start for t in practitioner.day_off)
-            if working and not off:
-                column.open_rows.add(index)
+        hours = [(h.start, h.end) for h in practitioner.day_hours]
+        away = [(t.start, t.end) for t in practitioner.day_off]
+        column.open_rows.update(
+            index
+            for index, start, end, start_time, end_time in slots
+            if any(begins <= start_time and end_time <= ends for begins, ends in hours)
+            and not any(off_start < end and off_end > start for off_start, off_end in away)
+        )
         for appointment in by_practitioner.get(practitioner.pk, []):
             row = _row_of(rows, appointment.start)
             span = max(
@@ -248,9 +331,19 @@ def day_schedule(*, day: dt.date, location: Location) -> DaySchedule:
             column.appointments.append(Placed(appointment, row, span))
         columns.append(column)
 
+    # Only the fields the alerts show (templates/clinic/schedule/day.html).
+    name = ("patient__preferred_name", "patient__legal_first_name", "patient__legal_last_name")
     alerts = list(
-        SpacingAlert.objects.filter(resolved_at__isnull=True).select_related(
-            "patient", "first", "second"
+        SpacingAlert.objects.filter(resolved_at__isnull=True)
+        .select_related("patient", "first", "second")
+        .only(
+            "patient",
+            "first",
+            "second",
+            "days_apart",
+            "first__local_date",
+            "second__local_date",
+            *name,
         )
     )
     online_new = list(
@@ -260,13 +353,14 @@ def day_schedule(*, day: dt.date, location: Location) -> DaySchedule:
             status=Appointment.Status.BOOKED,
             start__gte=timezone.now(),
         )
-        .select_related("patient", "practitioner", "type")
+        .select_related("patient")
+        .only("start", "patient", *name)
         .order_by("start")[:20]
     )
     return DaySchedule(
         day=day,
         location=location,
-        locations=list(Location.objects.filter(active=True)),
+        locations=list(Location.objects.filter(active=True)) if locations is None else locations,
         rows=rows,
         columns=columns,
         alerts=alerts,

@@ -7,8 +7,11 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_http_methods, require_POST
 
 from clinic import selectors, services
@@ -17,6 +20,47 @@ from clinic.models import Patient
 from clinic.permissions import Role, allow_roles
 
 PAGE_SIZE = 25
+_PK = 987654321  # a stand-in primary key, to reverse a URL once for every row
+
+
+_INTAKE_BADGES = {
+    # As clinic/patients/_intake_badge.html.
+    "submitted": '<span class="badge bg-success-subtle text-success-emphasis">Complete</span>',
+    "draft": '<span class="badge bg-info-subtle text-info-emphasis">In progress</span>',
+    None: '<span class="badge bg-secondary-subtle text-secondary-emphasis">Not started</span>',
+}
+_CONSENT_BADGES = {
+    True: '<span class="badge bg-success-subtle text-success-emphasis">Current</span>',
+    False: '<span class="badge bg-warning-subtle text-warning-emphasis">Needed</span>',
+}
+
+
+def _result_rows(patients: list[Patient]) -> SafeString:
+    """The rows of the patient list (templates/clinic/patients/_results.html), written out
+    in one pass: a template per row costs more than the search itself."""
+    before, after = reverse("clinic:patient_detail", args=[_PK]).split(str(_PK), 1)
+    rows = []
+    for patient in patients:
+        preferred = (
+            f'<span class="text-body-secondary">“{escape(patient.preferred_name)}”</span>'
+            if patient.preferred_name
+            else ""
+        )
+        intake = _INTAKE_BADGES.get(patient.intake_state, _INTAKE_BADGES[None])
+        rows.append(
+            "<tr>\n<td>\n"
+            f'<a class="fw-semibold" href="{before}{patient.pk}{after}">'
+            f"{escape(patient.legal_last_name)}, {escape(patient.legal_first_name)}</a>\n"
+            f"{preferred}\n</td>\n"
+            f'<td class="text-nowrap">{patient.date_of_birth.isoformat()}</td>\n'
+            f'<td class="text-nowrap">{escape(patient.phone or "—")}</td>\n'
+            f'<td class="d-none d-lg-table-cell">{escape(patient.email or "—")}</td>\n'
+            f"<td>\n{intake}\n</td>\n"
+            f"<td>\n{_CONSENT_BADGES[bool(patient.consent_current)]}\n</td>\n"
+            '<td class="d-none d-md-table-cell text-body-secondary">None booked</td>\n'
+            "</tr>"
+        )
+    return mark_safe("\n".join(rows))  # noqa: S308 (every value above is escaped)
 
 
 @allow_roles(Role.FRONT_DESK, Role.PHYSIO)
@@ -29,15 +73,17 @@ def patient_list(request: HttpRequest) -> HttpResponse:
     if invalid:
         # A search that cannot be read lists nobody (not everyone); the errors are shown
         # next to the search field, on the page and in the htmx results alike.
-        patients = Patient.objects.none()
+        page = Paginator(Patient.objects.none(), PAGE_SIZE).get_page(request.GET.get("page"))
     else:
         if form.is_bound:
             query, dob = form.cleaned_data["q"], form.cleaned_data["dob"]
-        patients = selectors.patient_search(query=query, date_of_birth=dob)
-    page = Paginator(patients, PAGE_SIZE).get_page(request.GET.get("page"))
+        page = selectors.patient_search_page(
+            query=query, date_of_birth=dob, number=request.GET.get("page"), per_page=PAGE_SIZE
+        )
     context = {
         "form": form,
         "page": page,
+        "result_rows": _result_rows(page.object_list),
         "query": query,
         "searching": bool(query or dob),
         "search_invalid": invalid,
