@@ -7,9 +7,10 @@ import datetime as dt
 from django.core.paginator import Page, Paginator
 from django.db.models import Exists, OuterRef, QuerySet, Subquery
 from django.db.models.fields import CharField
+from django.utils import timezone
 
 from clinic import search
-from clinic.models import Consent, Intake, Patient
+from clinic.models import Appointment, Consent, Intake, Patient
 from clinic.selectors.consent import consent_version_current_id
 
 
@@ -74,10 +75,17 @@ def patient_search_page(
 
 
 def with_list_status(patients: QuerySet[Patient]) -> QuerySet[Patient]:
-    """Annotate `intake_state` ("submitted", "draft" or None) and `consent_current`."""
+    """Annotate `intake_state` ("submitted", "draft" or None), `consent_current` and
+    `next_visit` (the start of the next booked or checked-in appointment, or None)."""
     latest_intake = Intake.objects.filter(patient=OuterRef("pk")).order_by("-created_at")
     current = Consent.objects.filter(patient=OuterRef("pk"), version=consent_version_current_id())
+    upcoming = Appointment.objects.filter(
+        patient=OuterRef("pk"),
+        start__gte=timezone.now(),
+        status__in=(Appointment.Status.BOOKED, Appointment.Status.CHECKED_IN),
+    ).order_by("start")
     return patients.annotate(
         intake_state=Subquery(latest_intake.values("status")[:1], output_field=CharField()),
         consent_current=Exists(current),
+        next_visit=Subquery(upcoming.values("start")[:1]),
     )

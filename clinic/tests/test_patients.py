@@ -210,3 +210,30 @@ def test_front_desk_sees_status_but_never_clinical_answers(client_for, front_des
     assert reverse("clinic:intake_detail", args=[patient.pk]) not in detail
     assert client.get(reverse("clinic:intake_detail", args=[patient.pk])).status_code == 403
     assert client.get(reverse("clinic:intake_step", args=[patient.pk, "pain"])).status_code == 403
+
+
+def test_the_list_shows_each_patients_next_appointment(client_for, front_desk, physio):
+    from clinic.models import Appointment, AppointmentType
+    from clinic.tests.factories import make_practitioner, write_appointment
+
+    maya = make_practitioner(physio, hours=((0, 6), (7, 20)), name="Maya Chen")
+    follow_up = AppointmentType.objects.get(name="Follow-up")
+    booked = make_patient(legal_first_name="Robin", legal_last_name="Booked")
+    idle = make_patient(legal_first_name="Sam", legal_last_name="Idle")
+    tz = timezone.get_current_timezone()
+    soon = dt.datetime.combine(timezone.localdate() + dt.timedelta(days=3), dt.time(10), tz)
+    later = soon + dt.timedelta(days=7)
+    for start in (later, soon):
+        write_appointment(booked, maya, start, follow_up, by=front_desk)
+    # A cancelled visit and a past one are not "next".
+    write_appointment(
+        idle, maya, soon, follow_up, by=front_desk, status=Appointment.Status.CANCELLED
+    )
+    write_appointment(idle, maya, soon - dt.timedelta(days=30), follow_up, by=front_desk)
+
+    html = client_for(front_desk).get(reverse("clinic:patient_list")).content.decode()
+    booked_row = html[html.index("Booked, Robin") :].split("</tr>")[0]
+    idle_row = html[html.index("Idle, Sam") :].split("</tr>")[0]
+    assert f"{soon:%a} {soon.day} {soon:%b %Y}, 10:00" in booked_row
+    assert "None booked" not in booked_row
+    assert "None booked" in idle_row

@@ -35,6 +35,13 @@ _CONSENT_BADGES = {
 }
 
 
+def _next_visit_cell(start) -> str:
+    if start is None:
+        return '<td class="d-none d-md-table-cell text-body-secondary">None booked</td>'
+    when = date_format(timezone.localtime(start), "D j M Y, H:i")
+    return f'<td class="d-none d-md-table-cell text-nowrap">{escape(when)}</td>'
+
+
 def _result_rows(patients: list[Patient]) -> SafeString:
     """The rows of the patient list (templates/clinic/patients/_results.html), written out
     in one pass: a template per row costs more than the search itself."""
@@ -57,7 +64,7 @@ def _result_rows(patients: list[Patient]) -> SafeString:
             f'<td class="d-none d-lg-table-cell">{escape(patient.email or "—")}</td>\n'
             f"<td>\n{intake}\n</td>\n"
             f"<td>\n{_CONSENT_BADGES[bool(patient.consent_current)]}\n</td>\n"
-            '<td class="d-none d-md-table-cell text-body-secondary">None booked</td>\n'
+            f"{_next_visit_cell(patient.next_visit)}\n"
             "</tr>"
         )
     return mark_safe("\n".join(rows))  # noqa: S308 (every value above is escaped)
