@@ -21,7 +21,7 @@ from functools import wraps
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.decorators import method_decorator
 from django.views import View
 from django_htmx.http import HttpResponseClientRedirect
@@ -222,3 +222,12 @@ def policy_of(callback: Any) -> AccessPolicy | None:
     if policy is None and hasattr(callback, "view_class"):
         policy = getattr(callback.view_class, "access_policy", None)
     return policy
+
+
+def own_patient(request: HttpRequest):
+    """The patient record linked to the signed-in portal account; 404 if there is none
+    (a patient view never takes a patient id from the URL)."""
+    patient = getattr(request.user, "patient", None)
+    if patient is None:
+        raise Http404("No patient record is linked to this account.")
+    return patient

@@ -22,7 +22,7 @@ from django.views.decorators.http import require_GET, require_POST
 from clinic.forms import form_add_errors
 from clinic.inputs import safe_next
 from clinic.models import AccessLog, Patient
-from clinic.permissions import Role, allow_roles
+from clinic.permissions import Role, allow_roles, own_patient
 from clinic.services import access_log_record
 from treatments import selectors, summaries
 from treatments.forms import CourseSummaryForm
@@ -50,17 +50,10 @@ def _pdf_response(request: HttpRequest, document, patient: Patient, what: str) -
 # --- The patient portal ---------------------------------------------------------------------
 
 
-def _own_patient(request: HttpRequest) -> Patient:
-    patient = getattr(request.user, "patient", None)
-    if patient is None:
-        raise Http404("No patient record is linked to this account.")
-    return patient
-
-
 @allow_roles(Role.PATIENT)
 @require_GET
 def portal_documents(request: HttpRequest) -> HttpResponse:
-    patient = _own_patient(request)
+    patient = own_patient(request)
     rows = selectors.portal_documents(patient)
     return render(
         request,
@@ -80,7 +73,7 @@ def portal_documents(request: HttpRequest) -> HttpResponse:
 def portal_document_download(request: HttpRequest, token: str) -> FileResponse:
     """The patient's own summary. Another patient's token, a wrong token and one that is
     not ready all give the same 404, so a token reveals nothing."""
-    patient = _own_patient(request)
+    patient = own_patient(request)
     summary = get_object_or_404(
         VisitSummary.objects.select_related("session"), token=token, session__patient=patient
     )

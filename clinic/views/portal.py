@@ -7,7 +7,7 @@ import datetime as dt
 from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from clinic import selectors, services
 from clinic.forms import InvitationAcceptForm, OnlineBookingForm
 from clinic.models import Appointment, AppointmentType, ClinicPolicy, Location, Practitioner
-from clinic.permissions import Role, allow_public, allow_roles
+from clinic.permissions import Role, allow_public, allow_roles, own_patient
 
 
 @allow_public
@@ -72,17 +72,10 @@ def portal_invitation(request: HttpRequest, token: str) -> HttpResponse:
 # --- Appointments in the portal -----------------------------------------------------------
 
 
-def _own_patient(request: HttpRequest):
-    patient = getattr(request.user, "patient", None)
-    if patient is None:
-        raise Http404("No patient record is linked to this account.")
-    return patient
-
-
 @allow_roles(Role.PATIENT)
 @require_GET
 def portal_appointments(request: HttpRequest) -> HttpResponse:
-    patient = _own_patient(request)
+    patient = own_patient(request)
     upcoming, past = selectors.patient_appointments(patient)
     policy = ClinicPolicy.current()
     notice = dt.timedelta(hours=policy.cancellation_notice_hours)
@@ -103,7 +96,7 @@ def portal_appointments(request: HttpRequest) -> HttpResponse:
 @require_POST
 def portal_appointment_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     # Another patient's appointment id answers 404: the lookup is through the own record.
-    appointment = get_object_or_404(Appointment, pk=pk, patient=_own_patient(request))
+    appointment = get_object_or_404(Appointment, pk=pk, patient=own_patient(request))
     try:
         services.appointment_cancel_by_patient(appointment=appointment, by=request.user)
     except services.BookingError as refusal:
@@ -118,7 +111,7 @@ def portal_appointment_cancel(request: HttpRequest, pk: int) -> HttpResponse:
 def portal_book(request: HttpRequest) -> HttpResponse:
     """Online self-booking of follow-up and IMS visits in free slots, under the same rules
     as the front desk's bookings; the next eligible IMS date is shown up front."""
-    patient = _own_patient(request)
+    patient = own_patient(request)
     policy = ClinicPolicy.current()
     if not policy.online_booking_enabled:
         return render(request, "clinic/portal/book_closed.html")

@@ -9,7 +9,7 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
@@ -18,21 +18,14 @@ from django.views.decorators.http import require_GET, require_POST
 from clinic import services
 from clinic.forms import CorrectionRequestForm, SettleForm, form_add_errors
 from clinic.models import AccessLog, CorrectionRequest, Patient
-from clinic.permissions import Role, allow_roles
-
-
-def _own_patient(request: HttpRequest) -> Patient:
-    patient = getattr(request.user, "patient", None)
-    if patient is None:
-        raise Http404("No patient record is linked to this account.")
-    return patient
+from clinic.permissions import Role, allow_roles, own_patient
 
 
 @allow_roles(Role.PATIENT)
 @require_GET
 def portal_records(request: HttpRequest) -> HttpResponse:
     """What the clinic holds about you, and a button to download all of it."""
-    return render(request, "clinic/portal/records.html", {"patient": _own_patient(request)})
+    return render(request, "clinic/portal/records.html", {"patient": own_patient(request)})
 
 
 @allow_roles(Role.PATIENT)
@@ -40,7 +33,7 @@ def portal_records(request: HttpRequest) -> HttpResponse:
 @never_cache
 def portal_records_download(request: HttpRequest) -> HttpResponse:
     """Everything held about the signed-in patient, as one JSON file (logged)."""
-    patient = _own_patient(request)
+    patient = own_patient(request)
     data = services.patient_export(patient)
     services.access_log_record(
         request=request, patient=patient, what="data export", action=AccessLog.Action.DOWNLOAD
