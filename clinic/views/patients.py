@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import functools
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -23,12 +26,13 @@ PAGE_SIZE = 25
 _PK = 987654321  # a stand-in primary key, to reverse a URL once for every row
 
 
-_INTAKE_BADGES = {
-    # As clinic/patients/_intake_badge.html.
-    "submitted": '<span class="badge bg-success-subtle text-success-emphasis">Complete</span>',
-    "draft": '<span class="badge bg-info-subtle text-info-emphasis">In progress</span>',
-    None: '<span class="badge bg-secondary-subtle text-secondary-emphasis">Not started</span>',
-}
+@functools.cache
+def _intake_badge(state: str | None) -> str:
+    """clinic/patients/_intake_badge.html for one intake state, rendered once per process:
+    the list has a row per patient but only three badges."""
+    return render_to_string("clinic/patients/_intake_badge.html", {"state": state}).strip()
+
+
 _CONSENT_BADGES = {
     True: '<span class="badge bg-success-subtle text-success-emphasis">Current</span>',
     False: '<span class="badge bg-warning-subtle text-warning-emphasis">Needed</span>',
@@ -53,7 +57,7 @@ def _result_rows(patients: list[Patient]) -> SafeString:
             if patient.preferred_name
             else ""
         )
-        intake = _INTAKE_BADGES.get(patient.intake_state, _INTAKE_BADGES[None])
+        intake = _intake_badge(patient.intake_state)
         rows.append(
             "<tr>\n<td>\n"
             f'<a class="fw-semibold" href="{before}{patient.pk}{after}">'
