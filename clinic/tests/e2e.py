@@ -19,6 +19,7 @@ def step_shot(page, journey: str, step: str) -> Path:
     page.evaluate("window.scrollTo(0, 0)")
     path = folder / f"{step}.png"
     page.screenshot(path=str(path), full_page=True)
+    assert path.stat().st_size > 0, f"no screenshot written at {path}"
     return path
 
 
