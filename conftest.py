@@ -18,6 +18,25 @@ def pytest_configure(config) -> None:
 
     # Deliberately slow password hashing is for attackers, not for the test suite.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    if "sqlite" in settings.DATABASES["default"]["ENGINE"]:
+        _serve_one_request_at_a_time()
+
+
+def _serve_one_request_at_a_time() -> None:
+    """On SQLite the test database lives in memory, so the live server's request threads
+    share one connection: two requests at once (a page's autosaves) interleave their
+    savepoints and fail with TransactionManagementError, which no deployment could meet.
+    The browser tests' server answers one request at a time there instead (Django closes
+    each connection after its response when the server is not threaded). PostgreSQL keeps
+    the threaded server, as in production."""
+    from django.core.servers.basehttp import WSGIServer
+    from django.test.testcases import LiveServerThread
+
+    class SerialWSGIServer(WSGIServer):
+        def __init__(self, *args, connections_override=None, **kwargs):
+            super().__init__(*args, **kwargs)
+
+    LiveServerThread.server_class = SerialWSGIServer
 
 
 @dataclass
