@@ -252,8 +252,12 @@ AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "clinic.views.home.locked_out"
 AXES_VERBOSE = False
-AXES_IPWARE_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
-AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+# "The address" is the client's, found the way the access log finds it: behind
+# TRUSTED_PROXY_COUNT load balancers, that many entries from the right of X-Forwarded-For
+# (what is further left is the client's own claim and is ignored). Without this, axes 8
+# (django-ipware is not installed, so its AXES_IPWARE_* settings do nothing) would count
+# REMOTE_ADDR, the load balancer's address: one guesser would lock every user out.
+AXES_CLIENT_IP_CALLABLE = "clinic.services.audit.client_ip"
 
 # Two-factor sign-in (TOTP, django-otp) for every staff role. It can be switched off only
 # in development (DEBUG on), e.g. to click through the demo quickly.
@@ -349,7 +353,8 @@ PORTAL_INVITATION_DAYS = env.int("PORTAL_INVITATION_DAYS", default=7)
 IMS_MIN_INTERVAL_DAYS = env.int("IMS_MIN_INTERVAL_DAYS", default=7)
 DEMO_PASSWORD = env.str("DEMO_PASSWORD", default="gunn-ims-demo")
 # How many reverse proxies (load balancers) sit in front of the app and append to
-# X-Forwarded-For; 0 means REMOTE_ADDR is the client. Used for the access log's IP.
+# X-Forwarded-For; 0 means REMOTE_ADDR is the client. Used for the access log's IP and
+# for the sign-in lockout's per-address count (AXES_CLIENT_IP_CALLABLE).
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 
 # --- Forms ------------------------------------------------------------------------------------

@@ -55,6 +55,56 @@ def test_ten_wrong_passwords_from_one_address_lock_that_address(make_user):
     assert _sign_in(Client(REMOTE_ADDR="10.1.2.4"), "fresh").status_code == 302
 
 
+PROXY = "10.0.0.2"  # the load balancer: every request arrives from it
+
+
+def _behind_the_proxy(client_address: str, spoofed: str = "") -> Client:
+    """A browser behind our one load balancer, which appends the address it saw to
+    X-Forwarded-For; `spoofed` is whatever the client put in the header itself."""
+    chain = f"{spoofed}, {client_address}" if spoofed else client_address
+    return Client(REMOTE_ADDR=PROXY, HTTP_X_FORWARDED_FOR=chain)
+
+
+def test_behind_a_load_balancer_the_lockout_counts_per_forwarded_client(make_user, settings):
+    """Ten failures from one client behind the proxy lock that client (whatever it writes
+    into the left of X-Forwarded-For), not the proxy's address shared by everyone."""
+    settings.TRUSTED_PROXY_COUNT = 1
+    for index in range(10):
+        make_user(Role.PATIENT, username=f"p{index}")
+    make_user(Role.PATIENT, username="fresh")
+    make_user(Role.PATIENT, username="neighbour")
+    attacker = "203.0.113.66"
+    for index in range(10):
+        # A fresh made-up "client" on the left of the chain each time does not help.
+        client = _behind_the_proxy(attacker, spoofed=f"198.51.100.{index}")
+        response = _sign_in(client, f"p{index}", "guess")
+        assert response.status_code == (429 if index == 9 else 200)  # the tenth locks
+    assert _sign_in(_behind_the_proxy(attacker, "192.0.2.200"), "fresh").status_code == 429
+    assert _sign_in(_behind_the_proxy(attacker), "fresh").status_code == 429
+    # Another client behind the same proxy signs in as usual.
+    neighbour = _behind_the_proxy("203.0.113.7")
+    assert _sign_in(neighbour, "neighbour").status_code == 302
+    assert "_auth_user_id" in neighbour.session
+    # What was recorded is the client's address, as the access log records it.
+    from axes.models import AccessAttempt
+
+    assert set(AccessAttempt.objects.values_list("ip_address", flat=True)) == {attacker}
+
+
+def test_without_trusted_proxies_a_forwarded_for_header_is_ignored(make_user, settings):
+    """With TRUSTED_PROXY_COUNT=0 X-Forwarded-For is the client's own claim: changing it
+    per request does not escape the lockout of the address the request really came from."""
+    settings.TRUSTED_PROXY_COUNT = 0
+    for index in range(10):
+        make_user(Role.PATIENT, username=f"p{index}")
+    make_user(Role.PATIENT, username="fresh")
+    for index in range(10):
+        client = Client(REMOTE_ADDR="10.1.2.3", HTTP_X_FORWARDED_FOR=f"198.51.100.{index}")
+        _sign_in(client, f"p{index}", "guess")
+    spoofing = Client(REMOTE_ADDR="10.1.2.3", HTTP_X_FORWARDED_FOR="192.0.2.1")
+    assert _sign_in(spoofing, "fresh").status_code == 429
+
+
 def test_a_successful_sign_in_resets_the_count(front_desk):
     client = Client()
     for attempt in range(8):
