@@ -260,3 +260,63 @@ def test_the_way_back_survives_a_query_string(client_for, physio, make_user):
     device = totp_device_for(user)
     done = client.post(response.url, {"token": totp_code(device)})
     assert done.url == wanted
+
+
+# --- Session key rotated at the second step -------------------------------------------------
+
+
+def _cookie_client(session_key: str) -> Client:
+    """A browser presenting `session_key` (e.g. one stolen before the second step)."""
+    from django.conf import settings
+
+    client = Client()
+    client.cookies[settings.SESSION_COOKIE_NAME] = session_key
+    return client
+
+
+def _assert_rotated(client: Client, before: str) -> None:
+    after = client.session.session_key
+    assert after
+    assert after != before
+    assert client.get(reverse("clinic:physio_day")).status_code == 200
+    # The key known before the second step now opens nothing: not even the code page.
+    stale = _cookie_client(before).get(reverse("clinic:physio_day"))
+    assert stale.status_code == 302
+    assert stale.url.startswith(reverse("login"))
+
+
+@pytest.mark.parametrize("code", ["authenticator", "backup"])
+def test_the_session_key_changes_when_the_second_step_is_passed(physio, settings, code):
+    settings.OTP_STATIC_THROTTLE_FACTOR = 0
+    device = totp_device_for(physio)
+    client = Client()
+    _sign_in(client, "physio")
+    if code == "backup":
+        static = physio.staticdevice_set.create(name="Backup codes", confirmed=True)
+        static.token_set.create(token="12345678")
+        token = "12345678"
+    else:
+        token = totp_code(device)
+    before = client.session.session_key
+    assert client.post(reverse("two_factor"), {"token": token}).status_code == 302
+    _assert_rotated(client, before)
+
+
+def test_the_session_key_changes_when_a_new_authenticator_is_confirmed(physio):
+    client = Client()
+    _sign_in(client, "physio")
+    client.get(reverse("two_factor_setup"))
+    device = TOTPDevice.objects.get(user=physio, confirmed=False)
+    before = client.session.session_key
+    done = client.post(reverse("two_factor_setup"), {"token": totp_code(device)}, follow=True)
+    assert len(done.context["codes"]) == 10  # the backup codes survived the new key
+    _assert_rotated(client, before)
+
+
+def test_a_wrong_code_keeps_the_session_key(physio):
+    totp_device_for(physio)
+    client = Client()
+    _sign_in(client, "physio")
+    before = client.session.session_key
+    client.post(reverse("two_factor"), {"token": "000000"})
+    assert client.session.session_key == before

@@ -15,6 +15,7 @@ import segno
 from django.contrib import messages
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
+from django.middleware.csrf import rotate_token
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -44,6 +45,16 @@ def _with_next(url: str, request: HttpRequest) -> str:
     return f"{url}?{urlencode({'next': _next_url(request)})}"
 
 
+def _verified(request: HttpRequest, device) -> None:
+    """Mark this session as having passed the second step, under a new session key (and
+    CSRF token), as Django's login() does at the password step: a key seen or planted
+    before the code was typed must not become a fully signed-in session. The old key is
+    deleted from the session store; the session's data moves to the new one."""
+    otp_login(request, device)
+    request.session.cycle_key()
+    rotate_token(request)
+
+
 def confirmed_totp(user) -> TOTPDevice | None:
     return TOTPDevice.objects.filter(user=user, confirmed=True).first()
 
@@ -68,7 +79,7 @@ def two_factor(request: HttpRequest) -> HttpResponse:
                 "a little before trying again.",
             )
         else:
-            otp_login(request, device)
+            _verified(request, device)
             if isinstance(device, StaticDevice):
                 left = device.token_set.count()
                 messages.warning(request, f"You signed in with a backup code; {left} are left.")
@@ -94,7 +105,7 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         if device.verify_token(form.cleaned_data["token"]):
             codes = _confirm(device)
-            otp_login(request, device)
+            _verified(request, device)
             request.session[NEW_CODES_KEY] = codes
             return redirect(_with_next(reverse("two_factor_backup_codes"), request))
         form.add_error(
