@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
@@ -76,7 +77,14 @@ STEP_BY_SLUG = {step.slug: step for step in STEPS}
 
 
 def _is_blank(value: Any) -> bool:
-    return value in (None, "", [], {}, False)
+    """Whether a required answer is still missing. A number is an answer whatever its
+    value: 0 is "no pain" (`0 in (..., False)` is true in Python, so it must not be
+    compared with the blanks). An unticked box (False) is missing."""
+    if isinstance(value, bool):
+        return not value
+    if isinstance(value, int | float | Decimal):
+        return False
+    return value is None or value in ("", [], {})
 
 
 def intake_missing(intake: Intake) -> dict[str, list[str]]:
