@@ -236,6 +236,11 @@ def _spacing_problem(session: TreatmentSession) -> str | None:
     )
 
 
+def _count(value: int | None) -> str:
+    """A needle count for a message: 0 is a count; a blank is not counted yet ("—")."""
+    return "—" if value is None else str(value)
+
+
 def sign_problems(
     session: TreatmentSession, *, readiness: NeedlingReadiness | None = None
 ) -> list[str]:
@@ -273,8 +278,8 @@ def sign_problems(
     if not session.needles_reconcile:
         problems.append(
             "Needles: opened, removed and disposed must all be counted and equal "
-            f"(now {session.needles_opened or 0} / {session.needles_removed or 0} / "
-            f"{session.needles_disposed or 0}), and every needle checked intact."
+            f"(now {_count(session.needles_opened)} / {_count(session.needles_removed)} / "
+            f"{_count(session.needles_disposed)}), and every needle checked intact."
         )
     spacing = _spacing_problem(session)
     if spacing:
