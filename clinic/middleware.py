@@ -8,6 +8,9 @@
   it in this session before any page other than sign-in, sign-out and the two-factor pages
   themselves (the Django admin included). Patients are not asked.
 - permissions_policy: the Permissions-Policy header (Django has no setting for it).
+- no_store_when_signed_in: `Cache-Control: no-store` on every response to a signed-in
+  user (pages, htmx partials, downloads, redirects, error pages), so no patient data stays
+  in a shared computer's browser cache after sign-out.
 - server_timing: the Server-Timing header, how long the app took to answer (outermost, so
   every middleware counts); `manage.py bench` reads it, and so do browsers' developer tools.
 """
@@ -20,11 +23,12 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import logout
+from django.contrib.auth import SESSION_KEY, logout
 from django.core.exceptions import MiddlewareNotUsed
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.cache import add_never_cache_headers
 from django_htmx.http import HttpResponseClientRedirect
 
 from clinic.permissions import Role
@@ -125,6 +129,30 @@ def permissions_policy(get_response: Callable[[HttpRequest], HttpResponse]):
     def middleware(request: HttpRequest) -> HttpResponse:
         response = get_response(request)
         response.setdefault("Permissions-Policy", settings.PERMISSIONS_POLICY)
+        return response
+
+    return middleware
+
+
+def no_store_when_signed_in(get_response: Callable[[HttpRequest], HttpResponse]):
+    """Every response for a signed-in user says `Cache-Control: no-store` (with Django's
+    other never-cache headers: `no-cache, must-revalidate, private, max-age=0`, and
+    `Expires`), whatever the view set: a browser on a shared clinic computer keeps no copy
+    of a chart, a partial, a PDF or an export after sign-out, and its back button cannot
+    show one again.
+
+    "Signed in" is decided from the session, at the start (so the sign-out response and
+    the session-timeout redirect count) and again at the end (so the response that signs
+    someone in counts). Anonymous pages keep their own caching, and static files never
+    reach this: WhiteNoise answers them before it (see MIDDLEWARE), with its long cache
+    lifetimes intact."""
+
+    def middleware(request: HttpRequest) -> HttpResponse:
+        had_session = settings.SESSION_COOKIE_NAME in request.COOKIES
+        signed_in = had_session and SESSION_KEY in request.session
+        response = get_response(request)
+        if signed_in or (request.session.accessed and SESSION_KEY in request.session):
+            add_never_cache_headers(response)
         return response
 
     return middleware

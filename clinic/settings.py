@@ -82,6 +82,12 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # Right after the session (it reads it) and after WhiteNoise (static files, answered
+    # there, keep their long caching), outside everything else, so that every response a
+    # signed-in user gets passes through it: pages, htmx partials, downloads, and also the
+    # redirects and refusals made by the middleware below (timeout, two-factor, CSRF,
+    # lockout) and the error pages.
+    "clinic.middleware.no_store_when_signed_in",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
