@@ -161,6 +161,8 @@ def world_url(world: World, name: str) -> str | None:
         "clinic:patient_detail": {"pk": a.pk},
         "clinic:patient_edit": {"pk": a.pk},
         "clinic:patient_invite": {"pk": a.pk},
+        "clinic:patient_email_verification_send": {"pk": a.pk},
+        "clinic:email_verify": {"token": "not-a-real-link"},
         "clinic:intake_detail": {"pk": a.pk},
         "clinic:intake_review": {"pk": a.pk},
         "clinic:intake_step": {"pk": a.pk, "step": "pain"},
