@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from simple_history.models import HistoricalRecords
 
 
 class EmailVerification(models.Model):
@@ -33,9 +34,12 @@ class EmailVerification(models.Model):
     revoked_at = models.DateTimeField(
         null=True, blank=True, help_text="A newer link, or the address on file changed."
     )
+    # Asked for (by whom), sent, confirmed: each a row on the audit page's change history.
+    history = HistoricalRecords()
 
     class Meta:
         app_label = "clinic"
+        verbose_name = "e-mail confirmation link"
         ordering = ["-created_at", "-id"]
         indexes = [
             models.Index(fields=["patient", "-created_at"], name="clinic_emailverif_patient"),

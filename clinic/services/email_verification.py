@@ -84,13 +84,15 @@ def email_verification_create(*, patient: Patient, by: User) -> EmailVerificatio
         EmailVerification.objects.filter(
             patient=patient, used_at__isnull=True, revoked_at__isnull=True
         ).update(revoked_at=now)
-        verification = EmailVerification.objects.create(
+        verification = EmailVerification(
             patient=patient,
             email=patient.email.lower(),
             created_by=by,
             created_at=now,
             expires_at=now + dt.timedelta(days=LINK_DAYS),
         )
+        verification._history_user = by
+        verification.save()
         send_after_commit(email_verification_send_task, verification.pk)
     return verification
 
@@ -114,7 +116,8 @@ def email_verification_send(*, verification_id: int) -> bool:
         from_email=None,
         recipient_list=[verification.email],
     )
-    EmailVerification.objects.filter(pk=verification.pk).update(sent_at=timezone.now())
+    verification.sent_at = timezone.now()
+    verification.save(update_fields=["sent_at"])  # saved, not updated: the history shows it
     return True
 
 

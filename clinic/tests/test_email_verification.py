@@ -13,7 +13,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from clinic import services
+from clinic import selectors, services
 from clinic.models import EmailVerification, Patient
 from clinic.tasks import email_verification_send_task
 from clinic.tests.email_helpers import confirm_email, link_token
@@ -58,6 +58,16 @@ def test_the_link_confirms_once_from_a_post_and_is_audited(dana, front_desk, enq
     assert verification.created_by == front_desk
     assert verification.used_at is not None
     assert verification.used_from == "203.0.113.9"
+    # On the audit page's change history: the link asked for by the desk, then used.
+    changes = [
+        (c.what, c.kind, c.who)
+        for c in selectors.audit_changes(selectors.AuditFilters())
+        if c.what == "e-mail confirmation link"
+    ]
+    assert changes == [
+        ("e-mail confirmation link", "changed", "system"),
+        ("e-mail confirmation link", "created", front_desk.get_full_name() or "frontdesk"),
+    ]
     latest = dana.history.first()
     assert latest.email_verified == "dana@example.org"
     assert latest.history_change_reason == "E-mail address confirmed by link"
@@ -218,3 +228,27 @@ def test_seed_demo_confirms_the_addresses_of_patients_already_seen(settings):
     assert not all(confirmed.values())
     call_command("seed_demo")
     assert dict(Patient.objects.values_list("pk", "email_verified_at")) == confirmed
+
+
+def test_the_migration_confirms_addresses_of_accepted_invitations(front_desk, make_user):
+    from importlib import import_module
+
+    from django.apps import apps
+
+    from clinic.models import PortalInvitation
+    from clinic.permissions import Role
+
+    migration = import_module("clinic.migrations.0011_patient_email_verification")
+    invited = make_patient(legal_first_name="Ivy", email="ivy@example.org", by=front_desk)
+    pending = make_patient(legal_first_name="Pat", email="pat@example.org", by=front_desk)
+    now = timezone.now()
+    for patient, used in ((invited, now), (pending, None)):
+        PortalInvitation.objects.create(
+            patient=patient, email=patient.email, created_by=front_desk,
+            expires_at=now + dt.timedelta(days=7), used_at=used,
+        )  # fmt: skip
+    Patient.objects.filter(pk=invited.pk).update(user=make_user(Role.PATIENT, username="ivy"))
+    migration.confirm_accepted_invitations(apps, None)
+    invited.refresh_from_db()
+    assert invited.email_confirmed
+    _unchanged(pending)
