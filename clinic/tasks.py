@@ -66,6 +66,14 @@ def portal_invitation_send_task(invitation_id: int) -> None:
     portal_invitation_send(invitation_id=invitation_id)
 
 
+@shared_task(acks_late=True, autoretry_for=(ConnectionError,), retry_backoff=True, max_retries=5)
+def email_verification_send_task(verification_id: int) -> bool:
+    """E-mail a link that confirms a patient's address (safe to run twice)."""
+    from clinic.services.email_verification import email_verification_send
+
+    return email_verification_send(verification_id=verification_id)
+
+
 @shared_task
 def appointment_reminders_task() -> int:
     from clinic.services.reminders import appointment_reminders_send

@@ -7,7 +7,17 @@ from django.urls import include, path
 
 from clinic.forms import LoginForm
 from clinic.permissions import allow_public, allow_signed_in
-from clinic.views import audit, floor, intake, patients, portal, records, schedule, two_factor
+from clinic.views import (
+    audit,
+    email_verification,
+    floor,
+    intake,
+    patients,
+    portal,
+    records,
+    schedule,
+    two_factor,
+)
 from clinic.views import home as views
 
 admin.site.site_header = "Clinic administration"
@@ -114,6 +124,11 @@ office_patterns = (
         path("patients/<int:pk>/", patients.patient_detail, name="patient_detail"),
         path("patients/<int:pk>/edit/", patients.patient_edit, name="patient_edit"),
         path("patients/<int:pk>/invite/", patients.patient_invite, name="patient_invite"),
+        path(
+            "patients/<int:pk>/email/confirm/",
+            email_verification.patient_email_verification_send,
+            name="patient_email_verification_send",
+        ),
         # Clinical intake, screening and consent (physiotherapists)
         path("patients/<int:pk>/intake/", intake.intake_detail, name="intake_detail"),
         path("patients/<int:pk>/intake/review/", intake.intake_review, name="intake_review"),
@@ -146,6 +161,7 @@ office_patterns = (
         path("patients/<int:pk>/corrections/", records.correction_add, name="correction_add"),
         path("corrections/<int:pk>/settle/", records.correction_settle, name="correction_settle"),
         path("portal/welcome/<str:token>/", portal.portal_invitation, name="portal_invitation"),
+        path("email/confirm/<str:token>/", email_verification.email_verify, name="email_verify"),
     ],
     "clinic",
 )

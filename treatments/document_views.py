@@ -23,7 +23,11 @@ from clinic.forms import form_add_errors
 from clinic.inputs import safe_next
 from clinic.models import AccessLog, Patient
 from clinic.permissions import Role, allow_roles, own_patient
-from clinic.services import access_log_record
+from clinic.services import (
+    access_log_record,
+    document_email_refusal,
+    email_verification_pending,
+)
 from treatments import selectors, summaries
 from treatments.forms import CourseSummaryForm
 from treatments.models import CourseSummary, TreatmentSession, VisitSummary
@@ -120,6 +124,8 @@ def _documents_page(request, patient, course_form=None, status=200) -> HttpRespo
             "visits": visits,
             "courses": courses,
             "is_physio": is_physio,
+            "email_refusal": document_email_refusal(patient),
+            "email_link": email_verification_pending(patient),
             "course_form": course_form,
             "poll": any(d.is_pending for d in [*visits, *courses]),
             "poll_seconds": POLL_SECONDS,
@@ -143,8 +149,10 @@ def summary_download(request: HttpRequest, token: str) -> FileResponse:
 
 @allow_roles(Role.PHYSIO, Role.FRONT_DESK)
 @require_POST
-def summary_retry(request: HttpRequest, token: str) -> HttpResponse:
-    summary = get_object_or_404(VisitSummary.objects.select_related("session"), token=token)
+def summary_retry(request: HttpRequest, pk: int) -> HttpResponse:
+    """Render a failed summary again. Named by its id, not its token: the front desk's page
+    posts here and must not carry a token that names a download."""
+    summary = get_object_or_404(VisitSummary.objects.select_related("session"), pk=pk)
     try:
         summaries.document_retry(summary)
     except ValidationError as error:
@@ -156,11 +164,10 @@ def summary_retry(request: HttpRequest, token: str) -> HttpResponse:
 
 @allow_roles(Role.FRONT_DESK, Role.PHYSIO)
 @require_POST
-def summary_email(request: HttpRequest, token: str) -> HttpResponse:
-    """Send a ready summary to the patient's e-mail address on file."""
-    summary = get_object_or_404(
-        VisitSummary.objects.select_related("session__patient"), token=token
-    )
+def summary_email(request: HttpRequest, pk: int) -> HttpResponse:
+    """Send a ready summary to the address the patient confirmed (never merely the address
+    on file: see summaries.visit_summary_email). Named by its id, not its download token."""
+    summary = get_object_or_404(VisitSummary.objects.select_related("session__patient"), pk=pk)
     patient = summary.session.patient
     try:
         sent = summaries.visit_summary_email(summary=summary, by=request.user)
@@ -173,7 +180,10 @@ def summary_email(request: HttpRequest, token: str) -> HttpResponse:
             what=f"visit summary v{summary.version} to {sent.emailed_to}",
             action=AccessLog.Action.EMAIL,
         )
-        messages.success(request, f"The summary is on its way to {sent.emailed_to}.")
+        note = ""
+        if patient.email and not patient.email_confirmed:
+            note = f" (the address the patient confirmed; {patient.email} is not confirmed yet)"
+        messages.success(request, f"The summary is on its way to {sent.emailed_to}{note}.")
     return redirect(_documents_url(patient.pk))
 
 

@@ -39,6 +39,7 @@ from assessments.models import Assessment, Side
 from assessments.selectors import segmental_summary
 from clinic.models import Appointment, OutcomeScore, Patient, User
 from clinic.selectors.scheduling import min_interval
+from clinic.services import email_verification as email_services
 from clinic.tasks import send_after_commit
 from treatments import charts, pdf
 from treatments.models import (
@@ -439,9 +440,11 @@ def visit_summary_notify(summary_id: int) -> bool:
 
 
 def visit_summary_email(*, summary: VisitSummary, by: User) -> VisitSummary:
-    """The front desk sends a ready summary to the patient's address on file, attached
-    (a patient without a portal account asks for a copy). Validates now; the e-mail leaves
-    from a worker after commit."""
+    """The front desk sends a ready summary to the patient, attached (a patient without a
+    portal account asks for a copy). It goes only to the address the patient confirmed
+    (Patient.document_email), never to an address merely typed into the record: without
+    one, nothing is queued and the ValidationError says why. Validates now; the e-mail
+    leaves from a worker after commit, which checks the address again."""
     from treatments import tasks
 
     with transaction.atomic():
@@ -452,30 +455,52 @@ def visit_summary_email(*, summary: VisitSummary, by: User) -> VisitSummary:
         )
         if not current.is_ready:
             raise ValidationError("This summary is not ready yet.")
-        email = current.session.patient.email
+        patient = current.session.patient
+        email = patient.document_email
         if not email:
-            raise ValidationError("The patient has no e-mail address on file; add one first.")
+            raise ValidationError(email_services.document_email_refusal(patient))
         current.emailed_at = timezone.now()
         current.emailed_to = email
-        current.save(update_fields=["emailed_at", "emailed_to"])
+        current.email_sent_at = None
+        current.email_problem = ""
+        current.save(update_fields=["emailed_at", "emailed_to", "email_sent_at", "email_problem"])
         send_after_commit(tasks.visit_summary_email_task, current.pk)
     return current
 
 
 def visit_summary_email_send(summary_id: int) -> bool:
-    summary = VisitSummary.objects.select_related("session__patient").get(pk=summary_id)
-    patient = summary.session.patient
-    if not (summary.is_ready and summary.emailed_to):
-        return False
-    body = render_to_string(
-        "treatments/email/summary_copy.txt", {"patient": patient, "clinic": _clinic()}
-    )
-    message = EmailMessage(
-        subject=f"Your visit summary - {settings.CLINIC_NAME}",
-        body=body,
-        to=[summary.emailed_to],
-    )
-    with default_storage.open(summary.file.name, "rb") as handle:
-        message.attach(summary.filename, handle.read(), "application/pdf")
-    message.send()
+    """Send the summary the desk asked to e-mail, if the address it was asked for is still
+    the patient's confirmed address (it may have changed since the click); otherwise record
+    why and send nothing. Once per request: a second delivery of the task does nothing."""
+    with transaction.atomic():
+        summary = (
+            VisitSummary.objects.select_for_update(of=("self",))
+            .select_related("session__patient")
+            .get(pk=summary_id)
+        )
+        patient = summary.session.patient
+        if not (summary.is_ready and summary.emailed_to) or summary.email_sent_at:
+            return False
+        confirmed = patient.document_email
+        if not confirmed or confirmed.lower() != summary.emailed_to.lower():
+            summary.email_problem = (
+                "Not sent: the patient's confirmed e-mail address changed before it could go out."
+                if confirmed
+                else "Not sent: the patient has no confirmed e-mail address any more."
+            )
+            summary.save(update_fields=["email_problem"])
+            return False
+        body = render_to_string(
+            "treatments/email/summary_copy.txt", {"patient": patient, "clinic": _clinic()}
+        )
+        message = EmailMessage(
+            subject=f"Your visit summary - {settings.CLINIC_NAME}",
+            body=body,
+            to=[confirmed],
+        )
+        with default_storage.open(summary.file.name, "rb") as handle:
+            message.attach(summary.filename, handle.read(), "application/pdf")
+        message.send()
+        summary.email_sent_at = timezone.now()
+        summary.save(update_fields=["email_sent_at"])
     return True

@@ -52,8 +52,9 @@ urlpatterns = [
         document_views.summary_download,
         name="summary_download",
     ),
-    path("summaries/<uuid:token>/retry/", document_views.summary_retry, name="summary_retry"),
-    path("summaries/<uuid:token>/email/", document_views.summary_email, name="summary_email"),
+    # By id, not token: the front desk's Documents page posts to these and shows no token.
+    path("summaries/<int:pk>/retry/", document_views.summary_retry, name="summary_retry"),
+    path("summaries/<int:pk>/email/", document_views.summary_email, name="summary_email"),
     path(
         "course-summaries/<uuid:token>/",
         document_views.course_summary,

@@ -18,6 +18,7 @@ from clinic.models.scheduling import (
     TimeOff,
     WorkingHours,
 )
+from clinic.models.verification import EmailVerification
 
 __all__ = [
     "AccessLog",
@@ -34,6 +35,7 @@ __all__ = [
     "TimeOff",
     "WorkingHours",
     "Consent",
+    "EmailVerification",
     "ConsentVersion",
     "CorrectionRequest",
     "Intake",

@@ -51,6 +51,11 @@ class Patient(models.Model):
 
     phone = models.CharField(max_length=30, blank=True, validators=[phone_validator])
     email = models.EmailField(blank=True)
+    # The address the patient proved they read (a verification link, or the portal
+    # invitation they accepted): the only one clinical documents are e-mailed to. Changing
+    # `email` leaves it alone until the new address is confirmed in turn.
+    email_verified = models.EmailField("confirmed e-mail", blank=True, editable=False)
+    email_verified_at = models.DateTimeField(null=True, blank=True, editable=False)
     preferred_contact = models.CharField(
         "preferred contact method",
         max_length=10,
@@ -145,6 +150,18 @@ class Patient(models.Model):
         today = timezone.localdate()
         dob = self.date_of_birth
         return today.year - dob.year - ((today.month, today.day) < (dob.month, dob.day))
+
+    @property
+    def email_confirmed(self) -> bool:
+        """The address on file is the one the patient confirmed."""
+        return bool(self.email) and self.email.lower() == self.email_verified.lower()
+
+    @property
+    def document_email(self) -> str:
+        """Where clinical documents may be e-mailed: the confirmed address, even when the
+        address on file has since changed to one not yet confirmed; "" when there is none
+        or nothing is on file (removing the address stops documents by e-mail)."""
+        return self.email_verified if self.email and self.email_verified else ""
 
     def build_search_text(self) -> str:
         parts = [

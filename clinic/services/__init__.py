@@ -20,6 +20,15 @@ from clinic.services.consent import (
     consent_version_next_number,
     consent_version_publish,
 )
+from clinic.services.email_verification import (
+    EmailVerificationError,
+    document_email_refusal,
+    email_verification_confirm,
+    email_verification_create,
+    email_verification_for_token,
+    email_verification_pending,
+    email_verification_send,
+)
 from clinic.services.intake import (
     IntakeError,
     intake_save_step,
@@ -92,6 +101,13 @@ __all__ = [
     "intake_save_step",
     "intake_start",
     "intake_submit",
+    "EmailVerificationError",
+    "document_email_refusal",
+    "email_verification_confirm",
+    "email_verification_create",
+    "email_verification_for_token",
+    "email_verification_pending",
+    "email_verification_send",
     "invitation_for_token",
     "invitation_token",
     "patient_create",

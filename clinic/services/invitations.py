@@ -16,6 +16,7 @@ from django.utils import timezone
 from clinic.models import Patient, PortalInvitation, User
 from clinic.permissions import Role
 from clinic.services.accounts import user_set_roles
+from clinic.services.email_verification import patient_email_confirmed_by_invitation
 from clinic.tasks import portal_invitation_send_task
 
 _SALT = "clinic.portal-invitation"
@@ -132,8 +133,10 @@ def portal_invitation_accept(*, invitation: PortalInvitation, password: str) -> 
     user.save()
     user_set_roles(user=user, roles={Role.PATIENT})
     patient.user = user
+    # The invitation went to this address and the link came back: the address is proven.
+    patient_email_confirmed_by_invitation(patient, invitation.email)
     patient._history_user = user
-    patient.save(update_fields=["user", "updated_at"])
+    patient.save(update_fields=["user", "email_verified", "email_verified_at", "updated_at"])
     invitation.used_at = timezone.now()
     invitation.save(update_fields=["used_at"])
     return user

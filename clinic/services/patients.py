@@ -7,9 +7,11 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from clinic import search
-from clinic.models import Patient, User
+from clinic.models import EmailVerification, Patient, User
+from clinic.services.email_verification import email_verification_create
 
 # Fields of Patient that the front desk writes (everything but the account link).
 PATIENT_FIELDS = frozenset(
@@ -82,10 +84,23 @@ def patient_create(*, by: User, **fields: Any) -> Patient:
 
 @transaction.atomic
 def patient_update(*, patient: Patient, by: User, **fields: Any) -> Patient:
-    """Change a patient's demographics; the change history records who and what."""
+    """Change a patient's demographics; the change history records who and what.
+
+    A new e-mail address is not trusted with documents: unless it is the address already
+    confirmed, a confirmation link goes to it (after commit) and documents keep going only
+    to the confirmed address (Patient.document_email) until the patient follows the link.
+    """
     patient = Patient.objects.select_for_update().get(pk=patient.pk)
+    old_email = patient.email
     _apply(patient, fields)
     patient.full_clean(exclude=["user"])
     patient._history_user = by
     patient.save()
+    if patient.email != old_email:
+        # Links to the old address are dead; a new one goes to a new, unconfirmed address.
+        EmailVerification.objects.filter(
+            patient=patient, used_at__isnull=True, revoked_at__isnull=True
+        ).exclude(email__iexact=patient.email).update(revoked_at=timezone.now())
+        if patient.email and not patient.email_confirmed:
+            email_verification_create(patient=patient, by=by)
     return patient

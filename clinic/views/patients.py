@@ -163,6 +163,7 @@ def patient_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "intake_state": latest.status if latest else None,
         "consent_status": selectors.consent_status(patient),
         "invitation": patient.invitations.first(),
+        "email_link": services.email_verification_pending(patient),
         "is_physio": request.user.has_role(Role.PHYSIO),
         "upcoming": upcoming,
         "past": past,

@@ -73,6 +73,10 @@ class VisitSummary(RenderedDocument):
         null=True, blank=True, help_text="When the front desk last e-mailed it to the patient."
     )
     emailed_to = models.EmailField(blank=True)
+    # What the e-mail task did with the last request: sent, or why not (the address the
+    # patient confirmed changed between the desk's click and the send).
+    email_sent_at = models.DateTimeField(null=True, blank=True)
+    email_problem = models.CharField(max_length=200, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-version"]

@@ -276,7 +276,7 @@ def test_summary_retry(send, physio, front_desk, summary, data):
     user = draw(data, st.sampled_from([physio, front_desk]), "user")
     baseline = {"next": reverse("treatments:patient_documents", args=[summary.session.patient_id])}
     payload = draw(data, payloads(baseline, nasty={"next": nasty_next}), "POST")
-    url = reverse("treatments:summary_retry", args=[summary.token])
+    url = reverse("treatments:summary_retry", args=[summary.pk])
     send(user, url, payload, watch=[summary])
 
 
@@ -294,7 +294,7 @@ def fieldless(physio, front_desk, draft, history, summary):
     return [
         (physio, reverse("treatments:session_sign", args=[draft.pk])),
         (physio, reverse("treatments:part_remove", args=[draft.pk, "site", site.pk])),
-        (front_desk, reverse("treatments:summary_email", args=[summary.token])),
+        (front_desk, reverse("treatments:summary_email", args=[summary.pk])),
         (physio, reverse("treatments:course_summary_retry", args=[course.token])),
     ]
 
@@ -343,7 +343,7 @@ def test_home_care_refuses_huge_ids(send, physio, draft):
 def test_summary_retry_ignores_a_bad_next(send, physio, summary, target):
     """`next` was used unchecked: ' ' was a NoReverseMatch (a 500) and '//evil.example/'
     an open redirect. Anything but a path on this site leads to the Documents page."""
-    url = reverse("treatments:summary_retry", args=[summary.token])
+    url = reverse("treatments:summary_retry", args=[summary.pk])
     outcome = send(physio, url, {"next": target})
     documents = reverse("treatments:patient_documents", args=[summary.session.patient_id])
     assert outcome.response.status_code == 302

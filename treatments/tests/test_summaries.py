@@ -23,6 +23,7 @@ from kombu.exceptions import OperationalError as BrokerDown
 from assessments.models import Muscle
 from clinic.models import AccessLog, Patient
 from clinic.permissions import Role
+from clinic.tests.email_helpers import confirm_email
 from clinic.tests.factories import UserFactory
 from treatments import pdf, services, summaries, tasks
 from treatments.models import CourseSummary, DocumentStatus, VisitSummary
@@ -263,7 +264,7 @@ def test_a_permanent_error_is_recorded_shown_to_staff_and_retried_by_a_button(
     client = client_for(credentialed)
     page = client.get(reverse("treatments:session", args=[session.pk])).content.decode()
     assert "font table is broken" in page
-    retry_url = reverse("treatments:summary_retry", args=[summary.token])
+    retry_url = reverse("treatments:summary_retry", args=[summary.pk])
     assert retry_url in page
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -481,6 +482,7 @@ def test_a_patient_without_a_portal_account_is_not_emailed(credentialed, enqueue
 def test_front_desk_sees_the_summary_exists_and_emails_it_without_reading_it(
     ready_summary, ada, front_desk, client_for, enqueued, django_capture_on_commit_callbacks
 ):
+    confirm_email(ada, front_desk)
     client = client_for(front_desk)
     page = client.get(reverse("treatments:patient_documents", args=[ada.pk])).content.decode()
     assert "Ready" in page
@@ -491,7 +493,7 @@ def test_front_desk_sees_the_summary_exists_and_emails_it_without_reading_it(
         assert not re.search(rf"\b{re.escape(clinical)}\b", page), clinical
 
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(reverse("treatments:summary_email", args=[ready_summary.token]))
+        response = client.post(reverse("treatments:summary_email", args=[ready_summary.pk]))
     assert response.status_code == 302
     [send] = [t for t in enqueued if t.name == tasks.visit_summary_email_task.name]
     mail.outbox.clear()
@@ -513,7 +515,7 @@ def test_emailing_without_an_address_on_file_explains(
     summary = VisitSummary.objects.get()
     summaries.document_render(VisitSummary, summary.pk)
     client = client_for(front_desk)
-    response = client.post(reverse("treatments:summary_email", args=[summary.token]), follow=True)
+    response = client.post(reverse("treatments:summary_email", args=[summary.pk]), follow=True)
     assert "no e-mail address on file" in response.content.decode()
     assert [t for t in enqueued if t.name == tasks.visit_summary_email_task.name] == []
 
