@@ -180,10 +180,7 @@ def summary_email(request: HttpRequest, pk: int) -> HttpResponse:
             what=f"visit summary v{summary.version} to {sent.emailed_to}",
             action=AccessLog.Action.EMAIL,
         )
-        note = ""
-        if patient.email and not patient.email_confirmed:
-            note = f" (the address the patient confirmed; {patient.email} is not confirmed yet)"
-        messages.success(request, f"The summary is on its way to {sent.emailed_to}{note}.")
+        messages.success(request, f"The summary is on its way to {sent.emailed_to}.")
     return redirect(_documents_url(patient.pk))
 
 

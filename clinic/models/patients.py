@@ -158,10 +158,12 @@ class Patient(models.Model):
 
     @property
     def document_email(self) -> str:
-        """Where clinical documents may be e-mailed: the confirmed address, even when the
-        address on file has since changed to one not yet confirmed; "" when there is none
-        or nothing is on file (removing the address stops documents by e-mail)."""
-        return self.email_verified if self.email and self.email_verified else ""
+        """Where clinical documents may be e-mailed: the address on file, once the patient
+        has confirmed it; "" otherwise. A changed address stops documents by e-mail until
+        the patient confirms the new one: the change may be because the old mailbox is no
+        longer theirs alone (a shared or former partner's account), so the old confirmed
+        address is not used either (issue 16, acceptance 3)."""
+        return self.email_verified if self.email_confirmed else ""
 
     def build_search_text(self) -> str:
         parts = [

@@ -87,8 +87,8 @@ def patient_update(*, patient: Patient, by: User, **fields: Any) -> Patient:
     """Change a patient's demographics; the change history records who and what.
 
     A new e-mail address is not trusted with documents: unless it is the address already
-    confirmed, a confirmation link goes to it (after commit) and documents keep going only
-    to the confirmed address (Patient.document_email) until the patient follows the link.
+    confirmed, a confirmation link goes to it (after commit) and no document is e-mailed
+    (Patient.document_email) until the patient follows the link.
     """
     patient = Patient.objects.select_for_update().get(pk=patient.pk)
     old_email = patient.email
