@@ -122,8 +122,9 @@
         editor.keep();
       }
     };
-    document.addEventListener("input", typed);
-    document.addEventListener("change", typed);
+    // Capturing, so a change is counted before htmx (listening on the field) sends it.
+    document.addEventListener("input", typed, true);
+    document.addEventListener("change", typed, true);
 
     document.addEventListener("htmx:beforeRequest", function (event) {
       if (event.detail.elt === editor.form) {
