@@ -112,6 +112,8 @@ TWO_FACTOR_OPEN = frozenset(
         "password_reset_confirm",
         "password_reset_complete",
         "healthz",
+        # Does nothing; an idle warning on the two-factor page may still ping it.
+        "keep_alive",
     }
 )
 

@@ -180,6 +180,34 @@ def test_session_dates_out_of_range_are_refused_and_the_rest_saved(
     assert draft.plan == "changed plan"
 
 
+def test_a_field_the_service_refuses_is_reported_and_the_rest_saved(
+    physio, draft, client_for, monkeypatch
+):
+    from django.core.exceptions import ValidationError
+
+    from treatments import services
+
+    real = services.session_update
+    calls = []
+
+    def refuse_the_plan(**kwargs):
+        calls.append(sorted(kwargs))
+        if "plan" in kwargs:
+            raise ValidationError({"plan": "The plan cannot say that."})
+        return real(**kwargs)
+
+    monkeypatch.setattr(services, "session_update", refuse_the_plan)
+    data = {"session_date": draft.session_date.isoformat(), "nprs_before": "3", "plan": "x"}
+    response = client_for(physio).post(f"/treatments/sessions/{draft.pk}/save/", data, **HTMX)
+    body = response.content.decode()
+    assert 'data-save-result="partial"' in body
+    assert "The plan cannot say that." in body
+    assert len(calls) == 2
+    assert "plan" not in calls[1]
+    draft.refresh_from_db()
+    assert (draft.nprs_before, draft.plan) == (3, "")
+
+
 def test_a_refusal_naming_no_field_saves_nothing(physio, draft, client_for, monkeypatch):
     from django.core.exceptions import ValidationError
 
