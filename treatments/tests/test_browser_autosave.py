@@ -209,3 +209,31 @@ def _shots():
 
     SHOTS.mkdir(parents=True, exist_ok=True)
     return SHOTS
+
+
+def test_the_assessment_header_saves_the_complaint_despite_a_wrong_date(physio, page_for):
+    """The assessment editor autosaves the same way: a date in the future is refused next
+    to the field while the complaint typed with it is stored."""
+    from assessments.models import Assessment
+    from assessments.tests.factories import make_assessment
+
+    assessment = make_assessment(physio)
+    assessed_on = assessment.assessed_on
+    page = page_for()
+    sign_in(page, "physio")
+    open_page(page, f"/assessments/{assessment.pk}/edit/")
+    page.get_by_label("Date", exact=True).fill("2999-01-01")
+    page.get_by_label("Chief complaint").fill("Right elbow pain for six months")
+    status = page.locator("#header-status")
+    expect(status).to_contain_text("1 field not saved", timeout=10_000)
+    expect(page.get_by_label("Date", exact=True)).to_have_class(re.compile(r"\bis-invalid\b"))
+    htmx_settled(page)
+    eventually(
+        lambda: (
+            Assessment.objects.get(pk=assessment.pk).chief_complaint
+            == "Right elbow pain for six months"
+        )
+    )
+    assert Assessment.objects.get(pk=assessment.pk).assessed_on == assessed_on
+    page.screenshot(path=str(_shots() / "autosave-assessment-invalid-date.png"))
+    assert page.console_errors == []
