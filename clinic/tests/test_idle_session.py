@@ -140,3 +140,12 @@ def test_the_sign_in_page_has_no_idle_warning(client):
     assert IDLE_HEADER not in response.headers
     assert 'id="idle-warning"' not in response.content.decode()
     assert "data-idle-seconds" not in response.content.decode()
+
+
+def test_the_keep_alive_is_declared_for_any_signed_in_user():
+    """The access matrix walks every route and takes its expectation from this."""
+    from django.urls import resolve
+
+    from clinic.permissions import AccessPolicy, policy_of
+
+    assert policy_of(resolve(reverse("keep_alive")).func) == AccessPolicy("signed_in")
