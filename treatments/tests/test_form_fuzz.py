@@ -140,6 +140,7 @@ def test_session_save(send, physio, draft, data):
         payload,
         htmx=True,
         watch=[*_watch(draft), draft.home_care.all()],
+        partial=True,  # an autosave stores every valid field (issue 16)
     )
 
 
