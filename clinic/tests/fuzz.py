@@ -492,12 +492,19 @@ def _partial_changes(before: Snapshot, after: Snapshot, refused_forms) -> list[s
     reported invalid, or a table other than a history table or a many-to-many link."""
     invalid = {name for form in refused_forms for name in form.errors} - {"__all__"}
     models_by_label = {model._meta.label: model for model in _tracked_models()}
+
+    def may_change(model) -> bool:
+        if model.__name__.startswith("Historical"):
+            return True
+        # A many-to-many link table, unless its field was the invalid one.
+        return bool(model._meta.auto_created) and not any(
+            model.__name__.endswith(f"_{name}") for name in invalid
+        )
+
     changed = [
         f"{label}: {before.stats[label][0]} -> {after.stats[label][0]} rows"
         for label in before.stats
-        if before.stats[label] != after.stats[label]
-        and not models_by_label[label]._meta.auto_created
-        and not models_by_label[label].__name__.startswith("Historical")
+        if before.stats[label] != after.stats[label] and not may_change(models_by_label[label])
     ]
     for old, new in zip(before.rows, after.rows, strict=True):
         if isinstance(old, dict) and isinstance(new, dict):
