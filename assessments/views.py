@@ -8,13 +8,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect, trigger_client_event
 
 from assessments import selectors, services
 from assessments.forms import FINDING_FORMS, AddendumForm, AssessmentHeaderForm
 from assessments.models import Assessment, Segment
+from clinic.autosave import save_valid_fields, status_context
 from clinic.forms import form_add_errors
 from clinic.inputs import parse_id
 from clinic.models import Appointment, Patient
@@ -162,8 +162,8 @@ def assessment_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @allow_roles(Role.PHYSIO)
 @require_POST
 def assessment_header_save(request: HttpRequest, pk: int, part: str) -> HttpResponse:
-    """Autosave part of the header ("text" fields or the "chart"); errors come back next
-    to their fields (out-of-band) and nothing is saved while any field is invalid."""
+    """Autosave part of the header ("text" fields or the "chart"): every valid field is
+    stored, each invalid one keeps its last saved value and is marked next to itself."""
     if part not in ("text", "chart"):
         raise Http404
     assessment = _draft_for_author(request, pk)
@@ -178,23 +178,18 @@ def assessment_header_save(request: HttpRequest, pk: int, part: str) -> HttpResp
     for name in list(form.fields):
         if name not in names:
             del form.fields[name]
-    context = {"form": form}
-    if form.is_valid():
-        try:
-            services.assessment_update(
-                assessment=assessment,
-                by=request.user,
-                **{name: form.cleaned_data[name] for name in names},
-            )
-        except services.AssessmentLocked:
-            return _locked_response(request, assessment)
-        except ValidationError as error:
-            for field, errors in error.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
-        else:
-            context["saved_at"] = timezone.localtime()
-    context["field_errors"] = [(name, form.errors.get(name, [])) for name in names]
-    return render(request, "assessments/_header_status.html", context)
+    form.is_valid()
+    try:
+        saved = save_valid_fields(
+            lambda **fields: services.assessment_update(
+                assessment=assessment, by=request.user, **fields
+            ),
+            form,
+            names,
+        )
+    except services.AssessmentLocked:
+        return _locked_response(request, assessment)
+    return render(request, "assessments/_header_status.html", status_context(form, names, saved))
 
 
 def _entry_context(assessment: Assessment, kind: str, form=None, finding=None) -> dict:

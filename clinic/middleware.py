@@ -3,7 +3,10 @@
 - SessionTimeoutMiddleware: signs a user out after a quiet spell (15 minutes for staff on
   shared clinic computers, 30 for patients by default) and after a fixed lifetime since
   sign-in, whatever the activity. Background polling (requests marked `X-Clinic-Poll`)
-  does not count as activity, so a page left open still times out.
+  does not count as activity, so a page left open still times out. Every signed-in
+  response tells the page how long it has left (`X-Clinic-Idle-Seconds`, and
+  `request.clinic_idle_seconds` for base.html's `data-idle-seconds`), so static/js/idle.js
+  can warn a minute before the end and offer to stay signed in (the keep_alive view).
 - StaffTwoFactorMiddleware: a staff account must have confirmed a TOTP device and verified
   it in this session before any page other than sign-in, sign-out and the two-factor pages
   themselves (the Django admin included). Patients are not asked.
@@ -31,16 +34,18 @@ from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 from django_htmx.http import HttpResponseClientRedirect
 
-from clinic.permissions import Role
+from clinic.permissions import Role, page_path
 
 LAST_SEEN_KEY = "clinic:last_seen"
 SIGNED_IN_AT_KEY = "clinic:signed_in_at"
 POLL_HEADER = "X-Clinic-Poll"
+IDLE_HEADER = "X-Clinic-Idle-Seconds"
 
 
 def _with_next(url: str, request: HttpRequest) -> str:
-    """`url?next=<where the user was going>`, query-encoded (the path may hold "&")."""
-    return f"{url}?{urlencode({'next': request.get_full_path()})}"
+    """`url?next=<where the user was going>`, query-encoded (the path may hold "&"). For an
+    htmx request that is the page it came from, not the partial it asked for."""
+    return f"{url}?{urlencode({'next': page_path(request)})}"
 
 
 def is_staff(user) -> bool:
@@ -83,8 +88,19 @@ class SessionTimeoutMiddleware:
                 messages.info(request, "Your session has ended. Sign in again to continue.")
                 return _to_login(request)
             if not request.headers.get(POLL_HEADER):
-                session[LAST_SEEN_KEY] = now
-        return self.get_response(request)
+                session[LAST_SEEN_KEY] = last_seen = now
+            # Seconds until this session ends: the idle limit or, if sooner, its lifetime.
+            left = min(
+                idle_minutes * 60 - (now - last_seen),
+                settings.SESSION_COOKIE_AGE - (now - signed_in_at),
+            )
+            request.clinic_idle_seconds = max(0, int(left))
+        response = self.get_response(request)
+        if getattr(request, "clinic_idle_seconds", None) is not None and (
+            request.user.is_authenticated
+        ):
+            response[IDLE_HEADER] = str(request.clinic_idle_seconds)
+        return response
 
 
 # URL names a staff member without a verified second factor may still open.
@@ -100,6 +116,8 @@ TWO_FACTOR_OPEN = frozenset(
         "password_reset_confirm",
         "password_reset_complete",
         "healthz",
+        # Does nothing; an idle warning on the two-factor page may still ping it.
+        "keep_alive",
     }
 )
 

@@ -23,6 +23,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.decorators import method_decorator
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views import View
 from django_htmx.http import HttpResponseClientRedirect
 
@@ -179,7 +180,7 @@ def _guard(policy: AccessPolicy) -> Callable[[ViewFunc], ViewFunc]:
                     # Imported here: auth.views imports the user model, which imports Role.
                     from django.contrib.auth.views import redirect_to_login
 
-                    login = redirect_to_login(request.get_full_path())
+                    login = redirect_to_login(page_path(request))
                     if getattr(request, "htmx", False):
                         # A partial swap would put the login page inside the current one.
                         return HttpResponseClientRedirect(login.url)
@@ -190,6 +191,25 @@ def _guard(policy: AccessPolicy) -> Callable[[ViewFunc], ViewFunc]:
         return wrapped
 
     return decorator
+
+
+def page_path(request: HttpRequest) -> str:
+    """Where to return after signing in (or breaking the glass): the page itself. For an
+    htmx request that is the page the user was on (HX-Current-URL, a same-origin path only),
+    never the partial or autosave endpoint the request went to; "/" if the header is
+    missing or names another site."""
+    if not getattr(request, "htmx", False):
+        return request.get_full_path()
+    path = request.htmx.current_url_abs_path
+    if (
+        path
+        and path.startswith("/")
+        and url_has_allowed_host_and_scheme(
+            path, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        )
+    ):
+        return path
+    return "/"
 
 
 def _declare(policy: AccessPolicy) -> Callable[[Any], Any]:

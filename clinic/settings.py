@@ -93,11 +93,13 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Before the clinic's own middleware, which answer an htmx request with HX-Redirect
+    # (never a login page swapped into the editor): they need `request.htmx`.
+    "django_htmx.middleware.HtmxMiddleware",
     "clinic.middleware.SessionTimeoutMiddleware",
     "clinic.middleware.StaffTwoFactorMiddleware",
     "clinic.middleware.EmergencyAccessMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "csp.middleware.CSPMiddleware",
     "clinic.middleware.permissions_policy",

@@ -39,6 +39,7 @@ account_patterns = [
     path("2fa/setup/", two_factor.two_factor_setup, name="two_factor_setup"),
     path("2fa/backup-codes/", two_factor.two_factor_backup_codes, name="two_factor_backup_codes"),
     path("", views.account, name="account"),
+    path("keep-alive/", views.keep_alive, name="keep_alive"),
     path(
         "password/change/",
         allow_signed_in(auth_views.PasswordChangeView.as_view()),

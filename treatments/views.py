@@ -8,11 +8,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect, trigger_client_event
 
 from assessments.forms import AddendumForm
+from clinic.autosave import save_valid_fields, status_context
 from clinic.forms import form_add_errors
 from clinic.inputs import parse_id
 from clinic.models import Appointment, Patient
@@ -167,28 +167,24 @@ def session_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @allow_roles(Role.PHYSIO)
 @require_POST
 def session_save(request: HttpRequest, pk: int) -> HttpResponse:
-    """Autosave the note's fields; errors come back next to their fields, nothing partial."""
+    """Autosave the note's fields: every valid one is stored, each invalid one keeps its
+    last saved value and is marked next to itself and named in the status."""
     session = _own_session(request, pk)
     if session.is_signed:
         return _locked(request, session)
     form = SessionForm(request.POST, instance=session)
-    context = {"form": form}
-    if form.is_valid():
-        try:
-            services.session_update(
-                session=session,
-                by=request.user,
-                **{name: form.cleaned_data[name] for name in SessionForm.Meta.fields},
-            )
-        except services.SessionLocked:
-            return _locked(request, session)
-        except ValidationError as error:
-            form_add_errors(form, error)
-        else:
-            context["saved_at"] = timezone.localtime()
-    context["field_errors"] = [(name, form.errors.get(name, [])) for name in form.fields]
-    response = render(request, "treatments/_save_status.html", context)
-    return trigger_client_event(response, PARTS_CHANGED) if "saved_at" in context else response
+    form.is_valid()
+    names = SessionForm.Meta.fields
+    try:
+        saved = save_valid_fields(
+            lambda **fields: services.session_update(session=session, by=request.user, **fields),
+            form,
+            names,
+        )
+    except services.SessionLocked:
+        return _locked(request, session)
+    response = render(request, "treatments/_save_status.html", status_context(form, names, saved))
+    return trigger_client_event(response, PARTS_CHANGED) if saved else response
 
 
 @allow_roles(Role.PHYSIO)

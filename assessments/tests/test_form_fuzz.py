@@ -142,6 +142,7 @@ def test_header_text(send, physio, draft, data):
         payload,
         htmx=True,
         watch=_watch(draft),
+        partial=True,  # an autosave stores every valid field (issue 16)
     )
 
 
@@ -160,6 +161,7 @@ def test_header_chart(send, physio, draft, data):
         htmx=True,
         watch=_watch(draft),
         render_after=[(physio, _edit_page(draft))],
+        partial=True,
     )
 
 

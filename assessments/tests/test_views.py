@@ -258,13 +258,17 @@ def test_header_autosave_and_its_errors(physio, draft, client_for):
     assert "Draft saved" in response.content.decode()
     draft.refresh_from_db()
     assert draft.chief_complaint == "Elbow pain"
+    assessed_on = draft.assessed_on
     bad = client.post(url, data | {"assessed_on": "2999-01-01", "posture": "changed"}, **HTMX)
-    assert "Not saved" in bad.content.decode()
+    assert "1 field not saved" in bad.content.decode()
     assert "future" in bad.content.decode()
-    ancient = client.post(url, data | {"assessed_on": "0001-01-01", "posture": "changed"}, **HTMX)
+    ancient = client.post(url, data | {"assessed_on": "0001-01-01", "posture": "later"}, **HTMX)
     assert "cannot be dated before 1900" in ancient.content.decode()
+    assert 'data-save-result="partial"' in ancient.content.decode()
     draft.refresh_from_db()
-    assert draft.posture == "Slumped"  # nothing partial
+    # Issue 16: the slip in the date does not lose the posture typed with it.
+    assert draft.posture == "later"
+    assert draft.assessed_on == assessed_on
     marks = [{"view": "back", "x": 0.5, "y": 0.5, "kind": "skin_sign", "note": "Orange peel"}]
     chart = client.post(
         f"/assessments/{draft.pk}/header/chart/", {"body_marks": json.dumps(marks)}, **HTMX

@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
 from clinic import selectors
 from clinic.models import ClinicPolicy
@@ -92,6 +92,16 @@ def admin_home(request: HttpRequest) -> HttpResponse:
 def account(request: HttpRequest) -> HttpResponse:
     """The signed-in user's own account: name, roles, password change."""
     return render(request, "clinic/account.html")
+
+
+@allow_signed_in
+@require_POST
+def keep_alive(request: HttpRequest) -> HttpResponse:
+    """ "Stay signed in" (static/js/idle.js): nothing to do here, the request itself is the
+    activity SessionTimeoutMiddleware counts, and its X-Clinic-Idle-Seconds header tells
+    the page the time now left. Marked X-Clinic-Poll it only asks how long is left (another
+    tab may have been busy) without counting as activity."""
+    return HttpResponse(status=204)
 
 
 @allow_public

@@ -123,22 +123,40 @@ def test_chest_wall_muscles_need_the_precaution_acknowledged(physio, draft, clie
 
 
 @pytest.mark.parametrize(
-    ("field", "value"), [("nprs_before", "12"), ("nprs_after", "-1"), ("needles_opened", "-3")]
+    ("field", "value", "label"),
+    [
+        ("nprs_before", "12", "Pain before (0-10)"),
+        ("nprs_after", "-1", "Pain after (0-10)"),
+        ("needles_opened", "-3", "Needles opened"),
+    ],
 )
-def test_invalid_session_fields_save_nothing(physio, draft, client_for, field, value):
+def test_one_invalid_session_field_does_not_stop_the_rest_saving(
+    physio, draft, client_for, field, value, label
+):
+    """Issue 16: autosave stores every valid field; the invalid one keeps its last saved
+    value, is marked next to itself and named in the status."""
+    before = getattr(draft, field)
     data = {
         "session_date": draft.session_date.isoformat(),
         "nprs_before": "5",
         "nprs_after": "2",
+        "needles_opened": "4",
         "plan": "changed plan",
         field: value,
     }
     response = client_for(physio).post(f"/treatments/sessions/{draft.pk}/save/", data, **HTMX)
-    assert "Not saved" in response.content.decode()
-    assert dict(response.context["field_errors"])[field]
+    body = response.content.decode()
+    assert 'data-save-result="partial"' in body
+    assert "Draft saved" in body
+    assert "1 field not saved" in body
+    assert f"<strong>{label}</strong>" in body
+    errors = dict(response.context["field_errors"])
+    assert errors[field]
+    assert [name for name, messages in errors.items() if messages] == [field]
+    assert f'id="err-{field}"' in body  # swapped in next to the field
     draft.refresh_from_db()
-    assert draft.plan == ""  # nothing partial
-    assert draft.nprs_before == 6
+    assert draft.plan == "changed plan"  # typed after the slip, saved all the same
+    assert getattr(draft, field) == before
 
 
 @pytest.mark.parametrize(
@@ -148,12 +166,64 @@ def test_invalid_session_fields_save_nothing(physio, draft, client_for, field, v
         ("next_visit_on", "9999-12-31", "within two years"),
     ],
 )
-def test_session_dates_out_of_range_save_nothing(physio, draft, client_for, field, value, error):
+def test_session_dates_out_of_range_are_refused_and_the_rest_saved(
+    physio, draft, client_for, field, value, error
+):
+    before = getattr(draft, field)
     data = {"session_date": draft.session_date.isoformat(), "plan": "changed plan"}
     response = client_for(physio).post(
         f"/treatments/sessions/{draft.pk}/save/", data | {field: value}, **HTMX
     )
     assert error in " ".join(dict(response.context["field_errors"])[field])
+    draft.refresh_from_db()
+    assert getattr(draft, field) == before
+    assert draft.plan == "changed plan"
+
+
+def test_a_field_the_service_refuses_is_reported_and_the_rest_saved(
+    physio, draft, client_for, monkeypatch
+):
+    from django.core.exceptions import ValidationError
+
+    from treatments import services
+
+    real = services.session_update
+    calls = []
+
+    def refuse_the_plan(**kwargs):
+        calls.append(sorted(kwargs))
+        if "plan" in kwargs:
+            raise ValidationError({"plan": "The plan cannot say that."})
+        return real(**kwargs)
+
+    monkeypatch.setattr(services, "session_update", refuse_the_plan)
+    data = {"session_date": draft.session_date.isoformat(), "nprs_before": "3", "plan": "x"}
+    response = client_for(physio).post(f"/treatments/sessions/{draft.pk}/save/", data, **HTMX)
+    body = response.content.decode()
+    assert 'data-save-result="partial"' in body
+    assert "The plan cannot say that." in body
+    assert len(calls) == 2
+    assert "plan" not in calls[1]
+    draft.refresh_from_db()
+    assert (draft.nprs_before, draft.plan) == (3, "")
+
+
+def test_a_refusal_naming_no_field_saves_nothing(physio, draft, client_for, monkeypatch):
+    from django.core.exceptions import ValidationError
+
+    from treatments import services
+
+    def refuse(**kwargs):
+        raise ValidationError("The note cannot be saved just now.")
+
+    monkeypatch.setattr(services, "session_update", refuse)
+    data = {"session_date": draft.session_date.isoformat(), "plan": "changed plan"}
+    response = client_for(physio).post(f"/treatments/sessions/{draft.pk}/save/", data, **HTMX)
+    body = response.content.decode()
+    assert 'data-save-result="refused"' in body
+    assert "The note cannot be saved just now." in body
+    assert "Draft saved" not in body
+    assert "HX-Trigger" not in response.headers  # the sign panel has nothing new to show
     draft.refresh_from_db()
     assert draft.plan == ""
 
