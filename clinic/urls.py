@@ -114,6 +114,12 @@ office_patterns = (
         path("patients/<int:pk>/", patients.patient_detail, name="patient_detail"),
         path("patients/<int:pk>/edit/", patients.patient_edit, name="patient_edit"),
         path("patients/<int:pk>/invite/", patients.patient_invite, name="patient_invite"),
+        path("patients/<int:pk>/care-team/", patients.care_team_add, name="care_team_add"),
+        path(
+            "patients/<int:pk>/care-team/<int:practitioner_pk>/remove/",
+            patients.care_team_remove,
+            name="care_team_remove",
+        ),
         # Clinical intake, screening and consent (physiotherapists)
         path("patients/<int:pk>/intake/", intake.intake_detail, name="intake_detail"),
         path("patients/<int:pk>/intake/review/", intake.intake_review, name="intake_review"),

@@ -22,7 +22,7 @@ from django.views.decorators.http import require_GET, require_POST
 from clinic.forms import form_add_errors
 from clinic.inputs import safe_next
 from clinic.models import AccessLog, Patient
-from clinic.permissions import Role, allow_roles, own_patient
+from clinic.permissions import Role, allow_roles, clinical_record, own_patient
 from clinic.services import access_log_record
 from treatments import selectors, summaries
 from treatments.forms import CourseSummaryForm
@@ -88,6 +88,7 @@ def _is_physio(request: HttpRequest) -> bool:
 
 
 @allow_roles(Role.PHYSIO, Role.FRONT_DESK)
+@clinical_record("patient_pk")
 @require_GET
 def patient_documents(request: HttpRequest, patient_pk: int) -> HttpResponse:
     patient = get_object_or_404(Patient, pk=patient_pk)
@@ -129,6 +130,7 @@ def _documents_page(request, patient, course_form=None, status=200) -> HttpRespo
 
 
 @allow_roles(Role.PHYSIO)
+@clinical_record("token", "treatments.VisitSummary", field="token", patient="session__patient")
 @require_GET
 @never_cache
 def summary_download(request: HttpRequest, token: str) -> FileResponse:
@@ -142,6 +144,7 @@ def summary_download(request: HttpRequest, token: str) -> FileResponse:
 
 
 @allow_roles(Role.PHYSIO, Role.FRONT_DESK)
+@clinical_record("token", "treatments.VisitSummary", field="token", patient="session__patient")
 @require_POST
 def summary_retry(request: HttpRequest, token: str) -> HttpResponse:
     summary = get_object_or_404(VisitSummary.objects.select_related("session"), token=token)
@@ -155,6 +158,7 @@ def summary_retry(request: HttpRequest, token: str) -> HttpResponse:
 
 
 @allow_roles(Role.FRONT_DESK, Role.PHYSIO)
+@clinical_record("token", "treatments.VisitSummary", field="token", patient="session__patient")
 @require_POST
 def summary_email(request: HttpRequest, token: str) -> HttpResponse:
     """Send a ready summary to the patient's e-mail address on file."""
@@ -185,6 +189,7 @@ def _documents_url(patient_pk: int) -> str:
 
 
 @allow_roles(Role.PHYSIO)
+@clinical_record("patient_pk")
 @require_POST
 def course_summary_new(request: HttpRequest, patient_pk: int) -> HttpResponse:
     patient = get_object_or_404(Patient, pk=patient_pk)
@@ -208,6 +213,7 @@ def _course(token: str) -> CourseSummary:
 
 
 @allow_roles(Role.PHYSIO)
+@clinical_record("token", "treatments.CourseSummary", field="token", patient="patient")
 @require_GET
 def course_summary(request: HttpRequest, token: str) -> HttpResponse:
     """The course summary's page: its progress while it renders (htmx polls the status
@@ -220,6 +226,7 @@ def course_summary(request: HttpRequest, token: str) -> HttpResponse:
 
 
 @allow_roles(Role.PHYSIO)
+@clinical_record("token", "treatments.CourseSummary", field="token", patient="patient")
 @require_GET
 @never_cache
 def course_summary_download(request: HttpRequest, token: str) -> FileResponse:
@@ -228,6 +235,7 @@ def course_summary_download(request: HttpRequest, token: str) -> FileResponse:
 
 
 @allow_roles(Role.PHYSIO)
+@clinical_record("token", "treatments.CourseSummary", field="token", patient="patient")
 @require_POST
 def course_summary_retry(request: HttpRequest, token: str) -> HttpResponse:
     summary = _course(token)
@@ -239,6 +247,7 @@ def course_summary_retry(request: HttpRequest, token: str) -> HttpResponse:
 
 
 @allow_roles(Role.PHYSIO)
+@clinical_record("pk", "treatments.TreatmentSession", patient="patient")
 @require_GET
 def session_summaries(request: HttpRequest, pk: int) -> HttpResponse:
     """The visit summary card under a signed note (htmx polls it while one is pending)."""

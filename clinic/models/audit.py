@@ -20,6 +20,7 @@ class AccessLog(models.Model):
         SEARCH = "search", "Searched"
         EMAIL = "email", "Emailed"
         EMERGENCY = "emergency", "Emergency access"
+        CARE_TEAM = "care_team", "Care team changed"
 
     at = models.DateTimeField(default=timezone.now, db_index=True)
     user = models.ForeignKey(
