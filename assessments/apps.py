@@ -10,19 +10,10 @@ class AssessmentsConfig(AppConfig):
 
     def ready(self) -> None:
         from assessments import services
-        from clinic.services import care_relation_register, export_section_register
+        from clinic.services import export_section_register
 
         post_migrate.connect(services.reference_data_ensure, sender=self)
-        care_relation_register(assessment_care)
         export_section_register("assessments", assessments_export)
-
-
-def assessment_care(patient, practitioner):
-    """The Assessment rows that put a practitioner on the patient's care team."""
-    from assessments.models import Assessment
-
-    rows = Assessment.objects.filter(patient=patient)
-    return rows.filter(practitioner=practitioner) if practitioner is not None else rows
 
 
 def assessments_export(patient):

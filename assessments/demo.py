@@ -21,6 +21,7 @@ from assessments.models import (
     SignTest,
     TautBand,
 )
+from clinic import services as clinic_services
 from clinic.models import Intake, Patient, Practitioner, User
 
 LABEL = "assessments"  # how seed_demo counts what build() made
@@ -220,6 +221,10 @@ def build(*, users: dict[str, User], patients: list[Patient]) -> int:
         if intake is None or intake.region not in PICTURES:
             continue
         practitioner = practitioners[index % len(practitioners)]
+        # The desk assigned the assessing practitioner (starting a note grants nothing).
+        clinic_services.care_team_add(
+            patient=patient, practitioner=practitioner, by=users["frontdesk"]
+        )
         assessment = services.assessment_start(patient=patient, practitioner=practitioner)
         _fill(
             assessment,

@@ -19,7 +19,8 @@ from assessments.models import (
     SignFinding,
     TautBand,
 )
-from clinic.models import Appointment, Intake, Patient, Practitioner, User
+from clinic import services as clinic_services
+from clinic.models import Appointment, CareTeamMember, Intake, Patient, Practitioner, User
 from clinic.selectors import intake_latest_submitted
 
 FINDING_MODELS: dict[str, type[models.Model]] = {
@@ -146,7 +147,8 @@ def sign_problems(assessment: Assessment) -> list[str]:
 @transaction.atomic
 def assessment_sign(*, assessment: Assessment, by: User) -> Assessment:
     """Sign and lock the assessment. Only its author signs; from now on it only takes
-    addenda (enforced here and, on PostgreSQL, by trigger)."""
+    addenda (enforced here and, on PostgreSQL, by trigger). The author joins the patient's
+    care team (an audited CARE_TEAM row) if not on it already."""
     current = _locked_draft(assessment, by)
     problems = sign_problems(current)
     if problems:
@@ -155,13 +157,21 @@ def assessment_sign(*, assessment: Assessment, by: User) -> Assessment:
     current.signed_at = timezone.now()
     current.signed_by = by
     current.save(update_fields=["status", "signed_at", "signed_by", "updated_at"])
+    clinic_services.care_team_add(
+        patient=current.patient,
+        practitioner=current.practitioner,
+        by=by,
+        source=CareTeamMember.Source.SIGNED_RECORD,
+    )
     return current
 
 
 @transaction.atomic
 def assessment_addendum_add(*, assessment: Assessment, by: User, text: str) -> AssessmentAddendum:
     """Add a dated, attributed correction to a signed assessment. Any physiotherapist may
-    add one (a colleague who later treats the patient may correct a level)."""
+    add one (a colleague who later treats the patient may correct a level); the views let
+    only the care team, or a break-the-glass grant, reach this. An addendum does not put
+    its author on the care team (clinic.services.care_team says why)."""
     current = Assessment.objects.select_for_update().get(pk=assessment.pk)
     if not current.is_signed:
         raise ValidationError("Edit the draft directly; addenda are for signed assessments.")

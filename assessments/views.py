@@ -18,7 +18,7 @@ from clinic.autosave import save_valid_fields, status_context
 from clinic.forms import form_add_errors
 from clinic.inputs import parse_id
 from clinic.models import Appointment, Patient
-from clinic.permissions import Role, allow_roles
+from clinic.permissions import Role, allow_roles, clinical_record
 from clinic.services import access_log_record
 
 FINDINGS_CHANGED = "findings-changed"
@@ -70,6 +70,7 @@ def _locked_response(request: HttpRequest, assessment: Assessment) -> HttpRespon
 
 
 @allow_roles(Role.PHYSIO)
+@clinical_record("patient_pk")
 @require_GET
 def patient_assessments(request: HttpRequest, patient_pk: int) -> HttpResponse:
     """The patient's assessments; as a full page or (htmx) a panel on another page."""
@@ -83,6 +84,7 @@ def patient_assessments(request: HttpRequest, patient_pk: int) -> HttpResponse:
 
 
 @allow_roles(Role.PHYSIO)
+@clinical_record("patient_pk")
 @require_POST
 def assessment_start(request: HttpRequest, patient_pk: int) -> HttpResponse:
     patient = get_object_or_404(Patient, pk=patient_pk)
@@ -124,6 +126,7 @@ def _detail_response(
 
 
 @allow_roles(Role.PHYSIO)
+@clinical_record("pk", "assessments.Assessment", patient="patient")
 @require_GET
 def assessment_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The read-only assessment: signed or draft, with its segmental summary and addenda."""
@@ -134,6 +137,7 @@ def assessment_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @allow_roles(Role.PHYSIO)
+@clinical_record("pk", "assessments.Assessment", patient="patient")
 @require_GET
 def assessment_edit(request: HttpRequest, pk: int) -> HttpResponse:
     """The entry page at the treatment table: header, body chart, finding rows (added,
@@ -160,6 +164,7 @@ def assessment_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @allow_roles(Role.PHYSIO)
+@clinical_record("pk", "assessments.Assessment", patient="patient")
 @require_POST
 def assessment_header_save(request: HttpRequest, pk: int, part: str) -> HttpResponse:
     """Autosave part of the header ("text" fields or the "chart"): every valid field is
@@ -237,6 +242,7 @@ def _kind_or_404(kind: str) -> str:
 
 
 @allow_roles(Role.PHYSIO)
+@clinical_record("pk", "assessments.Assessment", patient="patient")
 @require_POST
 def finding_add(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
     """Add a finding row. Valid: the row is appended to its list (out of band) and a
@@ -284,6 +290,7 @@ def _unprefixed(data: dict, prefix: str) -> dict:
 
 
 @allow_roles(Role.PHYSIO)
+@clinical_record("pk", "assessments.Assessment", patient="patient")
 @require_POST
 def finding_refresh(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
     """Re-render the pickers that depend on other fields of a row, without saving: the
@@ -307,6 +314,7 @@ def finding_refresh(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
 
 
 @allow_roles(Role.PHYSIO)
+@clinical_record("pk", "assessments.Assessment", patient="patient")
 def finding_edit(request: HttpRequest, pk: int, kind: str, finding_pk: int) -> HttpResponse:
     """GET: the row as a form, in place. POST: save it and return the read-only row."""
     kind = _kind_or_404(kind)
@@ -353,6 +361,7 @@ def finding_edit(request: HttpRequest, pk: int, kind: str, finding_pk: int) -> H
 
 
 @allow_roles(Role.PHYSIO)
+@clinical_record("pk", "assessments.Assessment", patient="patient")
 @require_GET
 def finding_row(request: HttpRequest, pk: int, kind: str, finding_pk: int) -> HttpResponse:
     """The read-only row (to cancel an edit)."""
@@ -367,6 +376,7 @@ def finding_row(request: HttpRequest, pk: int, kind: str, finding_pk: int) -> Ht
 
 
 @allow_roles(Role.PHYSIO)
+@clinical_record("pk", "assessments.Assessment", patient="patient")
 @require_POST
 def finding_remove(request: HttpRequest, pk: int, kind: str, finding_pk: int) -> HttpResponse:
     kind = _kind_or_404(kind)
@@ -381,6 +391,7 @@ def finding_remove(request: HttpRequest, pk: int, kind: str, finding_pk: int) ->
 
 
 @allow_roles(Role.PHYSIO)
+@clinical_record("pk", "assessments.Assessment", patient="patient")
 @require_GET
 def segmental_summary(request: HttpRequest, pk: int) -> HttpResponse:
     """The summary card, refreshed on the entry page whenever findings change."""
@@ -402,6 +413,7 @@ def segmental_summary(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @allow_roles(Role.PHYSIO)
+@clinical_record("pk", "assessments.Assessment", patient="patient")
 @require_POST
 def assessment_sign(request: HttpRequest, pk: int) -> HttpResponse:
     assessment = _draft_for_author(request, pk)
@@ -420,6 +432,7 @@ def assessment_sign(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @allow_roles(Role.PHYSIO)
+@clinical_record("pk", "assessments.Assessment", patient="patient")
 @require_POST
 def addendum_add(request: HttpRequest, pk: int) -> HttpResponse:
     """Add an addendum to a signed assessment; a blank one is shown again with its error."""

@@ -39,6 +39,7 @@ from clinic import outcomes
 from clinic.models import (
     Appointment,
     AppointmentType,
+    CareTeamMember,
     Consent,
     Intake,
     Location,
@@ -705,6 +706,12 @@ def _write_patients(ctx, rng, placed, types, lengths) -> None:
         ],
     )  # fmt: skip
 
+    # The care team, as the desk assigns it when booking: each practitioner of a visit the
+    # patient did not cancel or miss (booking alone grants no access; clinic.services.
+    # care_team). Without it the benchmarked clinical pages would meet break-the-glass.
+    care_w = ctx.writer(
+        CareTeamMember, ["patient_id", "practitioner_id", "source", "added_by_id", "added_at"]
+    )
     rooms = {}
     for practitioner in ctx.practitioners:
         order = [p for p in ctx.practitioners if p.location_id == practitioner.location_id]
@@ -749,6 +756,7 @@ def _write_patients(ctx, rng, placed, types, lengths) -> None:
 
         intake_id = None
         consent_done = False
+        team: set[int] = set()
         for practitioner_index, day, slot, kind in visits:
             practitioner = ctx.practitioners[practitioner_index]
             start = _start(day_base, tz, day, slot)
@@ -790,8 +798,22 @@ def _write_patients(ctx, rng, placed, types, lengths) -> None:
                     intake_id,
                 )
             )  # fmt: skip
+            if practitioner.id not in team and status not in (
+                Appointment.Status.CANCELLED,
+                Appointment.Status.NO_SHOW,
+            ):
+                team.add(practitioner.id)
+                care_w.add(
+                    patient_id,
+                    practitioner.id,
+                    CareTeamMember.Source.ASSIGNED,
+                    ctx.desk_user_ids[0],
+                    created,
+                )
 
-    for writer in (patient_w, intake_w, screening_w, score_w, consent_w, appointment_w):
+    for writer in (
+        patient_w, intake_w, screening_w, score_w, consent_w, appointment_w, care_w,
+    ):  # fmt: skip
         writer.flush()
     if fifty_user is not None:
         Patient.objects.filter(pk=ctx.bench_fifty_id).update(user=fifty_user)

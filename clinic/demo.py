@@ -368,6 +368,7 @@ def build_schedule(users: dict[str, User], patients: list[Patient]) -> int:
 
     now = timezone.now()
     if Appointment.objects.filter(start__gte=now, start__lt=now + dt.timedelta(days=7)).exists():
+        care_team_demo(users["frontdesk"])
         return 0
     rng = random.Random(4242)  # noqa: S311 (demo data)
     types = {t.name: t for t in AppointmentType.objects.all()}
@@ -393,7 +394,29 @@ def build_schedule(users: dict[str, User], patients: list[Patient]) -> int:
                     users,
                 )
     spacing_alerts_demo(patients, practitioners[0][0], locations["Kitsilano"], types, desk)
+    care_team_demo(desk)
     return booked
+
+
+def care_team_demo(desk: User) -> int:
+    """The desk puts each demo patient's practitioners (those of their booked, checked-in
+    or attended visits) on the patient's care team, as it would when booking: booking
+    alone grants no access to the clinical record. Idempotent (an existing membership is
+    kept and not logged again). Returns how many memberships were added."""
+    pairs = (
+        Appointment.objects.exclude(status__in=["cancelled", "no_show"])
+        .values_list("patient_id", "practitioner_id")
+        .distinct()
+    )
+    patients = {p.pk: p for p in Patient.objects.filter(pk__in={pk for pk, _ in pairs})}
+    practitioners = {p.pk: p for p in Practitioner.objects.all()}
+    added = 0
+    for patient_id, practitioner_id in pairs:
+        _member, created = services.care_team_add(
+            patient=patients[patient_id], practitioner=practitioners[practitioner_id], by=desk
+        )
+        added += created
+    return added
 
 
 def _demo_day(rng, day, practitioner, location, opens, closes, patients, types, desk, users):

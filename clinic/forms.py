@@ -681,6 +681,18 @@ class BookingForm(SlotForm):
         },
     )
     note = forms.CharField(label="Note for the front desk", required=False, max_length=200)
+    care_team = forms.BooleanField(
+        label="Add the practitioner to the patient's care team",
+        required=False,
+        help_text="Lets them open the patient's clinical record. Logged on the audit page.",
+    )
+
+    def __init__(self, *args, can_assign_care_team: bool = False, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # Only the front desk and clinic admins assign the care team: a physiotherapist
+        # booking with themselves must not enrol themselves.
+        if not can_assign_care_team:
+            del self.fields["care_team"]
 
     field_order = [
         "patient",
@@ -692,6 +704,21 @@ class BookingForm(SlotForm):
         "note",
         "override_reason",
     ]
+
+
+class CareTeamForm(forms.Form):
+    """The front desk's "add to the care team" on the patient page."""
+
+    practitioner = forms.ModelChoiceField(
+        queryset=Practitioner.objects.filter(active=True),
+        label="Practitioner",
+        empty_label="Choose a practitioner",
+        widget=forms.Select(attrs={"class": "form-select"}),
+        error_messages={
+            "required": "Choose the practitioner to add.",
+            "invalid_choice": "That practitioner is not on file; choose from the list.",
+        },
+    )
 
 
 class SpacingAlertResolveForm(forms.Form):

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 from django.conf import settings
 from django.contrib import messages
@@ -32,6 +32,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
+from django.utils.http import url_has_allowed_host_and_scheme
 from django_htmx.http import HttpResponseClientRedirect
 
 from clinic.permissions import Role, page_path
@@ -177,8 +178,11 @@ def no_store_when_signed_in(get_response: Callable[[HttpRequest], HttpResponse])
 
 
 class EmergencyAccessMiddleware:
-    """Turns EmergencyAccessRequired (raised when a physiotherapist opens a chart of a
-    patient they do not treat) into the break-the-glass page, which asks for a reason."""
+    """Turns EmergencyAccessRequired (raised when a physiotherapist outside the care team
+    opens or writes to a patient's record) into the break-the-glass page, which asks for a
+    reason. `next` is where to go once the glass is broken: the page itself for a plain
+    GET; for an htmx partial or a POST (which cannot be replayed), the page the user was
+    on, or the patient's page."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -191,10 +195,32 @@ class EmergencyAccessMiddleware:
 
         if not isinstance(exception, EmergencyAccessRequired):
             return None
-        url = _with_next(reverse("clinic:emergency_access", args=[exception.patient.pk]), request)
-        if getattr(request, "htmx", False):
+        patient_id = exception.patient_id
+        htmx = getattr(request, "htmx", False)
+        if request.method in ("GET", "HEAD") and not htmx:
+            back = request.get_full_path()
+        else:
+            came_from = (htmx.current_url if htmx else None) or request.headers.get("Referer")
+            back = _same_site_path(request, came_from) or reverse(
+                "clinic:patient_detail", args=[patient_id]
+            )
+        url = reverse("clinic:emergency_access", args=[patient_id])
+        url = f"{url}?{urlencode({'next': back})}"
+        if htmx:
             return HttpResponseClientRedirect(url)
         return redirect(url)
+
+
+def _same_site_path(request: HttpRequest, url: str | None) -> str | None:
+    """The path (and query) of `url` when it points at this site, else None."""
+    if not url:
+        return None
+    if not url_has_allowed_host_and_scheme(
+        url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return None
+    parts = urlsplit(url)
+    return parts.path + (f"?{parts.query}" if parts.query else "")
 
 
 def server_timing(get_response: Callable[[HttpRequest], HttpResponse]):

@@ -8,8 +8,24 @@ Every view in the URLconf carries exactly one declaration, made with one of:
 
 The same decorators work on function views and on class-based views. A test walks the
 URLconf and fails on any view without a declaration (clinic/tests/test_permissions.py).
-Object-level rules (a patient sees only their own records) are still the view's job:
-filter querysets by the signed-in user so another patient's id answers 404.
+
+A view that reads or writes a patient's clinical record also declares, under its role
+policy, how to find that patient from the URL:
+
+    @allow_roles(Role.PHYSIO)
+    @clinical_record("pk", "treatments.TreatmentSession", patient="patient")
+    def session_addendum(request, pk): ...
+
+The gate runs before the view body: it finds the patient (404 if the object does not
+exist) and, for a physiotherapist outside the patient's care team without a live
+break-the-glass grant, refuses (the break-the-glass page, or an htmx redirect to it), so a
+refused request has read, written, sent and queued nothing. The declaration is kept on
+the view (`clinical_record_of`) for the access-matrix test. Models are named by dotted
+path, so clinic declares nothing that imports the apps above it.
+
+Other object-level rules (a patient sees only their own records, only a draft's author
+edits it) are still the view's job: filter querysets by the signed-in user so another
+patient's id answers 404.
 """
 
 from __future__ import annotations
@@ -234,6 +250,84 @@ def allow_roles(*roles: Role) -> Callable[[Any], Any]:
     if not roles:
         raise ValueError("allow_roles() needs at least one role")
     return _declare(AccessPolicy("roles", frozenset(roles)))
+
+
+@dataclass(frozen=True)
+class ClinicalRecord:
+    """Where a view's patient comes from: `model` (app_label.Model) looked up by
+    `field` = the URL kwarg `kwarg`, and `patient`, the path from that row to the patient's
+    id ("pk" when the model is the patient)."""
+
+    kwarg: str
+    model: str = "clinic.Patient"
+    field: str = "pk"
+    patient: str = "pk"
+
+    def patient_id(self, kwargs: dict[str, Any]) -> int:
+        """The patient's id, or Http404 when the URL names no such record."""
+        from django.apps import apps
+        from django.core.exceptions import ValidationError as _Invalid
+
+        model = apps.get_model(self.model)
+        try:
+            found = (
+                model._default_manager.filter(**{self.field: kwargs[self.kwarg]})
+                .values_list(self.patient, flat=True)
+                .first()
+            )
+        except (ValueError, TypeError, _Invalid):
+            found = None
+        if found is None:
+            raise Http404(f"No such {model._meta.verbose_name}.")
+        return found
+
+    def describe(self) -> str:
+        return f"clinical record of the patient of {self.model} by {self.kwarg}"
+
+
+def _record_guard(gate: ClinicalRecord) -> Callable[[ViewFunc], ViewFunc]:
+    def decorator(view: ViewFunc) -> ViewFunc:
+        @wraps(view)
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            # Imported here: clinic.services imports the models, which import Role.
+            from clinic.services.care_team import clinical_access_check
+
+            patient_id = gate.patient_id(kwargs)
+            clinical_access_check(request, patient_id)
+            request.clinical_patient_id = patient_id
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+def clinical_record(
+    kwarg: str, model: str = "clinic.Patient", *, field: str = "pk", patient: str = "pk"
+) -> Callable[[Any], Any]:
+    """Declare that the view opens the clinical record of the patient found through the
+    URL kwarg `kwarg` (see ClinicalRecord), and guard it with the care-team check. Place it
+    under the role policy, so anonymous users and other roles are refused first."""
+    gate = ClinicalRecord(kwarg=kwarg, model=model, field=field, patient=patient)
+
+    def decorator(view: Any) -> Any:
+        if isinstance(view, type) and issubclass(view, View):
+            view.dispatch = method_decorator(_record_guard(gate))(view.dispatch)
+            view.clinical_record = gate
+            return view
+        guarded = _record_guard(gate)(view)
+        guarded.clinical_record = gate
+        return guarded
+
+    return decorator
+
+
+def clinical_record_of(callback: Any) -> ClinicalRecord | None:
+    """The clinical-record declaration of a URL pattern's callback, if any."""
+    gate = getattr(callback, "clinical_record", None)
+    if gate is None and hasattr(callback, "view_class"):
+        gate = getattr(callback.view_class, "clinical_record", None)
+    return gate
 
 
 def policy_of(callback: Any) -> AccessPolicy | None:

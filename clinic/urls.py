@@ -130,6 +130,12 @@ office_patterns = (
             email_verification.patient_email_verification_send,
             name="patient_email_verification_send",
         ),
+        path("patients/<int:pk>/care-team/", patients.care_team_add, name="care_team_add"),
+        path(
+            "patients/<int:pk>/care-team/<int:practitioner_pk>/remove/",
+            patients.care_team_remove,
+            name="care_team_remove",
+        ),
         # Clinical intake, screening and consent (physiotherapists)
         path("patients/<int:pk>/intake/", intake.intake_detail, name="intake_detail"),
         path("patients/<int:pk>/intake/review/", intake.intake_review, name="intake_review"),

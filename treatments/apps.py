@@ -9,20 +9,11 @@ class TreatmentsConfig(AppConfig):
     verbose_name = "Treatments"
 
     def ready(self) -> None:
-        from clinic.services import care_relation_register, export_section_register
+        from clinic.services import export_section_register
         from treatments import services
 
         post_migrate.connect(services.reference_data_ensure, sender=self)
-        care_relation_register(treatmentsession_care)
         export_section_register("treatment_sessions", treatment_sessions_export)
-
-
-def treatmentsession_care(patient, practitioner):
-    """The TreatmentSession rows that put a practitioner on the patient's care team."""
-    from treatments.models import TreatmentSession
-
-    rows = TreatmentSession.objects.filter(patient=patient)
-    return rows.filter(practitioner=practitioner) if practitioner is not None else rows
 
 
 def treatment_sessions_export(patient):

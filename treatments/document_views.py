@@ -22,7 +22,7 @@ from django.views.decorators.http import require_GET, require_POST
 from clinic.forms import form_add_errors
 from clinic.inputs import safe_next
 from clinic.models import AccessLog, Patient
-from clinic.permissions import Role, allow_roles, own_patient
+from clinic.permissions import Role, allow_roles, clinical_record, own_patient
 from clinic.services import (
     access_log_record,
     document_email_refusal,
@@ -92,6 +92,7 @@ def _is_physio(request: HttpRequest) -> bool:
 
 
 @allow_roles(Role.PHYSIO, Role.FRONT_DESK)
+@clinical_record("patient_pk")
 @require_GET
 def patient_documents(request: HttpRequest, patient_pk: int) -> HttpResponse:
     patient = get_object_or_404(Patient, pk=patient_pk)
@@ -135,6 +136,7 @@ def _documents_page(request, patient, course_form=None, status=200) -> HttpRespo
 
 
 @allow_roles(Role.PHYSIO)
+@clinical_record("token", "treatments.VisitSummary", field="token", patient="session__patient")
 @require_GET
 @never_cache
 def summary_download(request: HttpRequest, token: str) -> FileResponse:
@@ -148,6 +150,7 @@ def summary_download(request: HttpRequest, token: str) -> FileResponse:
 
 
 @allow_roles(Role.PHYSIO, Role.FRONT_DESK)
+@clinical_record("pk", "treatments.VisitSummary", patient="session__patient")
 @require_POST
 def summary_retry(request: HttpRequest, pk: int) -> HttpResponse:
     """Render a failed summary again. Named by its id, not its token: the front desk's page
@@ -163,6 +166,7 @@ def summary_retry(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @allow_roles(Role.FRONT_DESK, Role.PHYSIO)
+@clinical_record("pk", "treatments.VisitSummary", patient="session__patient")
 @require_POST
 def summary_email(request: HttpRequest, pk: int) -> HttpResponse:
     """Send a ready summary to the address the patient confirmed (never merely the address
@@ -192,6 +196,7 @@ def _documents_url(patient_pk: int) -> str:
 
 
 @allow_roles(Role.PHYSIO)
+@clinical_record("patient_pk")
 @require_POST
 def course_summary_new(request: HttpRequest, patient_pk: int) -> HttpResponse:
     patient = get_object_or_404(Patient, pk=patient_pk)
@@ -215,6 +220,7 @@ def _course(token: str) -> CourseSummary:
 
 
 @allow_roles(Role.PHYSIO)
+@clinical_record("token", "treatments.CourseSummary", field="token", patient="patient")
 @require_GET
 def course_summary(request: HttpRequest, token: str) -> HttpResponse:
     """The course summary's page: its progress while it renders (htmx polls the status
@@ -227,6 +233,7 @@ def course_summary(request: HttpRequest, token: str) -> HttpResponse:
 
 
 @allow_roles(Role.PHYSIO)
+@clinical_record("token", "treatments.CourseSummary", field="token", patient="patient")
 @require_GET
 @never_cache
 def course_summary_download(request: HttpRequest, token: str) -> FileResponse:
@@ -235,6 +242,7 @@ def course_summary_download(request: HttpRequest, token: str) -> FileResponse:
 
 
 @allow_roles(Role.PHYSIO)
+@clinical_record("token", "treatments.CourseSummary", field="token", patient="patient")
 @require_POST
 def course_summary_retry(request: HttpRequest, token: str) -> HttpResponse:
     summary = _course(token)
@@ -246,6 +254,7 @@ def course_summary_retry(request: HttpRequest, token: str) -> HttpResponse:
 
 
 @allow_roles(Role.PHYSIO)
+@clinical_record("pk", "treatments.TreatmentSession", patient="patient")
 @require_GET
 def session_summaries(request: HttpRequest, pk: int) -> HttpResponse:
     """The visit summary card under a signed note (htmx polls it while one is pending)."""

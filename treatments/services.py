@@ -18,7 +18,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from assessments.selectors import assessment_latest
-from clinic.models import Appointment, Patient, Practitioner, User
+from clinic import services as clinic_services
+from clinic.models import Appointment, CareTeamMember, Patient, Practitioner, User
 from clinic.permissions import Role
 from clinic.selectors import NeedlingReadiness, consent_version_current, needling_readiness
 from clinic.selectors.scheduling import ims_dates, ims_next_eligible, min_interval
@@ -294,7 +295,8 @@ def sign_problems(
 @transaction.atomic
 def session_sign(*, session: TreatmentSession, by: User) -> TreatmentSession:
     """Sign and lock the note. Refuses (ValidationError listing every problem) unless all
-    preconditions hold; only the treating physiotherapist signs."""
+    preconditions hold; only the treating physiotherapist signs, and joins the patient's
+    care team (an audited CARE_TEAM row) if not on it already."""
     current = _locked_draft(session, by)
     # The patient row is locked too, so a consent or screening change cannot slip in.
     Patient.objects.select_for_update().get(pk=current.patient_id)
@@ -305,6 +307,12 @@ def session_sign(*, session: TreatmentSession, by: User) -> TreatmentSession:
     current.signed_at = timezone.now()
     current.signed_by = by
     current.save(update_fields=["status", "signed_at", "signed_by", "updated_at"])
+    clinic_services.care_team_add(
+        patient=current.patient,
+        practitioner=current.practitioner,
+        by=by,
+        source=CareTeamMember.Source.SIGNED_RECORD,
+    )
     summaries.visit_summary_request(session=current, reason="Session signed")
     return current
 

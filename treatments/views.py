@@ -16,7 +16,7 @@ from clinic.autosave import save_valid_fields, status_context
 from clinic.forms import form_add_errors
 from clinic.inputs import parse_id
 from clinic.models import Appointment, Patient
-from clinic.permissions import Role, allow_roles
+from clinic.permissions import Role, allow_roles, clinical_record
 from clinic.selectors import consent_status, needling_readiness
 from clinic.services import access_log_record
 from treatments import selectors, services
@@ -54,6 +54,7 @@ def _locked(request: HttpRequest, session: TreatmentSession) -> HttpResponse:
 
 
 @allow_roles(Role.PHYSIO)
+@clinical_record("patient_pk")
 @require_GET
 def chart(request: HttpRequest, patient_pk: int) -> HttpResponse:
     """One page for the patient: status, scores, assessments, sessions and progress."""
@@ -76,6 +77,7 @@ def chart(request: HttpRequest, patient_pk: int) -> HttpResponse:
 
 
 @allow_roles(Role.PHYSIO)
+@clinical_record("patient_pk")
 @require_POST
 def session_start(request: HttpRequest, patient_pk: int) -> HttpResponse:
     patient = get_object_or_404(Patient, pk=patient_pk)
@@ -121,6 +123,7 @@ def _detail_response(request, pk, addendum_form=None, event_form=None, status=20
 
 
 @allow_roles(Role.PHYSIO)
+@clinical_record("pk", "treatments.TreatmentSession", patient="patient")
 @require_GET
 def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The note as read (and, for the author's draft, the place to sign it)."""
@@ -138,6 +141,7 @@ def _part_form(session, kind, *, data=None, instance=None, initial=None):
 
 
 @allow_roles(Role.PHYSIO)
+@clinical_record("pk", "treatments.TreatmentSession", patient="patient")
 @require_GET
 def session_edit(request: HttpRequest, pk: int) -> HttpResponse:
     """Charting the session at the table: re-screen, pain, sites, needles, advice."""
@@ -165,6 +169,7 @@ def session_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @allow_roles(Role.PHYSIO)
+@clinical_record("pk", "treatments.TreatmentSession", patient="patient")
 @require_POST
 def session_save(request: HttpRequest, pk: int) -> HttpResponse:
     """Autosave the note's fields: every valid one is stored, each invalid one keeps its
@@ -188,6 +193,7 @@ def session_save(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @allow_roles(Role.PHYSIO)
+@clinical_record("pk", "treatments.TreatmentSession", patient="patient")
 @require_POST
 def part_add(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
     if kind not in PART_FORMS:
@@ -230,6 +236,7 @@ def part_add(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
 
 
 @allow_roles(Role.PHYSIO)
+@clinical_record("pk", "treatments.TreatmentSession", patient="patient")
 @require_POST
 def part_refresh(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
     """Re-render the site row's dependent pickers (segments of the chosen muscle, its
@@ -249,6 +256,7 @@ def part_refresh(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
 
 
 @allow_roles(Role.PHYSIO)
+@clinical_record("pk", "treatments.TreatmentSession", patient="patient")
 @require_POST
 def part_remove(request: HttpRequest, pk: int, kind: str, part_pk: int) -> HttpResponse:
     if kind not in PART_FORMS:
@@ -262,6 +270,7 @@ def part_remove(request: HttpRequest, pk: int, kind: str, part_pk: int) -> HttpR
 
 
 @allow_roles(Role.PHYSIO)
+@clinical_record("pk", "treatments.TreatmentSession", patient="patient")
 @require_GET
 def sign_panel(request: HttpRequest, pk: int) -> HttpResponse:
     """The live list of what still stops signing, refreshed as the note changes."""
@@ -275,6 +284,7 @@ def sign_panel(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @allow_roles(Role.PHYSIO)
+@clinical_record("pk", "treatments.TreatmentSession", patient="patient")
 @require_POST
 def session_sign(request: HttpRequest, pk: int) -> HttpResponse:
     session = _own_session(request, pk)
@@ -293,6 +303,7 @@ def session_sign(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @allow_roles(Role.PHYSIO)
+@clinical_record("pk", "treatments.TreatmentSession", patient="patient")
 @require_POST
 def session_addendum(request: HttpRequest, pk: int) -> HttpResponse:
     session = get_object_or_404(TreatmentSession, pk=pk)
@@ -311,6 +322,7 @@ def session_addendum(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @allow_roles(Role.PHYSIO)
+@clinical_record("pk", "treatments.TreatmentSession", patient="patient")
 @require_POST
 def adverse_event_add(request: HttpRequest, pk: int) -> HttpResponse:
     session = get_object_or_404(TreatmentSession, pk=pk)

@@ -13,7 +13,7 @@ from assessments.models import (
     SignTest,
     TautBand,
 )
-from clinic.tests.factories import make_patient, make_practitioner
+from clinic.tests.factories import join_care_team, make_patient, make_practitioner
 
 
 def practitioner_for(user):
@@ -22,9 +22,12 @@ def practitioner_for(user):
 
 
 def make_assessment(user, patient=None, **header) -> Assessment:
-    assessment = services.assessment_start(
-        patient=patient or make_patient(), practitioner=practitioner_for(user)
-    )
+    """A draft by `user`; a patient made here gets `user` on their care team (one passed in
+    keeps the team it has)."""
+    if patient is None:
+        patient = make_patient()
+        join_care_team(user, patient)
+    assessment = services.assessment_start(patient=patient, practitioner=practitioner_for(user))
     if header:
         assessment = services.assessment_update(assessment=assessment, by=user, **header)
     return assessment

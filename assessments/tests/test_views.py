@@ -97,6 +97,7 @@ def test_another_physio_reads_but_cannot_edit(physio2, draft, client_for):
 def test_start_from_my_day_links_the_appointment_and_the_intake(physio, client_for):
     practitioner = practitioner_for(physio)
     patient = make_patient()
+    join_care_team(physio, patient)
     intake = fill_intake(patient, by=physio)
     kind = AppointmentType.objects.get(name="Initial assessment")
     visit = write_appointment(patient, practitioner, timezone.now(), kind, by=physio)

@@ -11,7 +11,9 @@ class AccessLog(models.Model):
     """One read of a patient's records: who, which patient, what, when, from where.
 
     Rows are written by clinic.services.access_log_record, called by every view that shows
-    or hands out clinical content (chart, session notes, PDFs). They are never edited.
+    or hands out clinical content (chart, session notes, PDFs); emergency access and every
+    care-team grant or removal (action CARE_TEAM, clinic.services.care_team) leave a row
+    too. They are never edited.
     """
 
     class Action(models.TextChoices):
@@ -20,6 +22,7 @@ class AccessLog(models.Model):
         SEARCH = "search", "Searched"
         EMAIL = "email", "Emailed"
         EMERGENCY = "emergency", "Emergency access"
+        CARE_TEAM = "care_team", "Care team changed"
 
     at = models.DateTimeField(default=timezone.now, db_index=True)
     user = models.ForeignKey(

@@ -4,6 +4,7 @@ from clinic.selectors.audit import (
     AuditFilters,
     audit_changes,
     audit_reads,
+    care_team_for,
     emergency_accesses_to_review,
 )
 from clinic.selectors.consent import (
@@ -41,6 +42,7 @@ __all__ = [
     "AuditFilters",
     "audit_changes",
     "audit_reads",
+    "care_team_for",
     "emergency_accesses_to_review",
     "day_schedule",
     "free_slots",

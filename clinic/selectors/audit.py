@@ -11,7 +11,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from simple_history.models import registered_models
 
-from clinic.models import AccessLog, Patient, User
+from clinic.models import AccessLog, CareTeamMember, Patient, User
 
 PATIENT_MATCH_LIMIT = 200
 
@@ -124,3 +124,12 @@ def audit_changes(filters: AuditFilters, limit: int = 100) -> list[Change]:
             )
     rows.sort(key=lambda change: change.at, reverse=True)
     return rows[:limit]
+
+
+def care_team_for(patient: Patient) -> list[CareTeamMember]:
+    """The patient's current care team (open memberships), with who added each and how."""
+    return list(
+        CareTeamMember.objects.filter(patient=patient, removed_at__isnull=True)
+        .select_related("practitioner", "added_by")
+        .order_by("added_at", "pk")
+    )

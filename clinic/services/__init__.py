@@ -9,10 +9,15 @@ from clinic.services.audit import (
     EmergencyAccessRequired,
     access_log_record,
     access_review_record,
-    care_relation_register,
     client_ip,
     emergency_access_grant,
     treats,
+)
+from clinic.services.care_team import (
+    care_team_add,
+    care_team_remove,
+    clinical_access_allowed,
+    clinical_access_check,
 )
 from clinic.services.consent import (
     ConsentError,
@@ -73,7 +78,10 @@ __all__ = [
     "BookingError",
     "EmergencyAccessRequired",
     "access_review_record",
-    "care_relation_register",
+    "care_team_add",
+    "care_team_remove",
+    "clinical_access_allowed",
+    "clinical_access_check",
     "correction_request_add",
     "correction_request_settle",
     "export_rows",

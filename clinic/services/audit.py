@@ -1,69 +1,32 @@
-"""The access log: every read of clinical content leaves a row. Reading a chart of a patient
-one does not treat needs "break-the-glass" emergency access first, with a reason, flagged
-for the privacy officer's review.
+"""The access log: every read of clinical content leaves a row. Reading a record of a
+patient one does not treat needs "break-the-glass" emergency access first, with a reason,
+flagged for the privacy officer's review.
 
-Who treats whom: a physiotherapist treats a patient they have an appointment with (any
-state), or whose records they wrote. The apps above clinic register what "wrote" means for
-their records (`care_relation_register`), so clinic never imports them. A patient nobody
-treats yet (just registered) is open to every physiotherapist: there is nothing of anyone
-else's care to protect, and someone has to take them on.
+Who treats whom is the explicit care team (clinic.services.care_team): assigned by the
+front desk or a clinic admin, or joined by signing a record; appointments and drafts grant
+nothing, and a patient with no team yet is not open to every physiotherapist.
 """
 
 from __future__ import annotations
 
 import ipaddress
 import time
-from collections.abc import Callable
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from clinic.models import AccessLog, AccessReview, Appointment, Patient, Practitioner, User
-from clinic.permissions import Role
+from clinic.models import AccessLog, AccessReview, Patient, User
+from clinic.services.care_team import (
+    EMERGENCY_SESSION_KEY,
+    EmergencyAccessRequired,
+    clinical_access_check,
+    treats,
+)
 
-EMERGENCY_SESSION_KEY = "clinic:emergency_access"
 EMERGENCY_MINUTES = 60
 
-# (patient, practitioner) -> queryset of records that practitioner wrote for the patient.
-CareRelation = Callable[[Patient, Practitioner | None], QuerySet]
-_care_relations: list[CareRelation] = []
-
-
-def care_relation_register(relation: CareRelation) -> None:
-    """Called by apps above clinic (AppConfig.ready) to say which of their records make a
-    practitioner part of a patient's care team."""
-    if relation not in _care_relations:
-        _care_relations.append(relation)
-
-
-def _team(patient: Patient, practitioner: Practitioner | None) -> list:
-    appointments = Appointment.objects.filter(patient=patient)
-    if practitioner is not None:
-        appointments = appointments.filter(practitioner=practitioner)
-    return [appointments, *(relation(patient, practitioner) for relation in _care_relations)]
-
-
-def treats(user: User, patient: Patient) -> bool:
-    """Whether `user` is on the patient's care team, or the patient has no team yet."""
-    practitioner = getattr(user, "practitioner", None)
-    if practitioner is not None and any(q.exists() for q in _team(patient, practitioner)):
-        return True
-    return not any(q.exists() for q in _team(patient, None))
-
-
-class EmergencyAccessRequired(Exception):
-    """A physiotherapist asked for a chart of a patient they do not treat."""
-
-    def __init__(self, patient: Patient) -> None:
-        super().__init__(f"emergency access needed for patient {patient.pk}")
-        self.patient = patient
-
-
-def _granted(request: HttpRequest, patient: Patient) -> bool:
-    grants = request.session.get(EMERGENCY_SESSION_KEY, {})
-    return grants.get(str(patient.pk), 0) > time.time()
+__all__ = ["EMERGENCY_SESSION_KEY", "EmergencyAccessRequired", "treats"]
 
 
 def emergency_access_grant(*, request: HttpRequest, patient: Patient, reason: str) -> AccessLog:
@@ -118,17 +81,13 @@ def access_log_record(
 
     Called by every view that shows or hands out clinical content once it has found the
     records and before it responds, so every read that reached the user has a row. A
-    physiotherapist who does not treat the patient gets EmergencyAccessRequired instead
-    (the site turns it into the break-the-glass page) unless they opened it already.
+    physiotherapist outside the care team gets EmergencyAccessRequired instead (the site
+    turns it into the break-the-glass page) unless they opened it already.
     """
-    user = request.user
-    if (
-        patient is not None
-        and user.has_role(Role.PHYSIO)
-        and not treats(user, patient)
-        and not _granted(request, patient)
-    ):
-        raise EmergencyAccessRequired(patient)
+    if patient is not None:
+        # Views declared with @clinical_record have passed this check already; the answer
+        # is memoised per request, so asking again costs no query.
+        clinical_access_check(request, patient.pk)
     return _log(request=request, patient=patient, what=what, action=action)
 
 

@@ -203,14 +203,12 @@ def verified_client(user):
     return client
 
 
-def join_care_team(user, patient):
-    """Make `user` (a physiotherapist) one of the patient's treating practitioners, as a
-    past appointment with them does; colleagues outside the team need emergency access."""
-    from django.utils import timezone
-
-    from clinic.models import AppointmentType
+def join_care_team(user, patient, *, by=None):
+    """Put `user` (a physiotherapist) on the patient's care team, as the front desk does
+    on the patient page (an audited CARE_TEAM row); colleagues outside the team need
+    emergency access. Returns the membership."""
+    from clinic.services import care_team_add
 
     practitioner = getattr(user, "practitioner", None) or make_practitioner(user)
-    kind = AppointmentType.objects.exclude(is_ims=True).first() or AppointmentType.objects.first()
-    start = timezone.now().replace(microsecond=0) - dt.timedelta(days=60)
-    return write_appointment(patient, practitioner, start, kind, by=user, status="completed")
+    member, _created = care_team_add(patient=patient, practitioner=practitioner, by=by or user)
+    return member

@@ -7,13 +7,14 @@ from django.test import RequestFactory
 
 from clinic.models import AccessLog
 from clinic.services import access_log_record, client_ip
-from clinic.tests.factories import PatientFactory
+from clinic.tests.factories import PatientFactory, join_care_team
 
 pytestmark = pytest.mark.django_db
 
 
 def test_access_log_records_who_read_what_of_which_patient_from_where(physio):
     patient = PatientFactory()
+    join_care_team(physio, patient)
     request = RequestFactory().get(
         "/patients/7/chart/?tab=sessions", REMOTE_ADDR="10.1.2.3", HTTP_USER_AGENT="Tablet"
     )

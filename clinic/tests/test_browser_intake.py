@@ -21,7 +21,7 @@ from playwright.sync_api import expect
 from clinic.models import Consent, Intake, Patient, ScreeningItem
 from clinic.permissions import Role
 from clinic.tests.browser import assert_no_sideways_scroll, heading, shot, sign_in, success_message
-from clinic.tests.factories import UserFactory, fill_intake, make_patient
+from clinic.tests.factories import UserFactory, fill_intake, join_care_team, make_patient
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -408,8 +408,11 @@ def test_a_patient_signs_consent_in_the_portal_after_a_wrong_name(touch_page_for
 
 
 def test_a_physio_has_consent_signed_in_clinic_on_a_tablet(touch_page_for):
-    UserFactory(username="physio", first_name="Maya", last_name="Singh", roles={Role.PHYSIO})
+    physio = UserFactory(
+        username="physio", first_name="Maya", last_name="Singh", roles={Role.PHYSIO}
+    )
     patient = make_patient(legal_first_name="Jordan", legal_last_name="Avery")
+    join_care_team(physio, patient)
     page = touch_page_for(TABLET)
     sign_in(page, "physio")
     page.goto(page.base + f"/patients/{patient.pk}/")
@@ -447,6 +450,7 @@ def test_a_physio_clears_a_contraindication(page_for):
         username="physio", first_name="Maya", last_name="Singh", roles={Role.PHYSIO}
     )
     patient = make_patient(legal_first_name="Jordan", legal_last_name="Avery")
+    join_care_team(physio, patient)
     infection = ScreeningItem.objects.get(code="local-infection")
     fill_intake(patient, by=physio, screening=[infection])
 

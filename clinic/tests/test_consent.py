@@ -8,7 +8,7 @@ from django.urls import reverse
 from clinic import selectors, services
 from clinic.models import Consent, ConsentVersion
 from clinic.permissions import Role
-from clinic.tests.factories import PatientFactory, make_patient
+from clinic.tests.factories import PatientFactory, join_care_team, make_patient
 
 pytestmark = pytest.mark.django_db
 
@@ -93,6 +93,7 @@ def test_signing_an_outdated_version_is_refused(physio):
 
 def test_a_physio_records_consent_in_clinic_with_the_patient_present(client_for, physio):
     patient = make_patient(legal_first_name="Zoë", legal_last_name="Lefèvre")
+    join_care_team(physio, patient)
     client = client_for(physio)
     url = reverse("clinic:consent_in_clinic", args=[patient.pk])
     response = client.post(url, {"understood": "on", "typed_name": "Zoe Lefevre"})

@@ -890,6 +890,7 @@ def test_body_chart_refuses_a_lone_surrogate(send, patient_user, physio, check):
         assert "cannot be saved" in outcome.response.context["form"].errors["pain_marks"][0]
         return
     intake_page = reverse("clinic:intake_detail", args=[patient_user.patient.pk])
+    join_care_team(physio, patient_user.patient)
     send(patient_user, url, data, render_after=[(physio, intake_page)])
     assert send(physio, intake_page, method="get").response.status_code == 200
     assert send(patient_user, url, method="get").response.status_code == 200

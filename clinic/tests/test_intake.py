@@ -10,7 +10,7 @@ from django.urls import reverse
 from clinic import outcomes
 from clinic.models import Intake, OutcomeScore
 from clinic.permissions import Role
-from clinic.tests.factories import PatientFactory, fill_intake, make_patient
+from clinic.tests.factories import PatientFactory, fill_intake, join_care_team, make_patient
 
 pytestmark = pytest.mark.django_db
 
@@ -187,6 +187,7 @@ def test_a_patient_account_without_a_record_gets_404_not_someone_elses(client_fo
 
 def test_a_physio_fills_in_the_intake_with_the_patient_in_clinic(client_for, physio):
     patient = make_patient()
+    join_care_team(physio, patient)
     client = client_for(physio)
     url = reverse("clinic:intake_step", args=[patient.pk, "pain"])
     response = client.post(url, PAIN_POST | {"action": "continue"})
@@ -198,10 +199,11 @@ def test_a_physio_fills_in_the_intake_with_the_patient_in_clinic(client_for, phy
 
 def test_physio_reading_intake_is_access_logged(client_for, physio):
     patient = make_patient()
+    join_care_team(physio, patient)
     fill_intake(patient, by=physio)
     response = client_for(physio).get(reverse("clinic:intake_detail", args=[patient.pk]))
     assert "Low back pain for a year." in response.content.decode()
-    log = patient.access_logs.get()
+    log = patient.access_logs.get(action="view")
     assert (log.user, log.what) == (physio, "intake and screening")
 
 

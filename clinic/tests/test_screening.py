@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from clinic import selectors, services
 from clinic.models import ScreeningClearance, ScreeningItem
-from clinic.tests.factories import fill_intake, make_patient
+from clinic.tests.factories import fill_intake, join_care_team, make_patient
 
 pytestmark = pytest.mark.django_db
 
@@ -43,6 +43,7 @@ def test_a_contraindication_blocks_until_a_physio_clears_it_with_a_reason(
     client_for, physio, items
 ):
     patient = make_patient()
+    join_care_team(physio, patient)
     fill_intake(patient, by=physio, screening=[items["local-infection"], items["pregnancy"]])
     client = client_for(physio)
     detail_url = reverse("clinic:intake_detail", args=[patient.pk])

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from clinic import outcomes, selectors, services
 from clinic.forms import INTAKE_STEP_FORMS, ClearanceForm, ConsentForm
 from clinic.models import AccessLog, Consent, Intake, Patient, ScreeningItem
-from clinic.permissions import Role, allow_roles
+from clinic.permissions import Role, allow_roles, clinical_record
 from clinic.services.intake import STEP_BY_SLUG, STEPS, intake_missing
 
 
@@ -204,6 +204,7 @@ def portal_consent(request: HttpRequest) -> HttpResponse:
 
 
 @allow_roles(Role.PHYSIO)
+@clinical_record("pk")
 @require_http_methods(["GET", "POST"])
 def intake_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
     patient = get_object_or_404(Patient, pk=pk)
@@ -213,6 +214,7 @@ def intake_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
 
 
 @allow_roles(Role.PHYSIO)
+@clinical_record("pk")
 @require_http_methods(["GET", "POST"])
 def intake_review(request: HttpRequest, pk: int) -> HttpResponse:
     patient = get_object_or_404(Patient, pk=pk)
@@ -221,6 +223,7 @@ def intake_review(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @allow_roles(Role.PHYSIO)
+@clinical_record("pk")
 @require_http_methods(["GET"])
 def intake_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The physiotherapist's view of intake answers, screening, consent and scores."""
@@ -262,6 +265,7 @@ def _region_rows(intake: Intake | None, instrument) -> list[tuple[str, str]]:
 
 
 @allow_roles(Role.PHYSIO)
+@clinical_record("pk")
 @require_POST
 def screening_clear(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
     patient = get_object_or_404(Patient, pk=pk)
@@ -282,6 +286,7 @@ def screening_clear(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse
 
 
 @allow_roles(Role.PHYSIO)
+@clinical_record("pk")
 @require_http_methods(["GET", "POST"])
 def consent_in_clinic(request: HttpRequest, pk: int) -> HttpResponse:
     patient = get_object_or_404(Patient, pk=pk)

@@ -18,8 +18,15 @@ from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_http_methods, require_POST
 
 from clinic import selectors, services
-from clinic.forms import CorrectionRequestForm, PatientForm, PatientSearchForm, SettleForm
-from clinic.models import Patient
+from clinic.forms import (
+    CareTeamForm,
+    CorrectionRequestForm,
+    PatientForm,
+    PatientSearchForm,
+    SettleForm,
+)
+from clinic.inputs import safe_next
+from clinic.models import Patient, Practitioner
 from clinic.permissions import Role, allow_roles
 
 PAGE_SIZE = 25
@@ -171,8 +178,51 @@ def patient_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "corrections": list(patient.correction_requests.select_related("requested_by")),
         "correction_form": CorrectionRequestForm(),
         "settle_form": SettleForm(),
+        "care_team": selectors.care_team_for(patient),
+        "can_assign_care_team": request.user.has_role(Role.FRONT_DESK, Role.CLINIC_ADMIN),
+        "care_team_form": CareTeamForm(),
     }
     return render(request, "clinic/patients/detail.html", context)
+
+
+def _care_team_url(patient: Patient) -> str:
+    return reverse("clinic:patient_detail", args=[patient.pk]) + "#care-team"
+
+
+@allow_roles(Role.FRONT_DESK, Role.CLINIC_ADMIN)
+@require_POST
+def care_team_add(request: HttpRequest, pk: int) -> HttpResponse:
+    """Assign a practitioner to the patient's care team (audited)."""
+    patient = get_object_or_404(Patient, pk=pk)
+    form = CareTeamForm(request.POST)
+    if form.is_valid():
+        practitioner = form.cleaned_data["practitioner"]
+        _member, created = services.care_team_add(
+            patient=patient, practitioner=practitioner, by=request.user, request=request
+        )
+        if created:
+            messages.success(request, f"{practitioner} is now on the care team.")
+        else:
+            messages.info(request, f"{practitioner} was already on the care team.")
+    else:
+        messages.error(request, form.errors["practitioner"][0])
+    return redirect(safe_next(request, _care_team_url(patient)))
+
+
+@allow_roles(Role.FRONT_DESK, Role.CLINIC_ADMIN)
+@require_POST
+def care_team_remove(request: HttpRequest, pk: int, practitioner_pk: int) -> HttpResponse:
+    """Take a practitioner off the patient's care team (audited; their signed records stay,
+    and they need break-the-glass to open the record again)."""
+    patient = get_object_or_404(Patient, pk=pk)
+    practitioner = get_object_or_404(Practitioner, pk=practitioner_pk)
+    if services.care_team_remove(
+        patient=patient, practitioner=practitioner, by=request.user, request=request
+    ):
+        messages.success(request, f"{practitioner} is no longer on the care team.")
+    else:
+        messages.info(request, f"{practitioner} was not on the care team.")
+    return redirect(safe_next(request, _care_team_url(patient)))
 
 
 @allow_roles(Role.FRONT_DESK)

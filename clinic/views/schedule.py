@@ -24,7 +24,7 @@ from clinic import selectors, services
 from clinic.forms import BookingForm, CancelForm, SlotForm, SpacingAlertResolveForm
 from clinic.inputs import parse_date, parse_id, safe_next
 from clinic.models import Appointment, Location, Patient, Practitioner, SpacingAlert
-from clinic.permissions import Role, allow_roles
+from clinic.permissions import Role, allow_roles, clinical_record
 from clinic.selectors import scheduling as schedule_selectors
 from clinic.selectors.scheduling import DayAppointment, DaySchedule
 from clinic.services import reminders
@@ -234,7 +234,10 @@ def _modal_or_page(request: HttpRequest, template: str, context: dict) -> HttpRe
 def appointment_new(request: HttpRequest) -> HttpResponse:
     can_override = request.user.has_role(Role.PHYSIO)
     form = BookingForm(
-        request.POST or None, initial=_booking_initial(request), can_override=can_override
+        request.POST or None,
+        initial=_booking_initial(request),
+        can_override=can_override,
+        can_assign_care_team=request.user.has_role(Role.FRONT_DESK, Role.CLINIC_ADMIN),
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -257,6 +260,15 @@ def appointment_new(request: HttpRequest) -> HttpResponse:
             if refusal.next_eligible:
                 form.next_eligible = refusal.next_eligible
         else:
+            if data.get("care_team"):
+                # Ticked by the desk or an admin: an explicit, audited grant (booking alone
+                # grants no access to the clinical record).
+                services.care_team_add(
+                    patient=appointment.patient,
+                    practitioner=appointment.practitioner,
+                    by=request.user,
+                    request=request,
+                )
             messages.success(
                 request,
                 f"Booked {appointment.patient.display_name}: {appointment.type}, "
@@ -452,6 +464,7 @@ def online_bookings_seen(request: HttpRequest) -> HttpResponse:
 
 
 @allow_roles(Role.PHYSIO)
+@clinical_record("pk")
 @require_POST
 def recall_plan(request: HttpRequest, pk: int) -> HttpResponse:
     """Put a patient on (or take them off) an IMS plan with recall invitations."""

@@ -12,14 +12,16 @@ from assessments.models import Muscle, Segment
 from assessments.tests.factories import practitioner_for
 from clinic import selectors as clinic_selectors
 from clinic import services as clinic_services
-from clinic.tests.factories import fill_intake, make_patient
+from clinic.tests.factories import fill_intake, join_care_team, make_patient
 from treatments import services
 from treatments.models import NeedleSize, NeedlingCredential, NeedlingSite
 
 
 def ready_patient(physio, **intake):
-    """A patient with a submitted intake (no contraindication) and current consent."""
+    """A patient with a submitted intake (no contraindication) and current consent, with
+    `physio` on their care team."""
     patient = make_patient()
+    join_care_team(physio, patient)
     fill_intake(patient, by=physio, **intake)
     clinic_services.consent_sign(
         patient=patient,

@@ -1,66 +1,104 @@
-"""Issue 8, acceptance 1: the access-control matrix. Every URL pattern of the site, requested
-by every kind of user: anonymous, patient A, patient B, the front desk, patient A's
-physiotherapist, a physiotherapist who does not treat patient A, and a clinic admin.
+"""Issue 8, acceptance 1, and issue 16, acceptance 1: the access-control matrix. Every URL
+pattern of the site, requested with GET and with POST by every kind of user: anonymous,
+patient A, patient B, the front desk, patient A's physiotherapist, a colleague on patient
+A's care team who wrote none of A's records, a physiotherapist outside A's care team, and a
+clinic admin.
 
-The expected outcome comes from what each view declares next to itself (its
-`@allow_public` / `@allow_signed_in` / `@allow_roles(...)` policy), plus the object rules
-declared below: a patient reaches only their own records (another patient's get "not
-found"), and a physiotherapist outside the care team must break the glass for clinical
-reads. A route with no declared policy fails the suite.
+The expected outcome comes from what each view declares next to itself: its role policy
+(`@allow_public` / `@allow_signed_in` / `@allow_roles(...)`) and its clinical-record gate
+(`@clinical_record(...)`: a physiotherapist outside the care team is sent to break the
+glass, reads and writes alike), plus the object rules listed below (a patient reaches only
+their own records; only a draft's author edits it). A route with no declared policy fails.
+A POST-only view answering 405 to a GET of an allowed viewer counts as allowed.
+
+Refused means nothing happened: for every refused request (forbidden, not found, sent to
+sign in or to break the glass) no row was inserted, updated or deleted (the session table
+aside), no e-mail was sent and no task was queued or scheduled after commit.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 import pytest
+from django.core import mail
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import get_resolver, path, reverse
 from django.urls.resolvers import URLPattern, URLResolver
 
-from clinic.permissions import DELEGATED_NAMESPACES, Role, allow_roles, policy_of
+from clinic.permissions import (
+    DELEGATED_NAMESPACES,
+    Role,
+    allow_roles,
+    clinical_record_of,
+    policy_of,
+)
 from clinic.tests.factories import verified_client
 from treatments.tests.world import World, build_world, world_url
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("private_storage")]
 
-VIEWERS = ("anonymous", "patient_a", "patient_b", "front_desk", "physio", "physio2", "admin")
+VIEWERS = (
+    "anonymous",
+    "patient_a",
+    "patient_b",
+    "front_desk",
+    "physio",
+    "colleague",
+    "physio2",
+    "admin",
+)
 ROLE_OF = {
     "patient_a": Role.PATIENT,
     "patient_b": Role.PATIENT,
     "front_desk": Role.FRONT_DESK,
     "physio": Role.PHYSIO,
+    "colleague": Role.PHYSIO,
     "physio2": Role.PHYSIO,
     "admin": Role.CLINIC_ADMIN,
 }
-
-# Object rules. Reads of patient A's clinical records by a physiotherapist outside the
-# care team go to the break-the-glass page:
-BREAK_THE_GLASS = {
-    "clinic:intake_detail",
-    "clinic:intake_review",
-    "clinic:intake_step",
-    "clinic:consent_in_clinic",
-    "assessments:patient_list",
-    "assessments:detail",
-    "treatments:chart",
-    "treatments:session",
-    "treatments:patient_documents",
-    "treatments:summary_download",
-    "treatments:course_summary_download",
-}
-# Parts of a draft that only its author edits (the note's other physiotherapists read the
-# signed note and add addenda):
+# Physiotherapists outside patient A's care team (no grant): the clinical-record gate
+# sends them to break the glass.
+OUTSIDE_CARE_TEAM = {"physio2"}
+# Object rules. Parts of a draft that only its author reads or edits (the note's other
+# physiotherapists read the signed note and add addenda), by method:
 AUTHOR_ONLY = {
-    "assessments:summary",
-    "assessments:finding_edit",
-    "assessments:finding_row",
-    "treatments:sign_panel",
+    "GET": {
+        "assessments:summary",
+        "assessments:finding_edit",
+        "assessments:finding_row",
+        "treatments:sign_panel",
+    },
+    "POST": {
+        "assessments:header_save",
+        "assessments:sign",
+        "assessments:finding_add",
+        "assessments:finding_refresh",
+        "assessments:finding_edit",
+        "assessments:finding_remove",
+        "treatments:session_save",
+        "treatments:part_add",
+        "treatments:part_refresh",
+        "treatments:part_remove",
+        "treatments:session_sign",
+    },
 }
-# Public pages that send a visitor on to sign in.
-PUBLIC_TO_SIGN_IN = {"home"}
-# Patient A's own records named in the URL: patient B gets "not found", whatever the id.
-OWN_RECORDS = {"treatments:portal_document_download"}
+# Public pages that send a visitor on to sign in (a POST to them is not allowed: 405).
+PUBLIC_TO_SIGN_IN = {"GET": {"home"}, "POST": set()}
+# Patient A's own records named in the URL: patient B gets "not found", whatever the id
+# (a GET-only download answers a POST with 405 before looking).
+OWN_RECORDS = {
+    "GET": {"treatments:portal_document_download"},
+    "POST": {"clinic:portal_appointment_cancel"},
+}
+# Requests that end the viewer's session (and land on the sign-in page): sent last, so the
+# other rows keep their sessions.
+SIGNS_OUT = {"POST": {"logout"}, "GET": set()}
+REFUSED = {"forbidden", "not_found", "login", "emergency"}
+WRITE = re.compile(r'^\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+"?(\w+)"?', re.IGNORECASE)
 
 
 def walk(patterns, prefix="", namespace=None):
@@ -81,21 +119,23 @@ def routes(patterns=None) -> list[tuple[str, str, Callable]]:
     return found
 
 
-def expected(name: str, callback: Callable, viewer: str) -> str:
+def expected(name: str, callback: Callable, viewer: str, method: str = "GET") -> str:
     policy = policy_of(callback)
     if policy is None:
         return "undeclared"
     if policy.kind == "public":
-        return "login" if viewer == "anonymous" and name in PUBLIC_TO_SIGN_IN else "ok"
+        if name in SIGNS_OUT[method]:
+            return "signed_out"
+        return "login" if viewer == "anonymous" and name in PUBLIC_TO_SIGN_IN[method] else "ok"
     if viewer == "anonymous":
         return "login"
     if policy.kind == "roles" and ROLE_OF[viewer] not in policy.roles:
         return "forbidden"
-    if viewer == "patient_b" and name in OWN_RECORDS:
+    if viewer == "patient_b" and name in OWN_RECORDS[method]:
         return "not_found"
-    if viewer == "physio2" and name in BREAK_THE_GLASS:
+    if viewer in OUTSIDE_CARE_TEAM and clinical_record_of(callback) is not None:
         return "emergency"
-    if viewer == "physio2" and name in AUTHOR_ONLY:
+    if ROLE_OF[viewer] == Role.PHYSIO and viewer != "physio" and name in AUTHOR_ONLY[method]:
         return "forbidden"
     return "ok"
 
@@ -119,33 +159,96 @@ def outcome(response, world: World) -> str:
 
 
 def _clients(world: World) -> dict[str, Client]:
-    return {
+    clients = {
         "anonymous": Client(),
         "patient_a": verified_client(world.patient_a.user),
         "patient_b": verified_client(world.patient_b.user),
         "front_desk": verified_client(world.front_desk),
         "physio": verified_client(world.physio),
+        "colleague": verified_client(world.colleague),
         "physio2": verified_client(world.physio2),
         "admin": verified_client(world.clinic_admin),
     }
+    for client in clients.values():
+        client.raise_request_exception = False
+    return clients
 
 
-def test_every_url_for_every_viewer_matches_its_declared_policy():
+def _writes(queries) -> list[str]:
+    """The INSERT/UPDATE/DELETE statements among `queries`, the session table's aside (a
+    signed-in request refreshes its session's last-seen time)."""
+    found = []
+    for query in queries:
+        match = WRITE.match(query["sql"])
+        if match and match.group(1) != "django_session":
+            found.append(query["sql"][:160])
+    return found
+
+
+def test_every_url_for_every_viewer_and_method_matches_its_declarations(
+    enqueued, django_capture_on_commit_callbacks
+):
     world = build_world()
     clients = _clients(world)
-    table = routes()
-    mismatches = []
+    table = sorted(routes(), key=lambda row: row[1] in SIGNS_OUT["POST"])
+    mismatches, side_effects = [], []
+    counted = {"GET": 0, "POST": 0}
     for _route, name, callback in table:
         url = world_url(world, name)
-        for viewer in VIEWERS:
-            want = expected(name, callback, viewer)
-            clients[viewer].raise_request_exception = False
-            got = outcome(clients[viewer].get(url), world)
-            if got != want:
-                mismatches.append(f"{viewer:<10} GET {url}: expected {want}, got {got}")
+        for method in ("GET", "POST"):
+            for viewer in VIEWERS:
+                want = expected(name, callback, viewer, method)
+                sent, queued = len(mail.outbox), len(enqueued)
+                # The query log is a bounded deque: emptied first, so the capture is whole.
+                connection.queries_log.clear()
+                with (
+                    CaptureQueriesContext(connection) as queries,
+                    django_capture_on_commit_callbacks(execute=True) as callbacks,
+                ):
+                    client = clients[viewer]
+                    response = client.get(url) if method == "GET" else client.post(url, {})
+                got = outcome(response, world)
+                if name in SIGNS_OUT[method] and got == "login":
+                    got = "signed_out"
+                counted[method] += 1
+                if got != want:
+                    mismatches.append(f"{viewer:<10} {method:<4} {url}: expected {want}, got {got}")
+                if got in REFUSED:
+                    writes = _writes(queries.captured_queries)
+                    if writes or callbacks or len(mail.outbox) != sent or len(enqueued) != queued:
+                        side_effects.append(
+                            f"{viewer} {method} {url} ({got}): writes={writes} "
+                            f"on_commit={len(callbacks)} mail={len(mail.outbox) - sent} "
+                            f"tasks={len(enqueued) - queued}"
+                        )
     assert not mismatches, "\n" + "\n".join(mismatches)
-    # 100% of the URL patterns (outside the admin) and all seven viewers were covered.
+    assert not side_effects, "\n" + "\n".join(side_effects)
+    # 100% of the URL patterns (outside the admin), both methods and all eight viewers.
     assert len(table) == len({name for _r, name, _c in table}) > 80
+    assert counted["GET"] == counted["POST"] == len(table) * len(VIEWERS)
+
+
+def test_the_matrix_reads_the_gate_from_the_view_not_from_a_list():
+    """Every view that reads or writes patient A's clinical record declares the gate; the
+    matrix's expectations come from that declaration."""
+    gated = {name for _r, name, callback in routes() if clinical_record_of(callback)}
+    assert {
+        "treatments:session_addendum",
+        "assessments:addendum_add",
+        "treatments:adverse_event_add",
+        "clinic:screening_clear",
+        "clinic:consent_in_clinic",
+        "assessments:start",
+        "treatments:session_start",
+        "treatments:session_summaries",
+        "treatments:course_summary_new",
+        "treatments:summary_email",
+        "treatments:summary_retry",
+        "treatments:part_add",
+        "assessments:header_save",
+        "treatments:chart",
+    } <= gated
+    assert len(gated) >= 40
 
 
 def test_patient_b_cannot_act_on_patient_a_records_by_post(client_for):

@@ -92,15 +92,18 @@ def test_break_the_glass_needs_a_reason_and_leaves_one_flagged_row(world, client
     assert client.get(reverse("treatments:chart", args=[other.pk])).status_code == 302
 
 
-def test_a_care_team_member_and_a_new_patient_need_no_emergency_access(world, client_for):
-    join_care_team(world.physio2, world.patient_a)
+def test_a_care_team_member_needs_no_emergency_access_but_a_team_less_patient_does(
+    world, client_for
+):
+    join_care_team(world.physio2, world.patient_a, by=world.front_desk)
     client = client_for(world.physio2)
     assert client.get(reverse("treatments:chart", args=[world.patient_a.pk])).status_code == 200
+    # A patient nobody has been assigned to is not open to every physiotherapist.
     newcomer = make_patient(legal_last_name="Newcomer")
-    assert client.get(reverse("treatments:chart", args=[newcomer.pk])).status_code == 200
-    assert not AccessLog.objects.filter(
-        action=AccessLog.Action.EMERGENCY, user=world.physio2, patient=newcomer
-    ).exists()
+    response = client.get(reverse("treatments:chart", args=[newcomer.pk]))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("clinic:emergency_access", args=[newcomer.pk]))
+    assert not AccessLog.objects.filter(user=world.physio2, patient=newcomer).exists()
 
 
 def test_htmx_requests_are_sent_to_the_emergency_page_whole(world, client_for):

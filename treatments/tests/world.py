@@ -1,8 +1,11 @@
 """A small clinic with one of everything, for tests that visit every URL: patient A (with a
 portal account, intake, consent, an appointment, a signed assessment with findings, a signed
 session with a site, a ready visit summary and a course summary), patient B (a portal account
-and nothing clinical), their physiotherapist, a second physiotherapist who does not treat
-patient A, and the front desk and a clinic admin.
+and nothing clinical), their physiotherapist (on both care teams), a colleague on patient
+A's care team who wrote none of A's records, a second physiotherapist outside A's care team
+(who had an attended visit with A, booked by themselves: it grants nothing), a locum
+on A's team for the "remove from the care team" route, and the front desk and a clinic
+admin.
 
 `world_url(world, "app:name")` gives each route a URL pointing at patient A's records.
 """
@@ -28,7 +31,7 @@ from clinic.models import (
     User,
 )
 from clinic.permissions import Role
-from clinic.tests.factories import UserFactory, write_appointment
+from clinic.tests.factories import UserFactory, join_care_team, write_appointment
 from treatments import summaries
 from treatments.models import CourseSummary, NeedlingSite, TreatmentSession, VisitSummary
 from treatments.tests.factories import credential_for
@@ -39,6 +42,8 @@ from treatments.tests.summary_helpers import named_patient, signed_session
 class World:
     physio: User
     physio2: User
+    colleague: User
+    locum: User
     front_desk: User
     clinic_admin: User
     patient_a: Patient
@@ -70,7 +75,9 @@ def build_world() -> World:
     admin = UserFactory(roles={Role.CLINIC_ADMIN}, username="w-admin")
     credential_for(physio)
     practitioner = practitioner_for(physio)
-    practitioner_for(physio2)
+    outsider = practitioner_for(physio2)
+    colleague = UserFactory(roles={Role.PHYSIO}, username="w-colleague")
+    locum = UserFactory(roles={Role.PHYSIO}, username="w-locum")
 
     patient_a = named_patient(physio, "Ada", "Lovelace", "ada@example.org")
     _portal_user(patient_a, "w-ada")
@@ -87,6 +94,13 @@ def build_world() -> World:
     )
     alert = SpacingAlert.objects.create(
         patient=patient_a, first=appointment, second=second, days_apart=2
+    )
+    # The care team is explicit: the desk assigns the colleague and the locum. The outsider
+    # has an attended visit with patient A, booked by themselves: it grants nothing.
+    join_care_team(colleague, patient_a, by=front_desk)
+    join_care_team(locum, patient_a, by=front_desk)
+    write_appointment(
+        patient_a, outsider, start - dt.timedelta(days=60), ims, by=physio2, status="completed"
     )
 
     assessment = services_assessment(physio, patient_a)
@@ -107,6 +121,8 @@ def build_world() -> World:
     return World(
         physio=physio,
         physio2=physio2,
+        colleague=colleague,
+        locum=locum,
         front_desk=front_desk,
         clinic_admin=admin,
         patient_a=patient_a,
@@ -163,6 +179,8 @@ def world_url(world: World, name: str) -> str | None:
         "clinic:patient_invite": {"pk": a.pk},
         "clinic:patient_email_verification_send": {"pk": a.pk},
         "clinic:email_verify": {"token": "not-a-real-link"},
+        "clinic:care_team_add": {"pk": a.pk},
+        "clinic:care_team_remove": {"pk": a.pk, "practitioner_pk": world.locum.practitioner.pk},
         "clinic:intake_detail": {"pk": a.pk},
         "clinic:intake_review": {"pk": a.pk},
         "clinic:intake_step": {"pk": a.pk, "step": "pain"},

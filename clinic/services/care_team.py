@@ -1,0 +1,169 @@
+"""The care team: who may open a patient's clinical record, and the one check every
+clinical view makes (clinic.permissions.clinical_record calls `clinical_access_check`
+before the view body runs; access_log_record asks the same question for reads).
+
+A physiotherapist may open a patient's record when they are on the patient's care team
+(an open CareTeamMember row) or hold a break-the-glass grant for the patient in this
+session. Nothing else counts: an appointment (booked, cancelled, missed or attended), a
+draft they started or an addendum they wrote grants nothing. Membership comes only from
+
+- the front desk or a clinic admin assigning the practitioner (the patient page's "Care
+  team" card, or the "add to the care team" box when booking), or
+- signing an assessment or session note for the patient (the author then treated them;
+  they could only have started the note from the team or under break-the-glass).
+
+Addenda do not add their author: an addendum is written from the team or under a
+break-the-glass grant, and turning an hour's emergency access into a permanent place on
+the team would be the self-enrolment this model exists to stop.
+
+A patient with no team yet is NOT open to every physiotherapist: their intake and
+screening are already clinical content. The desk assigns the practitioner when it
+registers or books them; until then a physiotherapist breaks the glass (with a reason the
+privacy officer reviews), and their first signed note puts them on the team.
+
+Every grant and removal writes an AccessLog row (action CARE_TEAM), listed on the
+clinic-admin audit page.
+"""
+
+from __future__ import annotations
+
+import time
+
+from django.db import IntegrityError, transaction
+from django.http import HttpRequest
+from django.utils import timezone
+
+from clinic.models import AccessLog, CareTeamMember, Patient, Practitioner, User
+from clinic.permissions import Role
+
+EMERGENCY_SESSION_KEY = "clinic:emergency_access"
+# Per-request memo of the care-team answer: {patient id: bool}. Several parts of one page
+# (the gate, the access log, a panel) ask the same question.
+_CACHE_ATTR = "_clinic_care_team"
+
+
+class EmergencyAccessRequired(Exception):
+    """A physiotherapist asked for a record of a patient they do not treat."""
+
+    def __init__(self, patient: Patient | int) -> None:
+        patient_id = patient if isinstance(patient, int) else patient.pk
+        super().__init__(f"emergency access needed for patient {patient_id}")
+        self.patient_id = patient_id
+        self.patient = patient if isinstance(patient, Patient) else None
+
+
+def treats(user: User, patient: Patient | int) -> bool:
+    """Whether `user` is on the patient's care team right now (one query)."""
+    patient_id = patient if isinstance(patient, int) else patient.pk
+    return CareTeamMember.objects.filter(
+        patient_id=patient_id, practitioner__user_id=user.pk, removed_at__isnull=True
+    ).exists()
+
+
+def emergency_granted(request: HttpRequest, patient_id: int) -> bool:
+    grants = request.session.get(EMERGENCY_SESSION_KEY, {})
+    return grants.get(str(patient_id), 0) > time.time()
+
+
+def _treats_cached(request: HttpRequest, patient_id: int) -> bool:
+    cache = getattr(request, _CACHE_ATTR, None)
+    if cache is None:
+        cache = {}
+        setattr(request, _CACHE_ATTR, cache)
+    if patient_id not in cache:
+        cache[patient_id] = treats(request.user, patient_id)
+    return cache[patient_id]
+
+
+def clinical_access_allowed(request: HttpRequest, patient_id: int) -> bool:
+    """May the signed-in user open this patient's clinical record? Roles other than the
+    physiotherapist's are settled by the view's role policy; a physiotherapist needs the
+    care team or a live break-the-glass grant."""
+    user = request.user
+    if not user.has_role(Role.PHYSIO):
+        return True
+    return _treats_cached(request, patient_id) or emergency_granted(request, patient_id)
+
+
+def clinical_access_check(request: HttpRequest, patient_id: int) -> None:
+    """Raise EmergencyAccessRequired unless `clinical_access_allowed`. Writes nothing."""
+    if not clinical_access_allowed(request, patient_id):
+        raise EmergencyAccessRequired(patient_id)
+
+
+def _forget(request: HttpRequest | None, patient_id: int) -> None:
+    if request is not None:
+        getattr(request, _CACHE_ATTR, {}).pop(patient_id, None)
+
+
+def _log_change(*, by: User, patient: Patient, what: str, request: HttpRequest | None) -> AccessLog:
+    from clinic.services.audit import client_ip
+
+    return AccessLog.objects.create(
+        user=by,
+        patient=patient,
+        action=AccessLog.Action.CARE_TEAM,
+        what=what[:200],
+        path=request.get_full_path()[:500] if request is not None else "",
+        ip_address=client_ip(request) if request is not None else None,
+        user_agent=request.META.get("HTTP_USER_AGENT", "")[:300] if request is not None else "",
+    )
+
+
+@transaction.atomic
+def care_team_add(
+    *,
+    patient: Patient,
+    practitioner: Practitioner,
+    by: User,
+    source: str = CareTeamMember.Source.ASSIGNED,
+    request: HttpRequest | None = None,
+) -> tuple[CareTeamMember, bool]:
+    """Put `practitioner` on the patient's care team; (membership, created).
+
+    Idempotent: a practitioner already on the team keeps their row and nothing is logged.
+    A new membership writes one AccessLog CARE_TEAM row (who added whom, and why)."""
+    existing = CareTeamMember.objects.filter(
+        patient=patient, practitioner=practitioner, removed_at__isnull=True
+    ).first()
+    if existing is not None:
+        return existing, False
+    try:
+        with transaction.atomic():
+            member = CareTeamMember.objects.create(
+                patient=patient, practitioner=practitioner, source=source, added_by=by
+            )
+    except IntegrityError:
+        # Another request added them a moment ago (the open-membership constraint).
+        return CareTeamMember.objects.get(
+            patient=patient, practitioner=practitioner, removed_at__isnull=True
+        ), False
+    _log_change(
+        by=by,
+        patient=patient,
+        what=f"care team: added {practitioner} ({member.get_source_display().lower()})",
+        request=request,
+    )
+    _forget(request, patient.pk)
+    return member, True
+
+
+@transaction.atomic
+def care_team_remove(
+    *, patient: Patient, practitioner: Practitioner, by: User, request: HttpRequest | None = None
+) -> bool:
+    """Take `practitioner` off the patient's care team (the row is closed, not deleted);
+    False if they were not on it. Writes one AccessLog CARE_TEAM row."""
+    member = (
+        CareTeamMember.objects.select_for_update()
+        .filter(patient=patient, practitioner=practitioner, removed_at__isnull=True)
+        .first()
+    )
+    if member is None:
+        return False
+    member.removed_at = timezone.now()
+    member.removed_by = by
+    member.save(update_fields=["removed_at", "removed_by"])
+    _log_change(by=by, patient=patient, what=f"care team: removed {practitioner}", request=request)
+    _forget(request, patient.pk)
+    return True
