@@ -9,12 +9,16 @@ class TreatmentsConfig(AppConfig):
     verbose_name = "Treatments"
 
     def ready(self) -> None:
+        from clinic.selectors import open_notes_register
         from clinic.services import care_relation_register, export_section_register
-        from treatments import services
+        from treatments import selectors, services
 
         post_migrate.connect(services.reference_data_ensure, sender=self)
         care_relation_register(treatmentsession_care)
         export_section_register("treatment_sessions", treatment_sessions_export)
+        # Unsigned session notes and completed IMS visits without one, on My day (clinic).
+        open_notes_register("treatments.draft_sessions", selectors.open_draft_sessions)
+        open_notes_register("treatments.ims_visits_without_note", selectors.ims_visits_without_note)
 
 
 def treatmentsession_care(patient, practitioner):

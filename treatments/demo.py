@@ -14,7 +14,8 @@ from django.utils import timezone
 
 from assessments.models import Assessment
 from assessments.selectors import assessment_detail, segmental_summary
-from clinic.models import Patient, Practitioner, User
+from clinic.models import Appointment, Patient, Practitioner, User
+from clinic.selectors import needling_readiness
 from treatments import services
 from treatments.models import (
     AdverseEvent,
@@ -86,12 +87,70 @@ def build(*, users: dict[str, User], patients: list[Patient]) -> int:
             )
             if not signed_ok:
                 break  # blocked (stale consent, uncleared contraindication): one draft shows why
+    created += _notes_owed_demo(users, needle=needle, advice=advice, rng=rng)
     return created
 
 
-def _session(*, patient, practitioner, summary, day, number, count, needle, advice, rng) -> bool:
+def _notes_owed_demo(users, *, needle, advice, rng) -> int:
+    """The demo physio's "Notes to finish" shows every shape: of their completed IMS visits
+    (written by clinic's demo schedule, none with a note), one gets a signed note (not
+    listed), one a note left as a draft (listed as a draft), and the rest stay without a
+    note (listed as "No note"); their draft assessment comes from the assessments demo.
+    Idempotent: nothing happens once the demo physio has a note linked to a visit."""
+    practitioner = Practitioner.objects.filter(user=users.get("physio")).first()
+    if (
+        practitioner is None
+        or practitioner.treatment_sessions.filter(appointment__isnull=False).exists()
+    ):
+        return 0
+    visits = (
+        Appointment.objects.filter(
+            practitioner=practitioner,
+            is_ims=True,
+            status=Appointment.Status.COMPLETED,
+            treatment_session__isnull=True,
+        )
+        .select_related("patient")
+        .order_by("start")
+    )
+    ready = [
+        visit
+        for visit in visits
+        if needling_readiness(visit.patient).ready
+        and visit.patient.assessments.filter(status=Assessment.Status.SIGNED).exists()
+    ]
+    if len(ready) < 2:
+        return 0
+    signed_visit, draft_visit = ready[0], ready[-1]
+    assessment = Assessment.objects.filter(
+        patient=signed_visit.patient, status=Assessment.Status.SIGNED
+    ).first()
+    _session(
+        patient=signed_visit.patient,
+        practitioner=practitioner,
+        summary=segmental_summary(assessment_detail(assessment.pk)),
+        day=signed_visit.local_date,
+        number=3,
+        count=8,
+        needle=needle,
+        advice=advice,
+        rng=rng,
+        appointment=signed_visit,
+    )
+    draft = services.session_start(
+        patient=draft_visit.patient, practitioner=practitioner, appointment=draft_visit
+    )
+    services.session_update(session=draft, by=practitioner.user, nprs_before=6)
+    return 2
+
+
+def _session(
+    *, patient, practitioner, summary, day, number, count, needle, advice, rng, appointment=None
+) -> bool:
     user = practitioner.user
-    session = services.session_start(patient=patient, practitioner=practitioner)
+    session = services.session_start(
+        patient=patient, practitioner=practitioner, appointment=appointment
+    )
     sites = 0
     for entry in summary:
         for muscle in [*entry.paraspinal_muscles[:1], *entry.peripheral_muscles[:2]]:
