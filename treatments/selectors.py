@@ -234,7 +234,7 @@ def ims_visits_without_note(
         visits = visits.filter(patient=patient)
     return [
         OpenNote(
-            kind="IMS visit: no note",
+            kind="IMS visit",
             patient_id=v.patient_id,
             patient_name=v.patient.display_name,
             practitioner_name=v.practitioner.display_name,
