@@ -104,33 +104,39 @@ def test_my_day_and_the_chart_show_the_notes_owed_in_the_demo_clinic(demo_clinic
     assert card.index(notes[0].patient_name) < card.index(notes[-1].patient_name)
     assert notes[0].age in card
 
-    # The chart of the patient of my draft session, where a colleague also left a draft:
-    # the patient's notes owed, anyone's, saying whose; only my own offer "Continue".
+    # The chart of the patient of my draft session, where a colleague also left a draft and
+    # an earlier IMS visit of mine has no note (written as the demo writes past visits):
+    # the patient's notes owed, anyone's, saying whose; only my own offer an action.
     patient = my_draft_session.patient
     colleague = Practitioner.objects.exclude(pk=me.pk).select_related("user").first()
     theirs = assessment_services.assessment_start(patient=patient, practitioner=colleague)
+    visit = write_appointment(
+        patient,
+        me,
+        timezone.now().replace(microsecond=0) - dt.timedelta(days=20),
+        AppointmentType.objects.get(name="IMS treatment"),
+        by=User.objects.get(username="frontdesk"),
+        status=Appointment.Status.COMPLETED,
+    )
     join_care_team(physio, patient)
-    chart = client_for(physio).get(reverse("treatments:chart", args=[patient.pk]))
-    card = open_notes_section(chart.content.decode())
+    client = client_for(physio)
+    card = open_notes_section(
+        client.get(reverse("treatments:chart", args=[patient.pk])).content.decode()
+    )
     assert "Unsigned and missing notes" in card
     assert edit_url(my_draft_session) in card
     assert edit_url(theirs) in card
+    assert start_note_ids(card) == {visit.pk}
+    assert "No note" in card
     assert colleague.display_name in card
     assert me.display_name in card
     assert card.count(">Continue<") == 1
     assert card.count(">Open<") == 1
+    assert card.index(f'value="{visit.pk}"') < card.index(edit_url(my_draft_session))
 
-    # The chart of a patient with a completed IMS visit without a note offers to start it;
-    # starting it turns the visit into a draft on My day.
-    visit = my_missing.first()
-    join_care_team(physio, visit.patient)
-    chart = client_for(physio).get(reverse("treatments:chart", args=[visit.patient.pk]))
-    card = open_notes_section(chart.content.decode())
-    assert visit.pk in start_note_ids(card)
-    assert "No note" in card
-    client = client_for(physio)
+    # Starting the note from the list turns the visit into a draft on My day.
     started = client.post(
-        reverse("treatments:session_start", args=[visit.patient.pk]), {"appointment": visit.pk}
+        reverse("treatments:session_start", args=[patient.pk]), {"appointment": visit.pk}
     )
     session = TreatmentSession.objects.get(appointment=visit)
     assert started.url == reverse("treatments:session_edit", args=[session.pk])
@@ -138,9 +144,8 @@ def test_my_day_and_the_chart_show_the_notes_owed_in_the_demo_clinic(demo_clinic
     assert visit.pk not in start_note_ids(card)
     assert edit_url(session) in card
 
-    # The chart of the patient whose visit note is signed lists nothing of that visit.
-    join_care_team(physio, my_signed_visit.patient)
-    chart = client_for(physio).get(reverse("treatments:chart", args=[my_signed_visit.patient.pk]))
+    # The chart of the patient whose visit note I signed lists nothing of that visit.
+    chart = client.get(reverse("treatments:chart", args=[my_signed_visit.patient.pk]))
     assert my_signed_visit.pk not in start_note_ids(open_notes_section(chart.content.decode()))
 
     # Seeding again adds no more notes owed (seed_demo twice is tested in test_seed_demo).

@@ -22,12 +22,15 @@ def owe(users, *, n: int, patient=None, start: int = 0) -> None:
     """For each of `users`, `n` draft session notes, `n` draft assessments and `n` completed
     IMS visits without a note, for `patient` or a new patient each."""
     ims = AppointmentType.objects.get(name="IMS treatment")
-    for user in users:
+    now = timezone.now().replace(microsecond=0)
+    for hours, user in enumerate(users):
         practitioner = practitioner_for(user)
         for index in range(start, start + n):
             services.session_start(patient=patient or make_patient(), practitioner=practitioner)
             make_assessment(user, patient or make_patient())
-            when = timezone.now().replace(microsecond=0) - dt.timedelta(days=7 * (index + 1))
+            # A week apart, and hours apart between practitioners: one patient's visits
+            # never overlap (PostgreSQL refuses it).
+            when = now - dt.timedelta(days=7 * (index + 1), hours=2 * hours)
             write_appointment(
                 patient or make_patient(), practitioner, when, ims, by=user, status="completed"
             )
