@@ -161,3 +161,30 @@ def test_my_day_says_when_every_note_is_signed(client_for, physio):
     assert "All your notes are signed." in card
     assert "Continue" not in card
     assert "Start note" not in card
+
+
+def test_the_demo_writes_visits_when_its_schedule_has_too_few(physio, front_desk):
+    """On a Monday morning the demo schedule's last three days hold few of the demo
+    physio's completed IMS visits: the demo then writes earlier ones, so every shape shows."""
+    from assessments.tests.factories import add_sign, make_assessment
+    from treatments.models import NeedleSize
+    from treatments.tests.factories import credential_for, ready_patient
+
+    credential_for(physio)
+    for _ in range(2):
+        patient = ready_patient(physio)
+        assessment = make_assessment(physio, patient, chief_complaint="Neck and arm pain")
+        add_sign(assessment, physio, segment="C6", region="peripheral", muscle="Supinator")
+        assessment_services.assessment_sign(assessment=assessment, by=physio)
+    users = {"physio": physio, "frontdesk": front_desk}
+    needle = NeedleSize.objects.filter(active=True).first()
+
+    assert demo._notes_owed_demo(users, needle=needle, advice=[], rng=demo.random.Random(7)) == 2
+
+    visits = Appointment.objects.filter(practitioner=physio.practitioner, is_ims=True)
+    assert visits.filter(status=Appointment.Status.COMPLETED).count() == 3
+    assert visits.filter(treatment_session__status="signed").count() == 1
+    assert visits.filter(treatment_session__status="draft").count() == 1
+    notes = open_notes(practitioner=physio.practitioner)
+    assert sorted(n.kind for n in notes) == ["IMS session note", "IMS visit"]
+    assert demo._notes_owed_demo(users, needle=needle, advice=[], rng=None) == 0
