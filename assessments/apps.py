@@ -9,11 +9,14 @@ class AssessmentsConfig(AppConfig):
     verbose_name = "Assessments"
 
     def ready(self) -> None:
-        from assessments import services
+        from assessments import selectors, services
+        from clinic.selectors import open_notes_register
         from clinic.services import export_section_register
 
         post_migrate.connect(services.reference_data_ensure, sender=self)
         export_section_register("assessments", assessments_export)
+        # Unsigned assessments, on My day (clinic) and the chart.
+        open_notes_register("assessments.draft_assessments", selectors.open_draft_assessments)
 
 
 def assessments_export(patient):

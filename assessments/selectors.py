@@ -6,6 +6,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Prefetch, QuerySet
+from django.urls import reverse
 
 from assessments.models import (
     Assessment,
@@ -18,7 +19,8 @@ from assessments.models import (
     SignFinding,
     TautBand,
 )
-from clinic.models import Patient
+from clinic.models import Patient, Practitioner
+from clinic.selectors import OpenNote
 
 
 def assessment_detail(pk: int) -> Assessment:
@@ -185,3 +187,28 @@ def muscle_choices(segment: Segment | None = None) -> list[tuple[str, list[Muscl
     supplied.sort(key=lambda m: (not m.is_paraspinal, m.name))
     others = [m for m in muscles if m not in supplied]
     return [(f"Supplied by {segment.code}", supplied), ("Other muscles", others)]
+
+
+def open_draft_assessments(
+    practitioner: Practitioner | None, patient: Patient | None
+) -> list[OpenNote]:
+    """Unsigned assessments, of the practitioner and/or the patient, for the "open notes"
+    lists on My day and the chart (registered in AssessmentsConfig.ready; one query)."""
+    drafts = Assessment.objects.filter(status=Assessment.Status.DRAFT)
+    if practitioner is not None:
+        drafts = drafts.filter(practitioner=practitioner)
+    if patient is not None:
+        drafts = drafts.filter(patient=patient)
+    return [
+        OpenNote(
+            kind="Assessment",
+            patient_id=a.patient_id,
+            patient_name=a.patient.display_name,
+            practitioner_name=a.practitioner.display_name,
+            practitioner_user_id=a.practitioner.user_id,
+            on=a.assessed_on,
+            since=a.created_at,
+            url=reverse("assessments:edit", args=[a.pk]),
+        )
+        for a in drafts.select_related("patient", "practitioner").order_by("created_at")
+    ]

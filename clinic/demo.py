@@ -474,6 +474,20 @@ def _demo_past(rng, patient, practitioner, location, kind, start, desk) -> bool:
     status = Appointment.Status.NO_SHOW if rng.random() < 0.05 else Appointment.Status.COMPLETED
     if start > timezone.now() - dt.timedelta(minutes=45):
         status = Appointment.Status.CHECKED_IN  # with the physio right now
+    cancelled = {}
+    if (
+        status == Appointment.Status.COMPLETED
+        and kind.is_ims
+        and not selectors.consent_current(patient)
+    ):
+        # An IMS visit cannot be completed without current consent (the desk is refused):
+        # the history shows it called off at the door instead.
+        status = Appointment.Status.CANCELLED
+        cancelled = {
+            "cancelled_at": start,
+            "cancelled_by": desk,
+            "cancel_reason": "No current consent for IMS; to rebook after signing",
+        }
     Appointment.objects.create(
         patient=patient,
         practitioner=practitioner,
@@ -485,6 +499,7 @@ def _demo_past(rng, patient, practitioner, location, kind, start, desk) -> bool:
         local_date=day,
         status=status,
         booked_by=desk,
+        **cancelled,
     )
     return True
 

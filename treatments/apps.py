@@ -9,11 +9,15 @@ class TreatmentsConfig(AppConfig):
     verbose_name = "Treatments"
 
     def ready(self) -> None:
+        from clinic.selectors import open_notes_register
         from clinic.services import export_section_register
-        from treatments import services
+        from treatments import selectors, services
 
         post_migrate.connect(services.reference_data_ensure, sender=self)
         export_section_register("treatment_sessions", treatment_sessions_export)
+        # Unsigned session notes and completed IMS visits without one, on My day (clinic).
+        open_notes_register("treatments.draft_sessions", selectors.open_draft_sessions)
+        open_notes_register("treatments.ims_visits_without_note", selectors.ims_visits_without_note)
 
 
 def treatment_sessions_export(patient):

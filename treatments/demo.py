@@ -14,7 +14,8 @@ from django.utils import timezone
 
 from assessments.models import Assessment
 from assessments.selectors import assessment_detail, segmental_summary
-from clinic.models import Patient, Practitioner, User
+from clinic.models import Appointment, AppointmentType, Patient, Practitioner, User
+from clinic.selectors import ims_next_eligible, needling_readiness
 from treatments import services
 from treatments.models import (
     AdverseEvent,
@@ -86,12 +87,109 @@ def build(*, users: dict[str, User], patients: list[Patient]) -> int:
             )
             if not signed_ok:
                 break  # blocked (stale consent, uncleared contraindication): one draft shows why
+    created += _notes_owed_demo(users, needle=needle, advice=advice, rng=rng)
     return created
 
 
-def _session(*, patient, practitioner, summary, day, number, count, needle, advice, rng) -> bool:
+def _notes_owed_demo(users, *, needle, advice, rng) -> int:
+    """The demo physio's "Notes to finish" shows every shape: of their completed IMS visits
+    (written by clinic's demo schedule, none with a note), one gets a signed note (not
+    listed), the latest a note left as a draft (listed as a draft), and the rest stay
+    without a note (listed as "No note"); their draft assessment comes from the assessments
+    demo. The schedule's last three days may hold too few such visits (a weekend, a Monday
+    morning): earlier ones are then written as history, as clinic's demo writes the past.
+    Idempotent: nothing happens once the demo physio has a note linked to a visit."""
+    practitioner = Practitioner.objects.filter(user=users.get("physio")).first()
+    if (
+        practitioner is None
+        or practitioner.treatment_sessions.filter(appointment__isnull=False).exists()
+    ):
+        return 0
+    visits = list(
+        Appointment.objects.filter(
+            practitioner=practitioner,
+            is_ims=True,
+            status=Appointment.Status.COMPLETED,
+            treatment_session__isnull=True,
+        )
+        .select_related("patient")
+        .order_by("start")
+    )
+    ready = [visit for visit in visits if _signable(visit.patient)]
+    day = timezone.localdate() - dt.timedelta(days=4)
+    # Not within a week of the demo courses' last sessions (five weeks back or more).
+    while (not ready or len(visits) < 3) and day > timezone.localdate() - dt.timedelta(days=27):
+        visit = _past_ims_visit(practitioner, day, desk=users["frontdesk"])
+        if visit is not None:
+            visits.insert(0, visit)
+            ready.insert(0, visit)
+        day -= dt.timedelta(days=1)
+    if not ready or len(visits) < 3:
+        return 0
+    signed_visit = ready[0]
+    draft_visit = next(visit for visit in reversed(visits) if visit != signed_visit)
+    assessment = Assessment.objects.filter(
+        patient=signed_visit.patient, status=Assessment.Status.SIGNED
+    ).first()
+    _session(
+        patient=signed_visit.patient,
+        practitioner=practitioner,
+        summary=segmental_summary(assessment_detail(assessment.pk)),
+        day=signed_visit.local_date,
+        number=3,
+        count=8,
+        needle=needle,
+        advice=advice,
+        rng=rng,
+        appointment=signed_visit,
+    )
+    draft = services.session_start(
+        patient=draft_visit.patient, practitioner=practitioner, appointment=draft_visit
+    )
+    services.session_update(session=draft, by=practitioner.user, nprs_before=6)
+    return 2
+
+
+def _signable(patient: Patient) -> bool:
+    """Consent, screening and a signed assessment: a session note for them can be signed."""
+    return (
+        needling_readiness(patient).ready
+        and patient.assessments.filter(status=Assessment.Status.SIGNED).exists()
+    )
+
+
+def _past_ims_visit(practitioner: Practitioner, day: dt.date, *, desk: User) -> Appointment | None:
+    """A completed IMS visit at 07:00 on `day` (before the demo clinic opens, so it clashes
+    with nothing) for a patient whose note could be signed and whose IMS spacing allows
+    that day; None if no patient fits."""
+    for patient in Patient.objects.order_by("pk"):
+        if ims_next_eligible(patient, on_or_after=day) != day or not _signable(patient):
+            continue
+        kind = AppointmentType.objects.get(name="IMS treatment")
+        start = dt.datetime.combine(day, dt.time(7), tzinfo=timezone.get_current_timezone())
+        return Appointment.objects.create(
+            patient=patient,
+            practitioner=practitioner,
+            location=practitioner.locations.first(),
+            type=kind,
+            start=start,
+            end=start + kind.duration,
+            is_ims=True,
+            local_date=day,
+            status=Appointment.Status.COMPLETED,
+            completed_at=start + kind.duration,
+            booked_by=desk,
+        )
+    return None
+
+
+def _session(
+    *, patient, practitioner, summary, day, number, count, needle, advice, rng, appointment=None
+) -> bool:
     user = practitioner.user
-    session = services.session_start(patient=patient, practitioner=practitioner)
+    session = services.session_start(
+        patient=patient, practitioner=practitioner, appointment=appointment
+    )
     sites = 0
     for entry in summary:
         for muscle in [*entry.paraspinal_muscles[:1], *entry.peripheral_muscles[:2]]:

@@ -6,11 +6,13 @@ from dataclasses import dataclass
 
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, Prefetch, QuerySet
+from django.urls import reverse
 from django.utils.safestring import SafeString
 
 from assessments.models import Muscle
 from assessments.selectors import patient_assessments, suggested_muscles
-from clinic.models import OutcomeScore, Patient
+from clinic.models import Appointment, OutcomeScore, Patient, Practitioner
+from clinic.selectors import OpenNote, open_notes
 from treatments import charts
 from treatments.models import (
     AdverseEvent,
@@ -67,11 +69,13 @@ class Chart:
     scores: dict[str, list[OutcomeScore]]
     pain_svg: SafeString
     scores_svg: SafeString
+    open_notes: list[OpenNote]
 
 
 def chart_for_patient(patient: Patient, *, page: int | str = 1) -> Chart:
-    """The patient chart: sessions newest first (paginated), assessments, outcome scores
-    and the progress charts. A constant number of queries however long the history."""
+    """The patient chart: notes still owed, sessions newest first (paginated),
+    assessments, outcome scores and the progress charts. A constant number of queries
+    however long the history."""
     paginator = Paginator(_sessions(patient), SESSIONS_PER_PAGE)
     # Counted without the addenda annotation, which would make the count a grouped subquery.
     paginator.count = TreatmentSession.objects.filter(patient=patient).count()
@@ -103,6 +107,8 @@ def chart_for_patient(patient: Patient, *, page: int | str = 1) -> Chart:
         scores=scores,
         pain_svg=charts.pain_chart([charts.PainPoint(*row) for row in pain]),
         scores_svg=charts.scores_chart(series),
+        # Anyone's unsigned drafts and note-less IMS visits of this patient (one query each).
+        open_notes=open_notes(patient=patient),
     )
 
 
@@ -181,3 +187,63 @@ def patient_documents(patient: Patient) -> tuple[list[VisitSummary], list[Course
 
 def session_summaries(session: TreatmentSession) -> list[VisitSummary]:
     return list(session.summaries.order_by("-version"))
+
+
+# --- Notes still owed (My day and the chart) -----------------------------------------------
+
+
+def open_draft_sessions(
+    practitioner: Practitioner | None, patient: Patient | None
+) -> list[OpenNote]:
+    """Unsigned IMS session notes of the practitioner and/or the patient (one query;
+    registered in TreatmentsConfig.ready for clinic's `open_notes`)."""
+    drafts = TreatmentSession.objects.filter(status=TreatmentSession.Status.DRAFT)
+    if practitioner is not None:
+        drafts = drafts.filter(practitioner=practitioner)
+    if patient is not None:
+        drafts = drafts.filter(patient=patient)
+    return [
+        OpenNote(
+            kind="IMS session note",
+            patient_id=s.patient_id,
+            patient_name=s.patient.display_name,
+            practitioner_name=s.practitioner.display_name,
+            practitioner_user_id=s.practitioner.user_id,
+            on=s.session_date,
+            since=s.created_at,
+            url=reverse("treatments:session_edit", args=[s.pk]),
+            appointment_id=s.appointment_id,
+        )
+        for s in drafts.select_related("patient", "practitioner").order_by("created_at")
+    ]
+
+
+def ims_visits_without_note(
+    practitioner: Practitioner | None, patient: Patient | None
+) -> list[OpenNote]:
+    """Completed IMS visits (the appointment's own `is_ims`, copied from its type when
+    booked) with no session note at all, of the practitioner and/or the patient (one
+    query). A visit whose note is still a draft is listed once, as that draft; cancelled,
+    no-show, booked and checked-in visits are not owed a note."""
+    visits = Appointment.objects.filter(
+        is_ims=True, status=Appointment.Status.COMPLETED, treatment_session__isnull=True
+    )
+    if practitioner is not None:
+        visits = visits.filter(practitioner=practitioner)
+    if patient is not None:
+        visits = visits.filter(patient=patient)
+    return [
+        OpenNote(
+            kind="IMS visit",
+            patient_id=v.patient_id,
+            patient_name=v.patient.display_name,
+            practitioner_name=v.practitioner.display_name,
+            practitioner_user_id=v.practitioner.user_id,
+            on=v.local_date,
+            since=v.start,
+            url=reverse("treatments:session_start", args=[v.patient_id]),
+            missing=True,
+            appointment_id=v.pk,
+        )
+        for v in visits.select_related("patient", "practitioner").order_by("start")
+    ]

@@ -22,6 +22,7 @@ from clinic.selectors.intake import (
     outcome_history,
     screening_for,
 )
+from clinic.selectors.open_notes import OpenNote, open_notes, open_notes_register
 from clinic.selectors.patients import patient_search, patient_search_page, with_list_status
 from clinic.selectors.scheduling import (
     day_schedule,
@@ -63,6 +64,9 @@ __all__ = [
     "intake_latest_submitted",
     "needling_readiness",
     "outcome_history",
+    "OpenNote",
+    "open_notes",
+    "open_notes_register",
     "patient_search",
     "patient_search_page",
     "screening_for",

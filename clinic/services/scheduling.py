@@ -34,6 +34,7 @@ from clinic.models import (
     User,
 )
 from clinic.permissions import Role
+from clinic.selectors.consent import consent_current
 from clinic.selectors.scheduling import (
     BOOKING_HORIZON,
     ONLINE_LEAD,
@@ -407,10 +408,22 @@ def appointment_check_in(*, appointment: Appointment, by: User) -> Appointment:
     )
 
 
+NO_CONSENT_FOR_IMS = (
+    "No current consent for IMS: ask the patient to sign consent (portal or in clinic) "
+    "before marking this visit completed."
+)
+
+
 def appointment_complete(*, appointment: Appointment, by: User) -> Appointment:
-    """The visit took place: only once it has started."""
+    """The visit took place: only once it has started. An IMS visit only for a patient who
+    has signed the current consent: no needling without it, so a completed IMS visit without
+    consent would record one that should not have happened. The rule holds for everyone who
+    may complete a visit (front desk and physiotherapists alike); nothing is written when
+    it refuses."""
     if appointment.start > timezone.now():
         raise BookingError("A visit can be completed once it has started.", code="status")
+    if appointment.is_ims and consent_current(appointment.patient) is None:
+        raise BookingError(NO_CONSENT_FOR_IMS, code="consent")
     return _transition(
         appointment,
         allowed_from=(Appointment.Status.BOOKED, Appointment.Status.CHECKED_IN),

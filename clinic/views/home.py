@@ -38,18 +38,22 @@ def home(request: HttpRequest) -> HttpResponse:
 @allow_roles(Role.PHYSIO)
 @require_GET
 def physio_day(request: HttpRequest) -> HttpResponse:
-    """Today's patients in order, each with intake, consent and screening status."""
+    """Today's patients in order, each with intake, consent and screening status; and the
+    notes the physio still owes (own unsigned drafts, own completed IMS visits without a
+    note, any date, oldest first)."""
     today = timezone.localdate()
     practitioner = getattr(request.user, "practitioner", None)
     appointments = (
         selectors.physio_day(practitioner=practitioner, day=today) if practitioner else []
     )
+    open_notes = selectors.open_notes(practitioner=practitioner) if practitioner else []
     return render(
         request,
         "clinic/physio_day.html",
         {
             "today": today,
             "appointments": appointments,
+            "open_notes": open_notes,
             "practitioner": practitioner,
             "now": timezone.now(),
         },

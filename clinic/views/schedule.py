@@ -333,6 +333,9 @@ def appointment_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "appointment": appointment,
             "cancel_form": CancelForm(),
             "ims": selectors.patient_ims_summary(appointment.patient),
+            # An IMS visit cannot be completed without current consent: say so up front.
+            "ims_consent_missing": appointment.is_ims
+            and selectors.consent_current(appointment.patient) is None,
             "now": timezone.now(),
             "today": timezone.localdate(),
         },

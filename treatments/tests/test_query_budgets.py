@@ -79,7 +79,10 @@ def test_chart_query_count_is_constant_at_5_and_50_sessions(credentialed, client
     large = render_counted(client, url)
     assert large.html.count('class="list-group-item session-item"') == 10  # one page
     assert "50 in all" in large.html
-    assert_constant(small, large, ceiling=30)
+    # 30 -> 33: the chart's "Unsigned and missing notes" card reads one query per registered
+    # provider (draft sessions, draft assessments, IMS visits without a note); its own
+    # budget at 1x and 10x notes is in test_query_budgets_open_notes.py.
+    assert_constant(small, large, ceiling=33)
     # Reading the chart is logged: one row per read, whatever the history.
     assert patient.access_logs.filter(what="chart").count() == 2
 

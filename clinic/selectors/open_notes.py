@@ -1,0 +1,82 @@
+"""Notes still owed: unsigned drafts and completed IMS visits with no signed note.
+
+The clinical records live in the apps above clinic (assessments, treatments), which clinic
+must not import. Each of them registers, from its AppConfig.ready, a provider that lists its
+own open notes (`open_notes_register`), the way they register care relations and export
+sections. "My day" (clinic) and the patient chart (treatments) read the same list through
+`open_notes`, so both pages agree on what counts as owed.
+
+A registry rather than a fragment rendered through a URL name: My day stays one request and
+one template (no second round trip, no second permission and access-log path to keep in
+step), and every provider is a single query whatever the data, so the page's query count
+stays fixed (tested in the query budgets).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from django.utils import timezone
+
+from clinic.models import Patient, Practitioner
+
+
+@dataclass(frozen=True, slots=True)
+class OpenNote:
+    """One note owed, dated `on` (the visit or the note's date), which orders the list,
+    oldest first, and gives its age; `since` (the visit's start or the draft's creation)
+    breaks ties. A `missing` note has no draft yet: its action is a POST
+    to `url` with `appointment_id` (start the note); a draft's is a link to continue it."""
+
+    kind: str  # what the note is, e.g. "IMS session note"
+    patient_id: int
+    patient_name: str
+    practitioner_name: str
+    practitioner_user_id: int  # whose note it is: only its author continues or starts it
+    on: dt.date  # the clinical date of the note or visit
+    since: dt.datetime  # the visit's start, or when the draft was started
+    url: str
+    missing: bool = False
+    appointment_id: int | None = None
+
+    @property
+    def age_days(self) -> int:
+        """Days since the visit or the note's date: a note is owed from the treatment on,
+        however recently its draft was opened."""
+        return max(0, (timezone.localdate() - self.on).days)
+
+    @property
+    def age(self) -> str:
+        days = self.age_days
+        if days == 0:
+            return "today"
+        return "1 day ago" if days == 1 else f"{days} days ago"
+
+    @property
+    def action(self) -> str:
+        return "Start note" if self.missing else "Continue"
+
+
+# (practitioner or None, patient or None) -> the provider's open notes, in one query.
+OpenNotesProvider = Callable[[Practitioner | None, Patient | None], Iterable[OpenNote]]
+_providers: dict[str, OpenNotesProvider] = {}
+
+
+def open_notes_register(name: str, provider: OpenNotesProvider) -> None:
+    """Called by apps above clinic (AppConfig.ready): `provider` lists their open notes,
+    filtered to the practitioner's own and/or the patient's when given. Registering the same
+    name again replaces the provider (ready() may run more than once in tests)."""
+    _providers[name] = provider
+
+
+def open_notes(
+    *, practitioner: Practitioner | None = None, patient: Patient | None = None
+) -> list[OpenNote]:
+    """Open notes of the practitioner (their own drafts and their completed IMS visits with
+    no note) and/or of the patient (anyone's), oldest first. One query per provider."""
+    if practitioner is None and patient is None:
+        raise ValueError("open_notes needs a practitioner or a patient")
+    notes = [note for provider in _providers.values() for note in provider(practitioner, patient)]
+    return sorted(notes, key=lambda note: (note.on, note.since, note.patient_name))

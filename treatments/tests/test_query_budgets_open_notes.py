@@ -1,0 +1,64 @@
+"""Query budgets of the notes-owed cards (My day, the chart): one query per provider, however
+many drafts and note-less IMS visits there are (clinic/tests/budgets.py)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from assessments.tests.factories import make_assessment, practitioner_for
+from clinic.models import AppointmentType
+from clinic.tests.budgets import assert_constant, render_counted
+from clinic.tests.factories import join_care_team, make_patient, write_appointment
+from treatments import services
+
+pytestmark = pytest.mark.django_db
+
+
+def owe(users, *, n: int, patient=None, start: int = 0) -> None:
+    """For each of `users`, `n` draft session notes, `n` draft assessments and `n` completed
+    IMS visits without a note, for `patient` or a new patient each."""
+    ims = AppointmentType.objects.get(name="IMS treatment")
+    now = timezone.now().replace(microsecond=0)
+    for hours, user in enumerate(users):
+        practitioner = practitioner_for(user)
+        for index in range(start, start + n):
+            services.session_start(patient=patient or make_patient(), practitioner=practitioner)
+            make_assessment(user, patient or make_patient())
+            # A week apart, and hours apart between practitioners: one patient's visits
+            # never overlap (PostgreSQL refuses it).
+            when = now - dt.timedelta(days=7 * (index + 1), hours=2 * hours)
+            write_appointment(
+                patient or make_patient(), practitioner, when, ims, by=user, status="completed"
+            )
+
+
+def test_my_day_notes_owed_query_count_is_constant(client_for, physio, physio2):
+    client = client_for(physio)
+    url = reverse("clinic:physio_day")
+    owe([physio, physio2], n=1)
+    small = render_counted(client, url)
+    assert small.html.count('class="list-group-item open-note ') == 3
+
+    owe([physio, physio2], n=9, start=1)
+    large = render_counted(client, url)
+    assert large.html.count('class="list-group-item open-note ') == 30  # mine only
+    assert_constant(small, large, ceiling=15)
+
+
+def test_chart_notes_owed_query_count_is_constant(client_for, physio, physio2):
+    patient = make_patient()
+    join_care_team(physio, patient)
+    client = client_for(physio)
+    url = reverse("treatments:chart", args=[patient.pk])
+    owe([physio, physio2], n=1, patient=patient)
+    small = render_counted(client, url)
+    assert small.html.count('class="list-group-item open-note ') == 6  # anyone's
+
+    owe([physio, physio2], n=9, patient=patient, start=1)
+    large = render_counted(client, url)
+    assert large.html.count('class="list-group-item open-note ') == 60
+    assert_constant(small, large, ceiling=33)
