@@ -40,6 +40,7 @@ from assessments.selectors import segmental_summary
 from clinic.models import Appointment, OutcomeScore, Patient, User
 from clinic.selectors.scheduling import min_interval
 from clinic.tasks import send_after_commit
+from clinic.validators import validate_past_date
 from treatments import charts, pdf
 from treatments.models import (
     AdverseEvent,
@@ -80,6 +81,11 @@ def course_summary_request(
     *, patient: Patient, date_from: dt.date, date_to: dt.date, recipient: str, by: User
 ) -> CourseSummary:
     """Ask for a course summary of the patient's signed sessions between two dates."""
+    for name, day in (("date_from", date_from), ("date_to", date_to)):
+        try:
+            validate_past_date(day)
+        except ValidationError as error:
+            raise ValidationError({name: error.messages}) from error
     if date_from > date_to:
         raise ValidationError({"date_to": "The end date must be on or after the start date."})
     if date_to > timezone.localdate():
