@@ -275,12 +275,14 @@ class InvitationAcceptForm(forms.Form):
     password1 = forms.CharField(
         label="Choose a password",
         strip=False,
+        max_length=4096,  # a passphrase, not a document (Django's old limit)
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
         help_text="At least 10 characters. A few unrelated words make a good password.",
     )
     password2 = forms.CharField(
         label="Type it again",
         strip=False,
+        max_length=4096,  # a passphrase, not a document (Django's old limit)
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
 

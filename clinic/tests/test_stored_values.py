@@ -222,6 +222,24 @@ def test_portal_booking_form_refuses_years(follow_up, year):
     assert "date" in form.errors
 
 
+@pytest.mark.parametrize("start", ["0001-01-01T10:00", "3000-06-01T10:00", "9999-12-31T23:45"])
+def test_portal_booking_with_a_year_out_of_window_writes_nothing(
+    patient_user, client_for, maya, follow_up, start
+):
+    follow_up.bookable_online = True
+    follow_up.save()
+    data = {
+        "practitioner": str(maya.pk),
+        "location": str(maya.locations.first().pk),
+        "type": str(follow_up.pk),
+        "start": start,
+    }
+    response = client_for(patient_user).post(reverse("clinic:portal_book"), data, follow=True)
+    assert response.status_code == 200
+    assert [m.level_tag for m in response.context["messages"]] == ["error"]
+    assert not Appointment.objects.exists()
+
+
 @pytest.mark.parametrize("year", [1, 3000, 9999])
 def test_the_appointment_model_refuses_years_in_full_clean(front_desk, maya, follow_up, year):
     """What the admin's forms and any cleaning code see."""
