@@ -178,7 +178,10 @@ def assessment_addendum_add(*, assessment: Assessment, by: User, text: str) -> A
     text = text.strip()
     if not text:
         raise ValidationError({"text": "Write the correction or note."})
-    return AssessmentAddendum.objects.create(assessment=current, author=by, text=text)
+    addendum = AssessmentAddendum(assessment=current, author=by, text=text)
+    addendum.full_clean()  # the text's length limit, keyed to "text"
+    addendum.save()
+    return addendum
 
 
 # --- Reference data ---------------------------------------------------------------------

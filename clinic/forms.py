@@ -29,6 +29,7 @@ from clinic.models import (
 from clinic.selectors.scheduling import BOOKING_HORIZON
 from clinic.services.consent import typed_name_matches
 from clinic.services.intake import STEP_BY_SLUG
+from clinic.validators import NOTE_MAX
 from clinic.widgets import ScaleWidget
 
 
@@ -274,12 +275,14 @@ class InvitationAcceptForm(forms.Form):
     password1 = forms.CharField(
         label="Choose a password",
         strip=False,
+        max_length=4096,  # a passphrase, not a document (Django's old limit)
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
         help_text="At least 10 characters. A few unrelated words make a good password.",
     )
     password2 = forms.CharField(
         label="Type it again",
         strip=False,
+        max_length=4096,  # a passphrase, not a document (Django's old limit)
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
 
@@ -572,6 +575,7 @@ class ClearanceForm(forms.Form):
         label="Clinical reason for clearing",
         widget=forms.Textarea(attrs={"rows": 2}),
         min_length=10,
+        max_length=NOTE_MAX,
         error_messages={"min_length": "Give the clinical reason (at least a sentence)."},
     )
 
@@ -633,6 +637,7 @@ class SlotForm(forms.Form):
     override_reason = forms.CharField(
         label="Override the IMS spacing rule: clinical reason",
         required=False,
+        max_length=NOTE_MAX,
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text="Physiotherapists only. Leave empty unless you mean to book IMS early.",
     )
@@ -748,6 +753,9 @@ class OnlineBookingForm(forms.Form):
         day = self.cleaned_data["date"]
         if day < timezone.localdate():
             raise forms.ValidationError("Choose today or a later date.")
+        last = booking_last_day()
+        if day > last:
+            raise forms.ValidationError(f"Choose a date on or before {last:%Y-%m-%d}.")
         return day
 
 

@@ -9,6 +9,7 @@ from assessments.forms import SIDE_CHOICES, MuscleSelect, bootstrap_style
 from assessments.models import Muscle, Segment
 from clinic.forms import IdMultipleChoiceField
 from clinic.inputs import parse_id
+from clinic.validators import validate_past_date
 from treatments.models import (
     AdverseEvent,
     HomeCareSnippet,
@@ -231,8 +232,16 @@ PART_FORMS = {"site": SiteForm, "retest": RetestForm}
 class CourseSummaryForm(forms.Form):
     """A physiotherapist asks for a course summary for a referring physician."""
 
-    date_from = forms.DateField(label="From", widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = forms.DateField(label="To", widget=forms.DateInput(attrs={"type": "date"}))
+    date_from = forms.DateField(
+        label="From",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        validators=[validate_past_date],
+    )
+    date_to = forms.DateField(
+        label="To",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        validators=[validate_past_date],
+    )
     recipient = forms.CharField(
         label="For",
         max_length=120,

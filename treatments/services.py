@@ -325,7 +325,9 @@ def session_addendum_add(*, session: TreatmentSession, by: User, text: str) -> S
     text = text.strip()
     if not text:
         raise ValidationError({"text": "Write the correction or note."})
-    addendum = SessionAddendum.objects.create(session=current, author=by, text=text)
+    addendum = SessionAddendum(session=current, author=by, text=text)
+    addendum.full_clean()  # the text's length limit, keyed to "text"
+    addendum.save()
     # The patient's copy must match the record: the addendum re-renders a new version.
     summaries.visit_summary_request(session=current, reason="Addendum added")
     return addendum

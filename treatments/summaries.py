@@ -41,6 +41,7 @@ from clinic.models import Appointment, OutcomeScore, Patient, User
 from clinic.selectors.scheduling import min_interval
 from clinic.services import email_verification as email_services
 from clinic.tasks import send_after_commit
+from clinic.validators import validate_past_date
 from treatments import charts, pdf
 from treatments.models import (
     AdverseEvent,
@@ -81,6 +82,11 @@ def course_summary_request(
     *, patient: Patient, date_from: dt.date, date_to: dt.date, recipient: str, by: User
 ) -> CourseSummary:
     """Ask for a course summary of the patient's signed sessions between two dates."""
+    for name, day in (("date_from", date_from), ("date_to", date_to)):
+        try:
+            validate_past_date(day)
+        except ValidationError as error:
+            raise ValidationError({name: error.messages}) from error
     if date_from > date_to:
         raise ValidationError({"date_to": "The end date must be on or after the start date."})
     if date_to > timezone.localdate():

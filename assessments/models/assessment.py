@@ -15,7 +15,7 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from assessments.models.reference import Muscle, Region, Segment, Side, Sign, SignTest
-from clinic.inputs import EARLIEST_DATE
+from clinic.validators import NARRATIVE_MAX, LimitedTextField, date_check, validate_past_date
 
 
 class Severity(models.IntegerChoices):
@@ -56,12 +56,14 @@ class Assessment(models.Model):
         related_name="assessments",
         help_text="The intake whose presenting complaint this assessment answers.",
     )
-    assessed_on = models.DateField("date", default=timezone.localdate)
-    chief_complaint = models.TextField(blank=True)
-    posture = models.TextField("posture observations", blank=True)
-    movement = models.TextField("movement observations", blank=True)
-    visceral_note = models.TextField("visceral note", blank=True)
-    impression = models.TextField("impression and plan", blank=True)
+    assessed_on = models.DateField(
+        "date", default=timezone.localdate, validators=[validate_past_date]
+    )
+    chief_complaint = LimitedTextField(blank=True, max_length=NARRATIVE_MAX)
+    posture = LimitedTextField("posture observations", blank=True, max_length=NARRATIVE_MAX)
+    movement = LimitedTextField("movement observations", blank=True, max_length=NARRATIVE_MAX)
+    visceral_note = LimitedTextField("visceral note", blank=True, max_length=NARRATIVE_MAX)
+    impression = LimitedTextField("impression and plan", blank=True, max_length=NARRATIVE_MAX)
     body_marks = models.JSONField("body chart", default=list, blank=True)
 
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
@@ -81,7 +83,8 @@ class Assessment(models.Model):
                 condition=models.Q(status="draft")
                 | models.Q(signed_at__isnull=False, signed_by__isnull=False),
                 name="assess_signed_has_signer",
-            )
+            ),
+            date_check("assess_assessment", "assessed_on"),
         ]
 
     def __str__(self) -> str:
@@ -90,17 +93,6 @@ class Assessment(models.Model):
     @property
     def is_signed(self) -> bool:
         return self.status == self.Status.SIGNED
-
-    def clean(self) -> None:
-        if self.assessed_on and self.assessed_on > timezone.localdate():
-            raise ValidationError({"assessed_on": "An assessment cannot be dated in the future."})
-        if self.assessed_on and self.assessed_on < EARLIEST_DATE:
-            raise ValidationError(
-                {
-                    "assessed_on": "Check the year: an assessment cannot be dated before "
-                    f"{EARLIEST_DATE.year}."
-                }
-            )
 
 
 class _Finding(models.Model):
@@ -330,7 +322,7 @@ class AssessmentAddendum(models.Model):
     assessment = models.ForeignKey(Assessment, on_delete=models.PROTECT, related_name="addenda")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
-    text = models.TextField()
+    text = LimitedTextField(max_length=NARRATIVE_MAX)
 
     class Meta:
         ordering = ["created_at", "pk"]

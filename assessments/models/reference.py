@@ -11,6 +11,8 @@ from __future__ import annotations
 from django.db import models
 from simple_history.models import HistoricalRecords
 
+from clinic.validators import NOTE_MAX, LimitedTextField
+
 
 class Side(models.TextChoices):
     LEFT = "L", "Left"
@@ -127,7 +129,7 @@ class SignTest(models.Model):
     """How a sign is elicited: palpation, the matchstick test, skin rolling, ..."""
 
     name = models.CharField(max_length=80, unique=True)
-    description = models.TextField(blank=True)
+    description = LimitedTextField(blank=True, max_length=NOTE_MAX)
     order = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
@@ -148,7 +150,7 @@ class Sign(models.Model):
 
     name = models.CharField(max_length=80, unique=True)
     group = models.CharField(max_length=10, choices=Group.choices)
-    description = models.TextField(blank=True)
+    description = LimitedTextField(blank=True, max_length=NOTE_MAX)
     tests = models.ManyToManyField(SignTest, related_name="signs")
     needs_muscle = models.BooleanField(
         default=False, help_text="A finding of this sign names the muscle it was found in."

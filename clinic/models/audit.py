@@ -6,6 +6,8 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from clinic.validators import NOTE_MAX, LimitedTextField
+
 
 class AccessLog(models.Model):
     """One read of a patient's records: who, which patient, what, when, from where.
@@ -40,8 +42,10 @@ class AccessLog(models.Model):
     path = models.CharField(max_length=500, blank=True)
     ip_address = models.GenericIPAddressField(null=True, blank=True)
     user_agent = models.CharField(max_length=300, blank=True)
-    reason = models.TextField(
-        blank=True, help_text="Emergency access: why the record was opened (for review)."
+    reason = LimitedTextField(
+        blank=True,
+        max_length=NOTE_MAX,
+        help_text="Emergency access: why the record was opened (for review).",
     )
 
     class Meta:

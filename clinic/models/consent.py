@@ -7,6 +7,7 @@ from django.db import models
 from django.utils import timezone
 
 from clinic.models.patients import Patient
+from clinic.validators import DOCUMENT_MAX, LimitedTextField, moment_check, validate_past_moment
 
 
 class ConsentVersion(models.Model):
@@ -15,7 +16,9 @@ class ConsentVersion(models.Model):
 
     version = models.PositiveIntegerField(unique=True)
     title = models.CharField(max_length=200, default="Consent to intramuscular stimulation (IMS)")
-    body = models.TextField(help_text="Plain paragraphs separated by blank lines.")
+    body = LimitedTextField(
+        max_length=DOCUMENT_MAX, help_text="Plain paragraphs separated by blank lines."
+    )
     published_at = models.DateTimeField(
         null=True, blank=True, help_text="Empty while a draft; set when published."
     )
@@ -47,7 +50,7 @@ class Consent(models.Model):
     patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="consents")
     version = models.ForeignKey(ConsentVersion, on_delete=models.PROTECT, related_name="consents")
     typed_name = models.CharField(max_length=200)
-    signed_at = models.DateTimeField(default=timezone.now)
+    signed_at = models.DateTimeField(default=timezone.now, validators=[validate_past_moment])
     channel = models.CharField(max_length=10, choices=Channel.choices)
     ip_address = models.GenericIPAddressField(null=True, blank=True)
     recorded_by = models.ForeignKey(
@@ -64,6 +67,7 @@ class Consent(models.Model):
             models.UniqueConstraint(
                 fields=["patient", "version"], name="clinic_consent_once_per_version"
             ),
+            moment_check("clinic_consent", "signed_at"),
         ]
 
     def __str__(self) -> str:

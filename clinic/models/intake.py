@@ -9,6 +9,13 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from clinic.models.patients import Patient
+from clinic.validators import (
+    NARRATIVE_MAX,
+    NOTE_MAX,
+    LimitedTextField,
+    moment_check,
+    validate_past_moment,
+)
 
 NPRS_VALIDATORS = [MinValueValidator(0), MaxValueValidator(10)]
 
@@ -29,7 +36,9 @@ class ScreeningItem(models.Model):
         max_length=200, help_text="As the patient reads it in the intake checklist."
     )
     severity = models.CharField(max_length=20, choices=Severity.choices)
-    clinical_note = models.TextField(blank=True, help_text="Guidance shown to physiotherapists.")
+    clinical_note = LimitedTextField(
+        blank=True, max_length=NOTE_MAX, help_text="Guidance shown to physiotherapists."
+    )
     order = models.PositiveSmallIntegerField(default=0)
     active = models.BooleanField(default=True, help_text="Inactive items are no longer asked.")
 
@@ -92,10 +101,14 @@ class Intake(models.Model):
     )
 
     # About the pain
-    presenting_complaint = models.TextField("what brings you in", blank=True)
+    presenting_complaint = LimitedTextField(
+        "what brings you in", blank=True, max_length=NARRATIVE_MAX
+    )
     pain_marks = models.JSONField("where it hurts", default=list, blank=True)
     onset = models.CharField("how it started", max_length=10, choices=Onset.choices, blank=True)
-    onset_notes = models.TextField("anything else about how it started", blank=True)
+    onset_notes = LimitedTextField(
+        "anything else about how it started", blank=True, max_length=NOTE_MAX
+    )
     duration = models.CharField(
         "how long you have had it", max_length=10, choices=Duration.choices, blank=True
     )
@@ -108,13 +121,17 @@ class Intake(models.Model):
     nprs_worst = models.PositiveSmallIntegerField(
         "pain at its worst (last week)", null=True, blank=True, validators=NPRS_VALIDATORS
     )
-    aggravating_factors = models.TextField("what makes it worse", blank=True)
-    easing_factors = models.TextField("what makes it better", blank=True)
+    aggravating_factors = LimitedTextField("what makes it worse", blank=True, max_length=NOTE_MAX)
+    easing_factors = LimitedTextField("what makes it better", blank=True, max_length=NOTE_MAX)
 
     # Health history
-    past_treatments = models.TextField("treatments you have tried", blank=True)
-    medical_history = models.TextField("medical history", blank=True)
-    medications = models.TextField("medications and supplements", blank=True)
+    past_treatments = LimitedTextField(
+        "treatments you have tried", blank=True, max_length=NARRATIVE_MAX
+    )
+    medical_history = LimitedTextField("medical history", blank=True, max_length=NARRATIVE_MAX)
+    medications = LimitedTextField(
+        "medications and supplements", blank=True, max_length=NARRATIVE_MAX
+    )
     anticoagulants = models.CharField(
         "do you take blood thinners (anticoagulants)?",
         max_length=10,
@@ -128,7 +145,7 @@ class Intake(models.Model):
         ScreeningItem, blank=True, related_name="intakes", verbose_name="items that apply"
     )
     screening_reviewed = models.BooleanField("I have read the whole list", default=False)
-    screening_notes = models.TextField("details", blank=True)
+    screening_notes = LimitedTextField("details", blank=True, max_length=NOTE_MAX)
 
     # Function
     region = models.CharField("main area of the problem", max_length=20, blank=True)
@@ -169,11 +186,11 @@ class ScreeningClearance(models.Model):
     patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="clearances")
     intake = models.ForeignKey(Intake, on_delete=models.PROTECT, related_name="clearances")
     item = models.ForeignKey(ScreeningItem, on_delete=models.PROTECT, related_name="+")
-    reason = models.TextField()
+    reason = LimitedTextField(max_length=NOTE_MAX)
     cleared_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
-    cleared_at = models.DateTimeField(default=timezone.now)
+    cleared_at = models.DateTimeField(default=timezone.now, validators=[validate_past_moment])
 
     history = HistoricalRecords()
 
@@ -182,6 +199,7 @@ class ScreeningClearance(models.Model):
         ordering = ["-cleared_at"]
         constraints = [
             models.UniqueConstraint(fields=["intake", "item"], name="clinic_clearance_once"),
+            moment_check("clinic_clearance", "cleared_at"),
         ]
 
     def __str__(self) -> str:

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models.functions import Lower
@@ -13,6 +10,7 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from clinic import search
+from clinic.validators import NOTE_MAX, LimitedTextField, date_check, validate_past_date
 
 phone_validator = RegexValidator(
     r"^\+?[\d\s().-]{7,20}$",
@@ -40,7 +38,7 @@ class Patient(models.Model):
     preferred_name = models.CharField(
         max_length=100, blank=True, help_text="What the patient likes to be called."
     )
-    date_of_birth = models.DateField()
+    date_of_birth = models.DateField(validators=[validate_past_date])
     sex = models.CharField(
         max_length=20, choices=Sex.choices, default=Sex.UNDISCLOSED, help_text="As recorded."
     )
@@ -83,8 +81,9 @@ class Patient(models.Model):
     referring_physician_contact = models.CharField(
         "referring physician's phone or fax", max_length=120, blank=True
     )
-    desk_notes = models.TextField(
+    desk_notes = LimitedTextField(
         "notes for the front desk",
+        max_length=NOTE_MAX,
         blank=True,
         help_text="Administrative only (parking, interpreter, billing). No clinical details.",
     )
@@ -119,18 +118,11 @@ class Patient(models.Model):
             models.Index(Lower("email"), name="clinic_patient_email_lower"),
         ]
         constraints = [
-            models.CheckConstraint(
-                condition=models.Q(date_of_birth__gte=dt.date(1900, 1, 1)),
-                name="clinic_patient_dob_plausible",
-            ),
+            date_check("clinic_patient", "date_of_birth"),
         ]
 
     def __str__(self) -> str:
         return self.display_name
-
-    def clean(self) -> None:
-        if self.date_of_birth and self.date_of_birth > timezone.localdate():
-            raise ValidationError({"date_of_birth": "The date of birth cannot be in the future."})
 
     @property
     def first_name(self) -> str:
@@ -238,14 +230,14 @@ class CorrectionRequest(models.Model):
     record = models.CharField(
         "record", max_length=200, help_text="Which record, e.g. 'Intake of 12 Nov: medications'."
     )
-    requested_change = models.TextField("what it should say")
+    requested_change = LimitedTextField("what it should say", max_length=NOTE_MAX)
     source = models.CharField(max_length=10, choices=Source.choices, default=Source.PATIENT)
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     created_at = models.DateTimeField(default=timezone.now)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
-    resolution = models.TextField(blank=True)
+    resolution = LimitedTextField(blank=True, max_length=NOTE_MAX)
     resolved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,

@@ -17,6 +17,15 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from clinic.models.patients import Patient
+from clinic.validators import (
+    NOTE_MAX,
+    LimitedTextField,
+    date_check,
+    moment_check,
+    validate_booking_date,
+    validate_booking_moment,
+    validate_time_off_moment,
+)
 
 
 class Location(models.Model):
@@ -116,8 +125,8 @@ class TimeOff(models.Model):
     practitioner = models.ForeignKey(
         Practitioner, on_delete=models.CASCADE, related_name="time_off"
     )
-    start = models.DateTimeField()
-    end = models.DateTimeField()
+    start = models.DateTimeField(validators=[validate_time_off_moment])
+    end = models.DateTimeField(validators=[validate_time_off_moment])
     kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.HOLIDAY)
     note = models.CharField(max_length=200, blank=True)
 
@@ -130,6 +139,8 @@ class TimeOff(models.Model):
             models.CheckConstraint(
                 condition=models.Q(end__gt=models.F("start")), name="clinic_timeoff_end_after_start"
             ),
+            moment_check("clinic_timeoff", "start"),
+            moment_check("clinic_timeoff", "end"),
         ]
 
     def __str__(self) -> str:
@@ -210,12 +221,12 @@ class Appointment(models.Model):
         Room, on_delete=models.PROTECT, null=True, blank=True, related_name="appointments"
     )
     type = models.ForeignKey(AppointmentType, on_delete=models.PROTECT, related_name="+")
-    start = models.DateTimeField()
-    end = models.DateTimeField()
+    start = models.DateTimeField(validators=[validate_booking_moment])
+    end = models.DateTimeField(validators=[validate_booking_moment])
     # Copied from the type when booked, so a later change of the type does not rewrite
     # history; `local_date` is the clinic-local calendar date that IMS spacing counts.
     is_ims = models.BooleanField(default=False)
-    local_date = models.DateField(db_index=True)
+    local_date = models.DateField(db_index=True, validators=[validate_booking_date])
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.BOOKED)
     booked_via = models.CharField(max_length=10, choices=Via.choices, default=Via.DESK)
     booked_by = models.ForeignKey(
@@ -223,7 +234,7 @@ class Appointment(models.Model):
     )
     created_at = models.DateTimeField(default=timezone.now)
     note = models.CharField(max_length=200, blank=True)
-    spacing_override_reason = models.TextField(blank=True)
+    spacing_override_reason = LimitedTextField(blank=True, max_length=NOTE_MAX)
     spacing_override_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
@@ -270,6 +281,9 @@ class Appointment(models.Model):
                 | models.Q(spacing_override_by__isnull=False),
                 name="clinic_appt_override_has_author",
             ),
+            moment_check("clinic_appt", "start"),
+            moment_check("clinic_appt", "end"),
+            date_check("clinic_appt", "local_date"),
         ]
 
     def __str__(self) -> str:
@@ -351,6 +365,7 @@ class RecallInvitation(models.Model):
             models.UniqueConstraint(
                 fields=["patient", "eligible_from"], name="clinic_recall_once_per_eligibility"
             ),
+            date_check("clinic_recall", "eligible_from"),
         ]
 
     def __str__(self) -> str:

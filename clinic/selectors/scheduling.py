@@ -29,12 +29,13 @@ from clinic.models import (
 )
 from clinic.selectors.consent import consent_version_current_id
 
+# How far ahead anyone can book: a date beyond it is a typing slip (and near year 9999 the
+# conversion to UTC overflows). Defined with the other date windows; re-exported here.
+from clinic.validators import BOOKING_HORIZON  # noqa: F401
+
 SLOT_MINUTES = 15
 DEFAULT_OPEN, DEFAULT_CLOSE = dt.time(8), dt.time(18)
 ONLINE_LEAD = dt.timedelta(hours=2)  # patients cannot book online at the last minute
-# How far ahead anyone can book: a date beyond it is a typing slip (and near year 9999 the
-# conversion to UTC overflows).
-BOOKING_HORIZON = dt.timedelta(days=2 * 365)
 
 
 def min_interval() -> int:

@@ -13,6 +13,7 @@ from clinic import outcomes
 from clinic.models import Intake, OutcomeScore, Patient, ScreeningClearance, ScreeningItem, User
 from clinic.permissions import Role
 from clinic.selectors.intake import screening_for
+from clinic.validators import NOTE_MAX
 
 
 class IntakeError(Exception):
@@ -131,6 +132,9 @@ def intake_save_step(*, intake: Intake, step: str, data: dict[str, Any], by: Use
     items = data.pop("screening_items", None)
     for name, value in data.items():
         setattr(intake, name, value)
+    # The step's own fields against the model's limits (text lengths, score ranges), for a
+    # caller that did not come through the form: a ValidationError keyed to the field.
+    intake.clean_fields(exclude={field.name for field in Intake._meta.fields} - set(data))
     intake._history_user = by
     intake.save()
     if items is not None:
@@ -187,6 +191,8 @@ def screening_clear(
     reason = reason.strip()
     if len(reason) < 10:
         raise IntakeError("Give the clinical reason for clearing (at least a sentence).")
+    if len(reason) > NOTE_MAX:
+        raise IntakeError(f"Keep the reason under {NOTE_MAX:,} characters.")
     Patient.objects.select_for_update().get(pk=patient.pk)
     result = screening_for(patient)
     if result.intake is None or item.pk not in {

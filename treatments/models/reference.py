@@ -8,6 +8,8 @@ import datetime as dt
 from django.db import models
 from simple_history.models import HistoricalRecords
 
+from clinic.validators import NOTE_MAX, LimitedTextField, date_check, validate_reference_date
+
 
 class NeedleSize(models.Model):
     """A needle the clinic stocks: gauge (diameter) and length. Sites pick from these."""
@@ -30,7 +32,9 @@ class HomeCareSnippet(models.Model):
     """A piece of home-care advice the physiotherapist ticks instead of typing."""
 
     title = models.CharField(max_length=80, unique=True)
-    text = models.TextField(help_text="Plain words, as the patient will read them.")
+    text = LimitedTextField(
+        max_length=NOTE_MAX, help_text="Plain words, as the patient will read them."
+    )
     order = models.PositiveSmallIntegerField(default=0)
     active = models.BooleanField(default=True)
 
@@ -50,8 +54,8 @@ class NeedlingCredential(models.Model):
     )
     college = models.CharField(max_length=120)
     roster_number = models.CharField(max_length=40)
-    valid_from = models.DateField()
-    expires_on = models.DateField()
+    valid_from = models.DateField(validators=[validate_reference_date])
+    expires_on = models.DateField(validators=[validate_reference_date])
     history = HistoricalRecords()
 
     class Meta:
@@ -60,7 +64,9 @@ class NeedlingCredential(models.Model):
             models.CheckConstraint(
                 condition=models.Q(expires_on__gte=models.F("valid_from")),
                 name="treat_credential_dates",
-            )
+            ),
+            date_check("treat_credential", "valid_from"),
+            date_check("treat_credential", "expires_on"),
         ]
 
     def __str__(self) -> str:

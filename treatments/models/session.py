@@ -10,8 +10,6 @@ later) but never edited or removed.
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -20,11 +18,17 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from assessments.models import Muscle, RangeOfMotion, Region, Segment, Side
-from clinic.inputs import EARLIEST_DATE
+from clinic.validators import (
+    NARRATIVE_MAX,
+    NOTE_MAX,
+    LimitedTextField,
+    date_check,
+    moment_check,
+    validate_booking_date,
+    validate_past_date,
+    validate_past_moment,
+)
 from treatments.models.reference import HomeCareSnippet, NeedleSize
-
-# How far ahead a recommended next visit may be.
-NEXT_VISIT_WITHIN = dt.timedelta(days=2 * 365)
 
 NPRS = [MinValueValidator(0), MaxValueValidator(10)]
 
@@ -55,7 +59,9 @@ class TreatmentSession(models.Model):
         related_name="treatment_sessions",
         help_text="The assessment whose segmental summary guided this session.",
     )
-    session_date = models.DateField("date", default=timezone.localdate)
+    session_date = models.DateField(
+        "date", default=timezone.localdate, validators=[validate_past_date]
+    )
 
     # Re-screen since the last visit (None: not asked yet).
     rescreen_medication = models.BooleanField(
@@ -87,9 +93,11 @@ class TreatmentSession(models.Model):
     )
 
     home_care = models.ManyToManyField(HomeCareSnippet, blank=True, related_name="+")
-    home_care_text = models.TextField("other home-care advice", blank=True)
-    plan = models.TextField(blank=True)
-    next_visit_on = models.DateField("recommended next visit", null=True, blank=True)
+    home_care_text = LimitedTextField("other home-care advice", blank=True, max_length=NOTE_MAX)
+    plan = LimitedTextField(blank=True, max_length=NARRATIVE_MAX)
+    next_visit_on = models.DateField(
+        "recommended next visit", null=True, blank=True, validators=[validate_booking_date]
+    )
 
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
     created_at = models.DateTimeField(default=timezone.now)
@@ -117,6 +125,8 @@ class TreatmentSession(models.Model):
                 condition=models.Q(nprs_after__isnull=True) | models.Q(nprs_after__lte=10),
                 name="treat_nprs_after_range",
             ),
+            date_check("treat_session", "session_date"),
+            date_check("treat_session", "next_visit_on", nullable=True),
         ]
 
     def __str__(self) -> str:
@@ -145,23 +155,9 @@ class TreatmentSession(models.Model):
         )
 
     def clean(self) -> None:
-        if self.session_date and self.session_date > timezone.localdate():
-            raise ValidationError({"session_date": "A session cannot be dated in the future."})
-        if self.session_date and self.session_date < EARLIEST_DATE:
-            raise ValidationError(
-                {
-                    "session_date": "Check the year: a session cannot be dated before "
-                    f"{EARLIEST_DATE.year}."
-                }
-            )
         if self.next_visit_on and self.session_date and self.next_visit_on <= self.session_date:
             raise ValidationError(
                 {"next_visit_on": "The next visit comes after this session's date."}
-            )
-        # A next visit years away is a typing slip (and 9999-12-31 breaks date arithmetic).
-        if self.next_visit_on and self.next_visit_on > timezone.localdate() + NEXT_VISIT_WITHIN:
-            raise ValidationError(
-                {"next_visit_on": "Check the date: recommend a next visit within two years."}
             )
 
 
@@ -322,10 +318,12 @@ class AdverseEvent(models.Model):
     )
     kind = models.CharField("type", max_length=20, choices=Kind.choices)
     severity = models.CharField(max_length=10, choices=Severity.choices)
-    occurred_at = models.DateTimeField("time", default=timezone.now)
+    occurred_at = models.DateTimeField(
+        "time", default=timezone.now, validators=[validate_past_moment]
+    )
     description = models.CharField(max_length=300, blank=True)
-    action_taken = models.TextField()
-    follow_up = models.TextField(blank=True)
+    action_taken = LimitedTextField(max_length=NARRATIVE_MAX)
+    follow_up = LimitedTextField(blank=True, max_length=NARRATIVE_MAX)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -335,6 +333,7 @@ class AdverseEvent(models.Model):
 
     class Meta:
         ordering = ["occurred_at", "pk"]
+        constraints = [moment_check("treat_adverse", "occurred_at")]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} ({self.get_severity_display().lower()})"
@@ -352,7 +351,7 @@ class SessionAddendum(models.Model):
     session = models.ForeignKey(TreatmentSession, on_delete=models.PROTECT, related_name="addenda")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
-    text = models.TextField()
+    text = LimitedTextField(max_length=NARRATIVE_MAX)
 
     class Meta:
         ordering = ["created_at", "pk"]

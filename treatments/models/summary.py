@@ -19,6 +19,8 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from clinic.validators import date_check, validate_past_date
+
 
 class DocumentStatus(models.TextChoices):
     PENDING = "pending", "Being prepared"
@@ -100,8 +102,8 @@ class CourseSummary(RenderedDocument):
     patient = models.ForeignKey(
         "clinic.Patient", on_delete=models.PROTECT, related_name="course_summaries"
     )
-    date_from = models.DateField("from")
-    date_to = models.DateField("to")
+    date_from = models.DateField("from", validators=[validate_past_date])
+    date_to = models.DateField("to", validators=[validate_past_date])
     recipient = models.CharField(
         "for", max_length=120, blank=True, help_text="e.g. Dr. Lee, family physician"
     )
@@ -115,7 +117,9 @@ class CourseSummary(RenderedDocument):
             models.CheckConstraint(
                 condition=models.Q(date_from__lte=models.F("date_to")),
                 name="treat_course_dates_ordered",
-            )
+            ),
+            date_check("treat_course", "date_from"),
+            date_check("treat_course", "date_to"),
         ]
         indexes = [models.Index(fields=["status", "queued_at"], name="treat_course_status")]
         verbose_name_plural = "course summaries"
