@@ -131,7 +131,9 @@ def test_patient_page_query_count_is_constant(client_for, front_desk, physio, ro
     large = render_counted(client, url)
     assert large.html.count("Correction ") == 10
     assert "Last IMS" in large.html
-    assert_constant(small, large, ceiling=18)
+    # 19 since issue 16: the pending e-mail confirmation link (one query) joins the care
+    # team card and its practitioner choices; none of them grows with the patient's history.
+    assert_constant(small, large, ceiling=19)
 
 
 # --- My day ------------------------------------------------------------------------------------

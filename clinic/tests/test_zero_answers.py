@@ -14,7 +14,7 @@ from django.urls import reverse
 from clinic import outcomes
 from clinic.models import Intake, OutcomeScore
 from clinic.services.intake import intake_missing
-from clinic.tests.factories import fill_intake
+from clinic.tests.factories import fill_intake, join_care_team
 
 pytestmark = pytest.mark.django_db
 
@@ -84,7 +84,8 @@ def test_pain_scored_zero_continues_submits_and_shows_as_zero(
     assert intake.status == Intake.Status.SUBMITTED
     nprs = OutcomeScore.objects.get(intake=intake, instrument="NPRS")
     assert nprs.value == int(zeros.get("nprs_now", PAIN_POST["nprs_now"]))
-    # The physiotherapist reads 0, not a dash.
+    # The physiotherapist (on the care team) reads 0, not a dash.
+    join_care_team(physio, intake.patient)
     detail = client_for(physio).get(reverse("clinic:intake_detail", args=[intake.patient_id]))
     text = re.sub(r"\s+", " ", detail.content.decode())
     expected = {n: zeros.get(n, PAIN_POST[n]) for n in ("nprs_now", "nprs_best", "nprs_worst")}
@@ -145,6 +146,7 @@ def test_a_zero_item_is_shown_as_zero_to_the_physio(client_for, physio, patient_
         answers=answers,
         psfs=[{"activity": "Reversing the car", "rating": 0}],
     )
+    join_care_team(physio, intake.patient)
     detail = client_for(physio).get(reverse("clinic:intake_detail", args=[intake.patient_id]))
     rows = dict(detail.context["region_rows"])
     first = instrument.items[0]
