@@ -27,6 +27,12 @@ ODI        at least 9 of 10        dividing by 5 x sections answered
 QuickDASH  at least 10 of 11       mean of the answered items
 LEFS       all 20                  no score (no authoritative rule exists)
 ========== ======================= ==========================================
+
+Change from baseline
+    :func:`change_from_baseline` compares a score with the patient's first score on the
+    same measure and says whether the change reaches the measure's published minimal
+    clinically important difference (:data:`MCIDS`, each with its source and the
+    sources that disagree). It is the only place that decision is made.
 """
 
 from __future__ import annotations
@@ -40,6 +46,7 @@ from fractions import Fraction
 __all__ = [
     "INSTRUMENTS",
     "LEFS",
+    "MCIDS",
     "NDI",
     "NPRS_INSTRUCTIONS",
     "NPRS_OPTIONS",
@@ -50,10 +57,13 @@ __all__ = [
     "QUICKDASH",
     "REGION_CHOICES",
     "REGION_INSTRUMENT",
+    "Change",
     "Instrument",
     "Item",
+    "Mcid",
     "Option",
     "Score",
+    "change_from_baseline",
     "score_nprs",
     "score_psfs",
 ]
@@ -836,3 +846,263 @@ REGION_INSTRUMENT: dict[str, Instrument] = {
 REGION_CHOICES: list[tuple[str, str]] = [
     (instrument.region, instrument.region_label) for instrument in INSTRUMENTS.values()
 ]
+
+
+# ------------------------------------------------------- change and clinical importance
+
+
+@dataclass(frozen=True)
+class Mcid:
+    """A measure's minimal clinically important difference (MCID), in the app's units.
+
+    ``value`` is in the unit the app stores the score in (``unit``): NDI, ODI and
+    QuickDASH are stored as 0-100 percentages, so their MCIDs are percentage points
+    (a raw NDI point out of 50 is 2 percentage points). ``higher_is_worse`` gives the
+    direction of improvement. ``source`` is the citation the value comes from and
+    ``note`` says where other published sources disagree.
+    """
+
+    code: str
+    label: str
+    value: Decimal
+    unit: str  # "percentage points" or "points"
+    higher_is_worse: bool
+    source: str
+    note: str = ""
+
+    def display(self) -> str:
+        """``"19 percentage points"``, ``"2 points"``."""
+        return f"{_plain(self.value)} {self.unit}"
+
+
+MCIDS: dict[str, Mcid] = {
+    mcid.code: mcid
+    for mcid in (
+        # NDI: the app scores 0-100% (raw 0-50 x 2), so the threshold is in percentage points.
+        Mcid(
+            code="NDI",
+            label="NDI",
+            value=Decimal("19"),
+            unit="percentage points",
+            higher_is_worse=True,
+            source=(
+                "Cleland JA, Childs JD, Whitman JM. Psychometric properties of the Neck "
+                "Disability Index and Numeric Pain Rating Scale in patients with mechanical "
+                "neck pain. Arch Phys Med Rehabil 2008;89(1):69-74 (MCID 19 percentage "
+                "points, 137 physiotherapy outpatients with neck pain)."
+            ),
+            note=(
+                "Sources disagree. Young BA, Walker MJ, Strunce JB, et al. Responsiveness of "
+                "the Neck Disability Index in patients with mechanical neck disorders. "
+                "Spine J 2009;9(10):802-808 report an MCID of 7.5 points (the raw 0-50 "
+                "scale as usually quoted, i.e. 15%; the scale is not confirmed here) and "
+                "advise using their MDC of 10.2 points instead because 7.5 lies within "
+                "measurement error; Stratford et al. 1999 (Physiother Can) is often cited "
+                "for 5 raw points (10%). We use Cleland 2008 because its unit is stated "
+                "unambiguously as percentage points and its population (mechanical neck "
+                "pain in outpatient physiotherapy) matches this clinic's. A clinic that "
+                "prefers the smaller value changes ``value`` here; the tests follow it."
+            ),
+        ),
+        Mcid(
+            code="ODI",
+            label="ODI",
+            value=Decimal("10"),
+            unit="percentage points",
+            higher_is_worse=True,
+            source=(
+                "Ostelo RWJG, Deyo RA, Stratford P, et al. Interpreting change scores for "
+                "pain and functional status in low back pain: towards international "
+                "consensus regarding minimal important change. Spine 2008;33(1):90-94 "
+                "(10 points on the 0-100 ODI)."
+            ),
+            note=(
+                "Sources disagree. Ostelo 2008 also proposes a 30% improvement from "
+                "baseline as an alternative threshold (not applied here: we use the "
+                "absolute 10 points); Fritz JM, Irrgang JJ. A comparison of a modified "
+                "Oswestry Low Back Pain Disability Questionnaire and the Quebec Back Pain "
+                "Disability Scale. Phys Ther 2001;81(2):776-788 is usually cited for 6 "
+                "points on a modified ODI (figure not re-checked here); Abbott JH, Schmitt "
+                "J. J Orthop Sports Phys Ther 2014;44(8):560-564 report 12."
+            ),
+        ),
+        Mcid(
+            code="QUICKDASH",
+            label="QuickDASH",
+            value=Decimal("15.9"),
+            unit="points",
+            higher_is_worse=True,
+            source=(
+                "Franchignoni F, Vercelli S, Giordano A, Sartorio F, Bravini E, Ferriero G. "
+                "Minimal clinically important difference of the Disabilities of the Arm, "
+                "Shoulder and Hand outcome measure (DASH) and its shortened version "
+                "(QuickDASH). J Orthop Sports Phys Ther 2014;44(1):30-39 (15.91 points, "
+                "255 patients with upper-limb musculoskeletal disorders before and after "
+                "physiotherapy; rounded to the app's one decimal place)."
+            ),
+            note=(
+                "Sources disagree. Mintken PE, Glynn P, Cleland JA. Psychometric properties "
+                "of the shortened Disabilities of the Arm, Shoulder, and Hand Questionnaire "
+                "(QuickDASH) and Numeric Pain Rating Scale in patients with shoulder pain. "
+                "J Shoulder Elbow Surg 2009;18(6):920-926 report 8.0 points in shoulder "
+                "pain only; Sorensen AA et al. J Hand Surg Am 2013;38(4):641-649 report 14 "
+                "for hand, wrist and forearm conditions. The app's QuickDASH covers the "
+                "whole upper limb (shoulder, arm or hand), so we use the mixed upper-limb "
+                "value of Franchignoni 2014, which its authors call a lower boundary."
+            ),
+        ),
+        Mcid(
+            code="LEFS",
+            label="LEFS",
+            value=Decimal("9"),
+            unit="points",
+            higher_is_worse=False,
+            source=(
+                "Binkley JM, Stratford PW, Lott SA, Riddle DL. The Lower Extremity "
+                "Functional Scale (LEFS): scale development, measurement properties, and "
+                "clinical application. Phys Ther 1999;79(4):371-383 (MCID 9 scale points, "
+                "equal to the MDC at 90% confidence)."
+            ),
+            note=(
+                "Abbott & Schmitt 2014 (J Orthop Sports Phys Ther 44(8):560-564) report 9 "
+                "for a small and up to 16 for a large patient-perceived change; 9 agrees "
+                "with Binkley 1999."
+            ),
+        ),
+        Mcid(
+            code="PSFS",
+            label="PSFS",
+            value=Decimal("2"),
+            unit="points",
+            higher_is_worse=False,
+            source=(
+                "Stratford P, Gill C, Westaway M, Binkley J. Assessing disability and "
+                "change on individual patients: a report of a patient specific measure. "
+                "Physiother Can 1995;47(4):258-263 (usually quoted as 2 points for the "
+                "average score, 3 points for a single activity); consistent with Rysstad "
+                "T, Grotle M, Klokk LP, Tveter AT. Responsiveness and minimal important "
+                "change of the QuickDASH and PSFS when used among patients with shoulder "
+                "pain. BMC Musculoskelet Disord 2020;21:328 (1.9 to 2.0)."
+            ),
+            note=(
+                "The app stores the mean of the rated activities, so the average-score "
+                "threshold (2) applies, not the single-activity one (3). Abbott & Schmitt "
+                "2014 (J Orthop Sports Phys Ther 44(8):560-564) report 1.3 (small), 2.3 "
+                "(medium) and 2.7 (large change). Whether Stratford 1995 labels 2/3 an "
+                "MCID or a minimal detectable change was not confirmed from its full text."
+            ),
+        ),
+        Mcid(
+            code="NPRS",
+            label="NPRS",
+            value=Decimal("2"),
+            unit="points",
+            higher_is_worse=True,
+            source=(
+                "Ostelo et al. 2008, Spine 33(1):90-94 (2 points on the 0-10 numerical "
+                "rating scale); Farrar JT, Young JP Jr, LaMoreaux L, Werth JL, Poole RM. "
+                "Clinical importance of changes in chronic pain intensity measured on an "
+                "11-point numerical pain rating scale. Pain 2001;94(2):149-158 (about 2 "
+                "points or 30%)."
+            ),
+            note=(
+                "Sources disagree. Both sources also give a relative threshold of 30% "
+                "from baseline (not applied: we use the absolute 2 points, so a small "
+                "baseline, e.g. 3/10 to 1/10, still needs 2 points); smaller values come "
+                "from single cohorts: 1.3 in neck pain (Cleland et al. 2008, Arch Phys Med "
+                "Rehabil 89:69-74) and 1.1 in shoulder pain (Mintken et al. 2009, J "
+                "Shoulder Elbow Surg 18:920-926)."
+            ),
+        ),
+    )
+}
+
+
+@dataclass(frozen=True)
+class Change:
+    """How a score compares with the patient's baseline on the same measure.
+
+    ``difference`` is ``current - baseline`` as stored (signed); ``direction`` reads it
+    the measure's way round ("better", "worse" or "same"), and ``amount`` is its size.
+    ``important`` is True when the size is at least the MCID (a change exactly equal
+    to the MCID counts), whichever the direction; ``reaches_mcid`` is True only for an
+    important improvement.
+    """
+
+    code: str
+    baseline: Decimal
+    current: Decimal
+    difference: Decimal
+    direction: str  # "better", "worse", "same"
+    mcid: Mcid
+
+    @property
+    def amount(self) -> Decimal:
+        return abs(self.difference)
+
+    @property
+    def important(self) -> bool:
+        return self.direction != "same" and self.amount >= self.mcid.value
+
+    @property
+    def reaches_mcid(self) -> bool:
+        return self.direction == "better" and self.important
+
+    @property
+    def words(self) -> str:
+        """``"better by 12"``, ``"worse by 3"``, ``"no change"``."""
+        if self.direction == "same":
+            return "no change"
+        return f"{self.direction} by {_plain(self.amount)}"
+
+    @property
+    def mcid_words(self) -> str:
+        """``"reaches MCID"``, ``"below MCID"``, ``"beyond MCID"`` (an important worsening)."""
+        if self.reaches_mcid:
+            return "reaches MCID"
+        if self.direction == "worse" and self.important:
+            return "beyond MCID"
+        return "below MCID"
+
+    def display(self) -> str:
+        """``"better by 12 (reaches MCID)"``, ``"worse by 10 (beyond MCID)"``."""
+        if self.direction == "same":
+            return "no change (below MCID)"
+        return f"{self.words} ({self.mcid_words})"
+
+    __str__ = display
+
+
+def change_from_baseline(code: str, baseline: Decimal, current: Decimal) -> Change:
+    """The change of ``current`` from ``baseline`` on measure ``code``, read against its MCID.
+
+    This is the one place the app decides whether a change is clinically important.
+
+    Baseline: the app has no plan of care or course record yet, so the baseline is the
+    patient's **first score on that measure** (the caller passes it); every later score
+    is compared with it. Direction: lower is better for NDI, ODI, QuickDASH and NPRS,
+    higher is better for LEFS and PSFS (``MCIDS[code].higher_is_worse``). Threshold: a
+    change whose size is at least the MCID (equal counts) is important; an important
+    improvement "reaches MCID", an important worsening is "beyond MCID". Values are
+    the stored one-decimal scores, compared exactly as ``Decimal``.
+
+    Raises ``KeyError`` for a measure without a published MCID here.
+    """
+    mcid = MCIDS[code]
+    baseline = Decimal(baseline)
+    current = Decimal(current)
+    difference = current - baseline
+    if difference == 0:
+        direction = "same"
+    elif (difference < 0) == mcid.higher_is_worse:
+        direction = "better"
+    else:
+        direction = "worse"
+    return Change(
+        code=code,
+        baseline=baseline,
+        current=current,
+        difference=difference,
+        direction=direction,
+        mcid=mcid,
+    )

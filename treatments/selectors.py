@@ -12,7 +12,8 @@ from django.utils.safestring import SafeString
 from assessments.models import Muscle
 from assessments.selectors import patient_assessments, suggested_muscles
 from clinic.models import Appointment, OutcomeScore, Patient, Practitioner
-from clinic.selectors import OpenNote, open_notes
+from clinic.selectors import OpenNote, open_notes, outcome_tracks
+from clinic.selectors.intake import OutcomeTrack
 from treatments import charts
 from treatments.models import (
     AdverseEvent,
@@ -67,6 +68,7 @@ class Chart:
     sessions: Page
     assessments: list
     scores: dict[str, list[OutcomeScore]]
+    outcomes: list[OutcomeTrack]  # each score with its change from baseline and the MCID
     pain_svg: SafeString
     scores_svg: SafeString
     open_notes: list[OpenNote]
@@ -85,8 +87,9 @@ def chart_for_patient(patient: Patient, *, page: int | str = 1) -> Chart:
         .order_by("session_date", "created_at")
         .values_list("session_date", "nprs_before", "nprs_after")
     )
+    fetched = list(OutcomeScore.objects.filter(patient=patient).order_by("recorded_at", "pk"))
     scores: dict[str, list[OutcomeScore]] = {}
-    for score in OutcomeScore.objects.filter(patient=patient).order_by("recorded_at"):
+    for score in fetched:
         scores.setdefault(score.instrument, []).append(score)
     series = [
         charts.ScoreSeries(
@@ -105,6 +108,7 @@ def chart_for_patient(patient: Patient, *, page: int | str = 1) -> Chart:
         sessions=sessions,
         assessments=list(patient_assessments(patient)[:5]),
         scores=scores,
+        outcomes=outcome_tracks(fetched),
         pain_svg=charts.pain_chart([charts.PainPoint(*row) for row in pain]),
         scores_svg=charts.scores_chart(series),
         # Anyone's unsigned drafts and note-less IMS visits of this patient (one query each).

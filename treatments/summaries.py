@@ -38,6 +38,7 @@ from django.utils import timezone
 from assessments.models import Assessment, Side
 from assessments.selectors import segmental_summary
 from clinic.models import Appointment, OutcomeScore, Patient, User
+from clinic.selectors.intake import outcome_tracks
 from clinic.selectors.scheduling import min_interval
 from clinic.services import email_verification as email_services
 from clinic.tasks import send_after_commit
@@ -381,12 +382,14 @@ def course_summary_context(summary: CourseSummary) -> dict:
         .order_by("-assessed_on", "-created_at")
         .first()
     )
-    scores: dict[str, list[OutcomeScore]] = {}
-    for score in OutcomeScore.objects.filter(
-        patient=patient,
-        recorded_at__date__lte=summary.date_to,
-    ).order_by("recorded_at"):
-        scores.setdefault(score.instrument, []).append(score)
+    # Baseline: the patient's first score on each measure (no lower date bound), so the
+    # change shown is from the start of care, up to the end of the summary's period.
+    tracks = outcome_tracks(
+        OutcomeScore.objects.filter(
+            patient=patient,
+            recorded_at__date__lte=summary.date_to,
+        ).order_by("recorded_at", "pk")
+    )
     first_pain = next((p.before for p in points if p.before is not None), None)
     last_pain = next((p.after for p in reversed(points) if p.after is not None), None)
     return {
@@ -400,7 +403,7 @@ def course_summary_context(summary: CourseSummary) -> dict:
         "last_pain": last_pain,
         "assessment": assessment,
         "segments": segmental_summary(assessment) if assessment else [],
-        "scores": [(entries[0], entries[-1]) for entries in scores.values() if len(entries)],
+        "scores": tracks,
         "adverse_events": [e for row in rows for e in row.events],
         "plan": sessions[-1].plan if sessions else "",
         "title": f"Course summary, {summary.date_from:%Y-%m-%d} to {summary.date_to:%Y-%m-%d}",

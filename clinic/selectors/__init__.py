@@ -20,6 +20,7 @@ from clinic.selectors.intake import (
     intake_latest_submitted,
     needling_readiness,
     outcome_history,
+    outcome_tracks,
     screening_for,
 )
 from clinic.selectors.open_notes import OpenNote, open_notes, open_notes_register
@@ -64,6 +65,7 @@ __all__ = [
     "intake_latest_submitted",
     "needling_readiness",
     "outcome_history",
+    "outcome_tracks",
     "OpenNote",
     "open_notes",
     "open_notes_register",

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from clinic import outcomes
 from clinic.models import Intake, OutcomeScore, Patient, ScreeningClearance, ScreeningItem
 from clinic.selectors.consent import consent_current
 
@@ -129,3 +131,63 @@ def outcome_history(patient: Patient) -> dict[str, list[OutcomeScore]]:
     for score in OutcomeScore.objects.filter(patient=patient).order_by("recorded_at"):
         history.setdefault(score.instrument, []).append(score)
     return history
+
+
+@dataclass(frozen=True)
+class OutcomeRow:
+    """One score and its change from the baseline (None on the baseline row itself, or for
+    a measure without a published MCID here)."""
+
+    score: OutcomeScore
+    change: outcomes.Change | None
+    is_baseline: bool = False
+
+
+@dataclass(frozen=True)
+class OutcomeTrack:
+    """One measure's scores, oldest first, each read against the first (the baseline)."""
+
+    code: str
+    label: str
+    higher_is_worse: bool
+    mcid: outcomes.Mcid | None
+    rows: list[OutcomeRow]
+
+    @property
+    def baseline(self) -> OutcomeScore:
+        return self.rows[0].score
+
+    @property
+    def latest(self) -> OutcomeRow:
+        return self.rows[-1]
+
+
+def outcome_tracks(scores: Iterable[OutcomeScore]) -> list[OutcomeTrack]:
+    """Group scores (already fetched, oldest first) by measure and give each later score its
+    change from the baseline, the patient's first score on that measure
+    (:func:`clinic.outcomes.change_from_baseline`). No queries: the caller fetches."""
+    by_code: dict[str, list[OutcomeScore]] = {}
+    for score in scores:
+        by_code.setdefault(score.instrument, []).append(score)
+    tracks = []
+    for code, entries in by_code.items():
+        mcid = outcomes.MCIDS.get(code)
+        baseline = entries[0]
+        rows = [OutcomeRow(baseline, None, is_baseline=True)]
+        rows.extend(
+            OutcomeRow(
+                score,
+                outcomes.change_from_baseline(code, baseline.value, score.value) if mcid else None,
+            )
+            for score in entries[1:]
+        )
+        tracks.append(
+            OutcomeTrack(
+                code=code,
+                label=baseline.instrument_label,
+                higher_is_worse=baseline.higher_is_worse,
+                mcid=mcid,
+                rows=rows,
+            )
+        )
+    return tracks
