@@ -134,6 +134,7 @@ def test_needling_at_an_initial_assessment_blocks_ims_three_days_later_everywher
     assert f'Next eligible IMS date: <strong class="text-success-emphasis">{shown}' in (
         panel.content.decode()
     )
+    assert d.strftime("%a %-d %b %Y") in panel.content.decode()  # "Last needling"
     page = client_for(front_desk).get(reverse("clinic:patient_detail", args=[patient.pk]))
     assert page.status_code == 200
     assert f"Next eligible IMS date: <strong>{shown}</strong>" in page.content.decode()
