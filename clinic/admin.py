@@ -16,6 +16,7 @@ from clinic.models import (
     ClinicPolicy,
     ConsentVersion,
     Location,
+    NeedlingDay,
     Patient,
     Practitioner,
     RecallInvitation,
@@ -179,8 +180,25 @@ class AppointmentAdmin(ReadOnlyAdmin):
 
 @admin.register(SpacingAlert)
 class SpacingAlertAdmin(ReadOnlyAdmin):
-    list_display = ("patient", "days_apart", "detected_at", "resolved_at", "resolution")
+    list_display = (
+        "patient",
+        "first_date",
+        "second_date",
+        "days_apart",
+        "detected_at",
+        "resolved_at",
+        "resolution",
+    )
     list_select_related = ("patient",)
+
+
+@admin.register(NeedlingDay)
+class NeedlingDayAdmin(ReadOnlyAdmin):
+    """Written by signing a session with needling sites; IMS spacing counts these."""
+
+    list_display = ("patient", "day", "appointment", "recorded_at")
+    list_select_related = ("patient", "appointment")
+    search_fields = ("patient__search_text",)
 
 
 @admin.register(RecallInvitation)

@@ -22,7 +22,7 @@ from clinic import services as clinic_services
 from clinic.models import Appointment, CareTeamMember, Patient, Practitioner, User
 from clinic.permissions import Role
 from clinic.selectors import NeedlingReadiness, consent_version_current, needling_readiness
-from clinic.selectors.scheduling import ims_dates, ims_next_eligible, min_interval
+from clinic.selectors.scheduling import ims_next_eligible, min_interval, needling_days
 from treatments import summaries
 from treatments.models import (
     AdverseEvent,
@@ -210,19 +210,16 @@ def credential_on(practitioner: Practitioner, day: dt.date) -> NeedlingCredentia
 
 
 def _spacing_problem(session: TreatmentSession) -> str | None:
-    """The IMS spacing rule for this date: other counting IMS visits (and other signed
-    sessions) at least the minimum interval away, unless the visit carries an override."""
+    """The IMS spacing rule for this date, the same rule as booking
+    (clinic.selectors.scheduling.needlings): booked IMS visits and other signed sessions
+    with needling sites, of any visit type, at least the minimum interval away, unless the
+    visit carries an override."""
     appointment = session.appointment
     if appointment is not None and appointment.spacing_override_reason:
         return None
     gap = dt.timedelta(days=min_interval())
     exclude = appointment.pk if appointment else None
-    days = set(ims_dates(session.patient, exclude_pk=exclude))
-    days |= set(
-        TreatmentSession.objects.filter(patient=session.patient, status="signed")
-        .exclude(pk=session.pk)
-        .values_list("session_date", flat=True)
-    )
+    days = needling_days(session.patient, exclude_pk=exclude)
     close = [day for day in days if abs(day - session.session_date) < gap]
     if not close:
         return None
@@ -231,7 +228,7 @@ def _spacing_problem(session: TreatmentSession) -> str | None:
         session.patient, on_or_after=session.session_date, exclude_pk=exclude
     )
     return (
-        f"IMS spacing: another IMS visit on {nearest:%Y-%m-%d} is less than "
+        f"IMS spacing: another IMS visit or needling on {nearest:%Y-%m-%d} is less than "
         f"{min_interval()} days from {session.session_date:%Y-%m-%d} (next eligible "
         f"{eligible:%Y-%m-%d}). A physiotherapist can record an override on the appointment."
     )
@@ -307,6 +304,13 @@ def session_sign(*, session: TreatmentSession, by: User) -> TreatmentSession:
     current.signed_at = timezone.now()
     current.signed_by = by
     current.save(update_fields=["status", "signed_at", "signed_by", "updated_at"])
+    if current.sites.exists():  # IMS spacing counts this needling, whatever the visit type
+        clinic_services.needling_day_record(
+            patient=current.patient,
+            day=current.session_date,
+            session_id=current.pk,
+            appointment=current.appointment,
+        )
     clinic_services.care_team_add(
         patient=current.patient,
         practitioner=current.practitioner,

@@ -39,7 +39,7 @@ from assessments.models import Assessment, Side
 from assessments.selectors import segmental_summary
 from clinic.models import Appointment, OutcomeScore, Patient, User
 from clinic.selectors.intake import outcome_tracks
-from clinic.selectors.scheduling import min_interval
+from clinic.selectors.scheduling import ims_next_eligible, min_interval
 from clinic.services import email_verification as email_services
 from clinic.tasks import send_after_commit
 from clinic.validators import validate_past_date
@@ -328,7 +328,13 @@ def visit_summary_context(summary: VisitSummary) -> dict:
         "chest_wall": any(site.muscle.chest_wall for site in sites),
         "pain_chart": charts.pain_chart(points) if len(points) > 1 else "",
         "sessions_so_far": len(points),
-        "earliest_next_ims": session.session_date + dt.timedelta(days=min_interval()),
+        # The booking rule itself, counting needling up to this visit (a later booking
+        # is shown as `next_appointment`, not as a reason to wait longer).
+        "earliest_next_ims": ims_next_eligible(
+            patient,
+            on_or_after=session.session_date + dt.timedelta(days=1),
+            counted_until=session.session_date,
+        ),
         "min_interval": min_interval(),
         "next_appointment": next_appointment,
         "title": f"Visit summary, {session.session_date:%B} {session.session_date.day}, "

@@ -185,8 +185,7 @@ def violations() -> dict[str, list[str]]:
                 for row in cursor.fetchall()
             ]
     found["IMS spacing"] = [
-        f"patient {first.patient_id}: IMS on {first.local_date} and {second.local_date} "
-        f"({days} days)"
+        f"patient {first.patient_id}: IMS on {first.day} and {second.day} ({days} days)"
         for first, second, days in spacing_violations()
     ]
     return found

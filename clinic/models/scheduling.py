@@ -303,14 +303,65 @@ class Appointment(models.Model):
         return self.booked_via == self.Via.PORTAL and self.online_booking_seen_at is None
 
 
+class NeedlingDay(models.Model):
+    """A day the patient was needled: one row per signed treatment session with at least
+    one needling site, whatever the appointment's type was (or with no appointment).
+
+    The clinic-level fact that IMS spacing counts alongside booked IMS visits (see
+    clinic.selectors.scheduling.needling_days). treatments.services.session_sign writes it
+    in the signing transaction, after locking the patient row, so a booking (which locks
+    the same row first) either sees it or is seen by the signing's own spacing check. A
+    signed session never changes (on PostgreSQL a trigger refuses it), so neither does
+    this row. `session_id` names the treatments session without a foreign key: clinic
+    does not depend on treatments (DESIGN.md layers)."""
+
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="needling_days")
+    day = models.DateField(help_text="The session's date (clinic-local).")
+    session_id = models.PositiveBigIntegerField(unique=True)
+    appointment = models.ForeignKey(
+        "clinic.Appointment",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        app_label = "clinic"
+        ordering = ["patient", "day"]
+        indexes = [models.Index(fields=["patient", "day"], name="clinic_needling_patient_day")]
+        constraints = [date_check("clinic_needling", "day")]
+
+    def __str__(self) -> str:
+        return f"{self.patient} needled on {self.day:%Y-%m-%d}"
+
+
 class SpacingAlert(models.Model):
-    """Two IMS visits of one patient closer than the minimum interval without an override,
+    """Two needlings of one patient (booked IMS visits or signed sessions with needling
+    sites, whatever the visit type) closer than the minimum interval without an override,
     found by the nightly audit (e.g. made in the admin, imported, or after the interval
-    setting changed). Shown to the front desk until someone resolves it."""
+    setting changed). Shown to the front desk until someone resolves it.
+
+    Each side is an appointment, or, for a session with no appointment, its NeedlingDay;
+    `pair` names both ("a12-n7") so the audit records each pair once."""
 
     patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="spacing_alerts")
-    first = models.ForeignKey(Appointment, on_delete=models.CASCADE, related_name="+")
-    second = models.ForeignKey(Appointment, on_delete=models.CASCADE, related_name="+")
+    first = models.ForeignKey(
+        Appointment, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    second = models.ForeignKey(
+        Appointment, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    first_needling = models.ForeignKey(
+        NeedlingDay, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    second_needling = models.ForeignKey(
+        NeedlingDay, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    first_date = models.DateField()
+    second_date = models.DateField()
+    pair = models.CharField(max_length=50, unique=True)
     days_apart = models.SmallIntegerField()
     detected_at = models.DateTimeField(default=timezone.now)
     resolved_at = models.DateTimeField(null=True, blank=True)
@@ -322,12 +373,9 @@ class SpacingAlert(models.Model):
     class Meta:
         app_label = "clinic"
         ordering = ["-detected_at"]
-        constraints = [
-            models.UniqueConstraint(fields=["first", "second"], name="clinic_spacing_alert_once"),
-        ]
 
     def __str__(self) -> str:
-        return f"IMS {self.days_apart} days apart for {self.patient}"
+        return f"Needling {self.days_apart} days apart for {self.patient}"
 
 
 class RecallPlan(models.Model):

@@ -20,6 +20,7 @@ from clinic.models import (
     Consent,
     Intake,
     Location,
+    NeedlingDay,
     Patient,
     Practitioner,
     ScreeningClearance,
@@ -43,23 +44,122 @@ def min_interval() -> int:
     return settings.IMS_MIN_INTERVAL_DAYS
 
 
-def ims_dates(patient: Patient, *, exclude_pk: int | None = None) -> list[dt.date]:
-    """Clinic-local dates of the patient's IMS appointments that count for spacing
-    (booked, checked in or completed; cancelled and no-show visits do not count)."""
+@dataclass(frozen=True, slots=True)
+class Needling:
+    """One needling that IMS spacing counts: a booked (or attended) IMS visit, or a signed
+    session with needling sites (its NeedlingDay), or both when the session was on that
+    visit. `key` names it for the spacing audit ("a<appointment id>" or "n<needling day
+    id>" when there was no appointment); `overridden` when a physiotherapist recorded a
+    reason on its appointment."""
+
+    patient_id: int
+    day: dt.date
+    appointment_id: int | None
+    needling_day_id: int | None
+    overridden: bool
+
+    @property
+    def key(self) -> str:
+        if self.appointment_id is not None:
+            return f"a{self.appointment_id}"
+        return f"n{self.needling_day_id}"
+
+
+def needlings(
+    patient: Patient | None = None,
+    *,
+    exclude_pk: int | None = None,
+    counted_until: dt.date | None = None,
+    overridden: bool = True,
+) -> list[Needling]:
+    """THE rule for which visits count for IMS spacing, in (patient, day) order; every
+    place that counts spacing (booking and rescheduling, signing, the booking modal, the
+    patient page, the portal, the visit summary, the nightly audit, recall) reads it here.
+
+    Counts, for one patient (or, for the audit, all patients):
+      * IMS appointments that still hold their slot for a visit (booked, checked in,
+        completed; cancelled and no-show visits do not count), as before;
+      * every day the patient was actually needled: a signed session with at least one
+        needling site, whatever the appointment's type was ("Initial assessment",
+        "Follow-up") or with no appointment at all (NeedlingDay, written when signing).
+        A draft session, or a signed one without needling sites, does not count.
+    A session on an IMS appointment is one needling, dated by the session.
+
+    `exclude_pk`: an appointment left out (the one being moved or signed). `counted_until`:
+    only needlings on or before that day (the visit summary's "next session" date).
+    `overridden=False` leaves out visits whose appointment carries a physiotherapist's
+    override reason (the audit does not report those).
+
+    Two queries, however many visits. Why a clinic-level NeedlingDay row rather than asking
+    treatments through a registered provider: clinic must not import treatments, and a row
+    in clinic's own tables is read by the booking service after it has locked the patient
+    row; signing locks the same patient row before writing it, so a booking and a signing
+    of one patient are decided one after the other (tested on PostgreSQL), and the audit
+    and an alert can point at the row. A provider would read the same data but leave the
+    rule's inputs outside clinic's own schema and constraints.
+    """
     appointments = Appointment.objects.filter(
-        patient=patient, is_ims=True, status__in=Appointment.COUNTS_FOR_SPACING
+        is_ims=True, status__in=Appointment.COUNTS_FOR_SPACING
     )
+    days = NeedlingDay.objects.all()
+    if patient is not None:
+        appointments = appointments.filter(patient=patient)
+        days = days.filter(patient=patient)
     if exclude_pk:
         appointments = appointments.exclude(pk=exclude_pk)
-    return sorted(appointments.values_list("local_date", flat=True))
+        days = days.exclude(appointment_id=exclude_pk)
+    if counted_until is not None:
+        appointments = appointments.filter(local_date__lte=counted_until)
+        days = days.filter(day__lte=counted_until)
+    found: dict[str, Needling] = {}
+    for pk, patient_id, day, reason in appointments.values_list(
+        "pk", "patient_id", "local_date", "spacing_override_reason"
+    ):
+        found[f"a{pk}"] = Needling(patient_id, day, pk, None, bool(reason))
+    for pk, patient_id, day, appointment_id, reason in days.values_list(
+        "pk", "patient_id", "day", "appointment_id", "appointment__spacing_override_reason"
+    ):
+        needling = Needling(patient_id, day, appointment_id, pk, bool(reason))
+        found[needling.key] = needling  # the session's own date wins over the booking's
+    rows = found.values()
+    if not overridden:
+        rows = [n for n in rows if not n.overridden]
+    return sorted(rows, key=lambda n: (n.patient_id, n.day, n.key))
+
+
+def needling_days(
+    patient: Patient, *, exclude_pk: int | None = None, counted_until: dt.date | None = None
+) -> list[dt.date]:
+    """The clinic-local dates that count for the patient's IMS spacing, ascending (see
+    `needlings` for which visits count)."""
+    found = needlings(patient, exclude_pk=exclude_pk, counted_until=counted_until)
+    return sorted({n.day for n in found})
 
 
 def ims_next_eligible(
-    patient: Patient, *, on_or_after: dt.date, exclude_pk: int | None = None
+    patient: Patient,
+    *,
+    on_or_after: dt.date,
+    exclude_pk: int | None = None,
+    counted_until: dt.date | None = None,
 ) -> dt.date:
-    """The first date on or after `on_or_after` at least the minimum interval from every
-    counting IMS appointment of the patient (before and after it)."""
-    return _next_eligible(ims_dates(patient, exclude_pk=exclude_pk), on_or_after)
+    """The first date on or after `on_or_after` at least IMS_MIN_INTERVAL_DAYS clinic-local
+    calendar days from every needling that counts (`needlings`: booked IMS visits and
+    signed sessions with needling sites of any visit type), before and after it.
+
+    The ~weekly interval: Gunn recommends IMS no more often than about once a week, the
+    effect of a treatment lasting roughly 7-10 days (C. Chan Gunn, "The Gunn Approach to
+    the Treatment of Chronic Pain: Intramuscular Stimulation for Myofascial Pain of
+    Radiculopathic Origin", 2nd ed., Churchill Livingstone, 1996; summarised in
+    the project's DOMAIN.md; the exact page was not checked here). His controlled trial treated
+    once or twice a week (Gunn CC, Milbrandt WE, Little AS, Mason KE, "Dry needling of
+    muscle motor points for chronic low-back pain: a randomized clinical trial with
+    long-term follow-up", Spine 1980;5(3):279-291). The interval is therefore a clinic
+    setting (IMS_MIN_INTERVAL_DAYS, default 7), and a physiotherapist may override it on an
+    appointment with a recorded reason. The interval protects the muscle needled, not the
+    appointment type, so every needling counts, not only IMS-typed bookings."""
+    dates = needling_days(patient, exclude_pk=exclude_pk, counted_until=counted_until)
+    return _next_eligible(dates, on_or_after)
 
 
 def _next_eligible(dates: list[dt.date], on_or_after: dt.date) -> dt.date:
@@ -336,16 +436,8 @@ def day_schedule(
     name = ("patient__preferred_name", "patient__legal_first_name", "patient__legal_last_name")
     alerts = list(
         SpacingAlert.objects.filter(resolved_at__isnull=True)
-        .select_related("patient", "first", "second")
-        .only(
-            "patient",
-            "first",
-            "second",
-            "days_apart",
-            "first__local_date",
-            "second__local_date",
-            *name,
-        )
+        .select_related("patient")
+        .only("patient", "days_apart", "first_date", "second_date", *name)
     )
     online_new = list(
         Appointment.objects.filter(
@@ -426,16 +518,11 @@ class ImsSummary:
 
 
 def patient_ims_summary(patient: Patient, *, today: dt.date | None = None) -> ImsSummary:
-    """The last IMS visit, the next date one may be booked, and booked future IMS dates
-    (one query: the counting IMS dates serve all three)."""
+    """The last needling (an IMS visit or any signed session with needling sites), the next
+    date an IMS visit may be booked, and booked future IMS dates (two queries: the counting
+    dates of `needling_days` serve all three)."""
     today = today or timezone.localdate()
-    dates = list(
-        Appointment.objects.filter(
-            patient=patient, is_ims=True, status__in=Appointment.COUNTS_FOR_SPACING
-        )
-        .order_by("local_date")
-        .values_list("local_date", flat=True)
-    )
+    dates = needling_days(patient)
     past = [d for d in dates if d <= today]
     return ImsSummary(
         last=past[-1] if past else None,

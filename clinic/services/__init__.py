@@ -71,6 +71,7 @@ from clinic.services.scheduling import (
     appointment_complete,
     appointment_no_show,
     appointment_reschedule,
+    needling_day_record,
     online_bookings_acknowledge,
 )
 
@@ -97,6 +98,7 @@ __all__ = [
     "appointment_complete",
     "appointment_no_show",
     "appointment_reschedule",
+    "needling_day_record",
     "online_bookings_acknowledge",
     "ConsentError",
     "IntakeError",

@@ -27,7 +27,13 @@ from clinic.models import (
     User,
 )
 from clinic.permissions import Role
-from clinic.selectors.scheduling import ims_next_eligible, min_interval
+from clinic.selectors.scheduling import (
+    Needling,
+    ims_next_eligible,
+    min_interval,
+    needling_days,
+    needlings,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -103,25 +109,18 @@ def appointment_reminders_send(*, now: dt.datetime | None = None) -> int:
 # --- Spacing audit ---------------------------------------------------------------------------
 
 
-def spacing_violations() -> list[tuple[Appointment, Appointment, int]]:
-    """Pairs of counting IMS appointments of one patient closer than the minimum interval
-    where neither carries a physiotherapist's override."""
+def spacing_violations() -> list[tuple[Needling, Needling, int]]:
+    """Pairs of counting needlings of one patient (booked IMS visits and signed sessions
+    with needling sites, whatever the visit type: selectors.scheduling.needlings) closer
+    than the minimum interval where neither carries a physiotherapist's override."""
     gap = min_interval()
-    rows = list(
-        Appointment.objects.filter(
-            is_ims=True,
-            status__in=Appointment.COUNTS_FOR_SPACING,
-            spacing_override_reason="",
-        )
-        .select_related("patient")
-        .order_by("patient_id", "local_date", "start")
-    )
+    rows = needlings(overridden=False)
     pairs = []
     for index, first in enumerate(rows):
         for second in rows[index + 1 :]:
             if second.patient_id != first.patient_id:
                 break
-            days = (second.local_date - first.local_date).days
+            days = (second.day - first.day).days
             if days >= gap:
                 break
             pairs.append((first, second, days))
@@ -133,16 +132,21 @@ def spacing_audit(*, now: dt.datetime | None = None, notify: bool = True) -> lis
     and e-mail the clinic admins about them; resolve alerts whose pair no longer violates
     (one visit cancelled or moved). Returns the new alerts."""
     now = now or timezone.now()
-    current = {(a.pk, b.pk): (a, b, days) for a, b, days in spacing_violations()}
+    current = {f"{a.key}-{b.key}": (a, b, days) for a, b, days in spacing_violations()}
     new_alerts = []
-    for (first_pk, second_pk), (first, _second, days) in current.items():
+    for pair, (first, second, days) in current.items():
         try:
             with transaction.atomic():
                 alert, created = SpacingAlert.objects.get_or_create(
-                    first_id=first_pk,
-                    second_id=second_pk,
+                    pair=pair,
                     defaults={
                         "patient_id": first.patient_id,
+                        "first_id": first.appointment_id,
+                        "second_id": second.appointment_id,
+                        "first_needling_id": first.needling_day_id,
+                        "second_needling_id": second.needling_day_id,
+                        "first_date": first.day,
+                        "second_date": second.day,
                         "days_apart": days,
                         "detected_at": now,
                     },
@@ -152,9 +156,11 @@ def spacing_audit(*, now: dt.datetime | None = None, notify: bool = True) -> lis
         if created:
             new_alerts.append(alert)
     stale = [
-        alert.pk
-        for alert in SpacingAlert.objects.filter(resolved_at__isnull=True)
-        if (alert.first_id, alert.second_id) not in current
+        pk
+        for pk, pair in SpacingAlert.objects.filter(resolved_at__isnull=True).values_list(
+            "pk", "pair"
+        )
+        if pair not in current
     ]
     SpacingAlert.objects.filter(pk__in=stale).update(
         resolved_at=now, resolution="No longer a conflict (a visit was cancelled or moved)."
@@ -173,16 +179,17 @@ def _email_admins_about(alerts: list[SpacingAlert]) -> None:
     if not recipients:
         return
     lines = [
-        f"- {alert.patient.display_name}: IMS visits {alert.days_apart} day(s) apart "
-        f"({alert.first.local_date:%Y-%m-%d} and {alert.second.local_date:%Y-%m-%d})"
+        f"- {alert.patient.display_name}: needling {alert.days_apart} day(s) apart "
+        f"({alert.first_date:%Y-%m-%d} and {alert.second_date:%Y-%m-%d})"
         for alert in SpacingAlert.objects.filter(pk__in=[a.pk for a in alerts]).select_related(
-            "patient", "first", "second"
+            "patient"
         )
     ]
     send_mail(
         subject=f"{len(alerts)} IMS spacing alert(s) at {settings.CLINIC_NAME}",
         message=(
-            "The nightly audit found IMS visits closer than "
+            "The nightly audit found needling (IMS visits or signed sessions with needling "
+            f"sites, of any visit type) closer than "
             f"{min_interval()} days without a physiotherapist's override:\n\n"
             + "\n".join(lines)
             + "\n\nReview them on the front desk page: "
@@ -228,17 +235,11 @@ def recall_send(*, today: dt.date | None = None) -> int:
         patient = plan.patient
         if patient.appointments.filter(status=Appointment.Status.BOOKED, start__gte=now).exists():
             continue
-        last = (
-            patient.appointments.filter(
-                is_ims=True, status__in=Appointment.COUNTS_FOR_SPACING, local_date__lte=today
-            )
-            .order_by("-local_date")
-            .values_list("local_date", flat=True)
-            .first()
-        )
-        if last is None:
+        # The same rule as booking: the last needling of any visit type counts.
+        past = needling_days(patient, counted_until=today)
+        if not past:
             continue
-        eligible = ims_next_eligible(patient, on_or_after=last + dt.timedelta(days=1))
+        eligible = ims_next_eligible(patient, on_or_after=past[-1] + dt.timedelta(days=1))
         if eligible > today:
             continue
         try:

@@ -3,9 +3,10 @@
 Invariants kept here (and, for overlaps, by PostgreSQL exclusion constraints too):
   a. a practitioner's non-cancelled appointments never overlap;
   b. a patient's non-cancelled appointments never overlap;
-  c. IMS spacing: two counting IMS appointments of one patient are at least
-     IMS_MIN_INTERVAL_DAYS clinic-local calendar days apart, checked against the previous
-     and the next one; only a physiotherapist may override, with a reason;
+  c. IMS spacing: a new IMS visit is at least IMS_MIN_INTERVAL_DAYS clinic-local calendar
+     days from every needling of the patient that counts (booked IMS visits and signed
+     sessions with needling sites of any visit type: selectors.scheduling.needlings),
+     before and after it; only a physiotherapist may override, with a reason;
   d. appointments lie within the practitioner's working hours at that location, outside
      their time off, not in the past and at most BOOKING_HORIZON ahead.
 
@@ -28,6 +29,7 @@ from clinic.models import (
     Appointment,
     AppointmentType,
     Location,
+    NeedlingDay,
     Patient,
     Practitioner,
     Room,
@@ -38,9 +40,9 @@ from clinic.selectors.consent import consent_current
 from clinic.selectors.scheduling import (
     BOOKING_HORIZON,
     ONLINE_LEAD,
-    ims_dates,
     ims_next_eligible,
     min_interval,
+    needling_days,
 )
 
 
@@ -79,7 +81,7 @@ def _check_spacing(
     gap = min_interval()
     too_close = [
         other
-        for other in ims_dates(patient, exclude_pk=exclude_pk)
+        for other in needling_days(patient, exclude_pk=exclude_pk)
         if abs((other - day).days) < gap
     ]
     if not too_close:
@@ -102,10 +104,30 @@ def _check_spacing(
     eligible = ims_next_eligible(patient, on_or_after=day, exclude_pk=exclude_pk)
     raise BookingError(
         f"IMS sessions need at least {gap} days between them: {patient.display_name} has IMS "
-        f"on {_day(other)} ({when}). Next eligible date: {_day(eligible)}.",
+        f"or was needled on {_day(other)} ({when}). Next eligible date: {_day(eligible)}.",
         code="spacing",
         next_eligible=eligible,
     )
+
+
+def needling_day_record(
+    *,
+    patient: Patient,
+    day: dt.date,
+    session_id: int,
+    appointment: Appointment | None,
+) -> NeedlingDay:
+    """Record that `patient` was needled on `day` (a session just signed with needling
+    sites), so IMS spacing counts it whatever the appointment's type was.
+
+    The caller (treatments.services.session_sign) runs inside its signing transaction and
+    has locked the patient row first, as booking does, so a booking racing the signing is
+    decided after it and sees this row. Idempotent per session."""
+    needling, _ = NeedlingDay.objects.get_or_create(
+        session_id=session_id,
+        defaults={"patient": patient, "day": day, "appointment": appointment},
+    )
+    return needling
 
 
 # --- Time and overlap checks ------------------------------------------------------------------

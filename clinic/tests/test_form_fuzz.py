@@ -496,7 +496,15 @@ def spacing_alert(maya, ims, front_desk, day):
         slot=Slot(maya, maya.locations.first(), local(day + dt.timedelta(days=7), 9), ims),
         by=front_desk,
     )
-    return SpacingAlert.objects.create(patient=patient, first=first, second=second, days_apart=2)
+    return SpacingAlert.objects.create(
+        patient=patient,
+        first=first,
+        second=second,
+        first_date=first.local_date,
+        second_date=second.local_date,
+        pair=f"a{first.pk}-a{second.pk}",
+        days_apart=2,
+    )
 
 
 @examples(15)

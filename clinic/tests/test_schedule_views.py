@@ -451,7 +451,7 @@ def test_spacing_audit_flags_a_violation_made_in_the_admin(
     assert SpacingAlert.objects.count() == 1
     assert mail.outbox[-1].to == [clinic_admin.email]
     html = client_for(front_desk).get(reverse("clinic:desk_today")).content.decode()
-    assert "IMS visits 2 days apart" in html
+    assert "needling 2 days apart" in html
 
 
 def test_spacing_audit_resolves_alerts_when_a_visit_is_cancelled(maya, ims, front_desk):

@@ -93,7 +93,13 @@ def build_world() -> World:
         patient_a, practitioner, start + dt.timedelta(days=2), ims, by=front_desk
     )
     alert = SpacingAlert.objects.create(
-        patient=patient_a, first=appointment, second=second, days_apart=2
+        patient=patient_a,
+        first=appointment,
+        second=second,
+        first_date=appointment.local_date,
+        second_date=second.local_date,
+        pair=f"a{appointment.pk}-a{second.pk}",
+        days_apart=2,
     )
     # The care team is explicit: the desk assigns the colleague and the locum. The outsider
     # has an attended visit with patient A, booked by themselves: it grants nothing.
