@@ -430,6 +430,8 @@ class AdverseEvent(models.Model):
         return self.is_serious or bool(self.referred_for_care)
 
     def clean(self) -> None:
+        if self.must_be_significant:
+            self.significant = True
         errors = {}
         if self.kind == self.Kind.OTHER and not self.description.strip():
             errors["description"] = "Describe what happened."
@@ -442,8 +444,6 @@ class AdverseEvent(models.Model):
             )
         if errors:
             raise ValidationError(errors)
-        if self.must_be_significant:
-            self.significant = True
 
 
 class SessionAddendum(models.Model):
