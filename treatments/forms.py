@@ -205,12 +205,23 @@ class RetestForm(_PartForm):
 class AdverseEventForm(forms.ModelForm):
     class Meta:
         model = AdverseEvent
-        fields = ["kind", "severity", "occurred_at", "description", "action_taken", "follow_up"]
+        fields = [
+            "kind",
+            "severity",
+            "significant",
+            "occurred_at",
+            "description",
+            "action_taken",
+            "referred_for_care",
+            "referred_to",
+            "follow_up",
+        ]
         widgets = {
             "occurred_at": forms.DateTimeInput(
                 attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"
             ),
             "action_taken": forms.Textarea(attrs={"rows": 2}),
+            "referred_to": forms.TextInput(),
             "follow_up": forms.Textarea(attrs={"rows": 2}),
         }
 

@@ -146,14 +146,15 @@ def adverse_event_record(
     *, session: TreatmentSession, by: User, event: AdverseEvent
 ) -> AdverseEvent:
     """Record an adverse event, before or after signing (symptoms can appear hours later).
-    A serious one (severe, or a suspected pneumothorax or broken needle) notifies the
-    clinic admins by email once the transaction commits."""
+    A significant one (the physiotherapist's judgement, and always when serious or referred
+    for medical care: see AdverseEvent) notifies the clinic admins by email once the
+    transaction commits."""
     current = TreatmentSession.objects.select_for_update().get(pk=session.pk)
     event.session = current
     event.recorded_by = by
     event.full_clean(exclude=["recorded_by", "session"])
     event.save()
-    if event.is_serious:
+    if event.significant:
         from treatments.tasks import adverse_event_notify_task
 
         adverse_event_notify_task.delay_on_commit(event.pk)
@@ -161,12 +162,15 @@ def adverse_event_record(
 
 
 def adverse_event_notify(event_id: int) -> bool:
-    """Email the clinic admins about a serious adverse event, once. Returns False when it
-    was already sent. No clinical detail beyond the event itself goes in the email."""
+    """Email the clinic admins about a significant (or serious) adverse event, once.
+    Returns False when it was already sent. The email identifies nobody: no patient name or
+    other identifier, and none of the free text (description, action, follow-up, referral),
+    which may name the patient. It says what kind of event, who recorded it and when, and
+    links to the incident in the app, where an admin signs in to read the rest."""
     with transaction.atomic():
         event = (
             AdverseEvent.objects.select_for_update(of=("self",))
-            .select_related("session__practitioner", "session__patient")
+            .select_related("session__practitioner")
             .get(pk=event_id)
         )
         if event.admin_notified_at is not None:
@@ -177,16 +181,23 @@ def adverse_event_notify(event_id: int) -> bool:
             .exclude(email="")
             .values_list("email", flat=True)
         )
-        link = settings.SITE_URL.rstrip("/") + reverse("treatments:incidents")
+        grade = "Serious" if event.is_serious else "Significant"
+        link = (
+            settings.SITE_URL.rstrip("/")
+            + reverse("treatments:incidents")
+            + f"?event={event.pk}#incident-{event.pk}"
+        )
+        referred = "yes" if event.referred_for_care else "no"
         send_mail(
-            subject=f"[{settings.CLINIC_NAME}] Serious adverse event: "
+            subject=f"[{settings.CLINIC_NAME}] {grade} adverse event: "
             f"{event.get_kind_display().lower()}",
             message=(
-                f"{event.session.practitioner.display_name} recorded a "
-                f"{event.get_severity_display().lower()} {event.get_kind_display().lower()} "
-                f"at {timezone.localtime(event.occurred_at):%Y-%m-%d %H:%M}.\n\n"
-                f"Action taken: {event.action_taken}\n\n"
-                f"Review it on the incident list: {link}\n"
+                f"{event.session.practitioner.display_name} recorded a {grade.lower()} "
+                f"adverse event ({event.get_kind_display().lower()}, "
+                f"{event.get_severity_display().lower()}) "
+                f"at {timezone.localtime(event.occurred_at):%Y-%m-%d %H:%M}.\n"
+                f"Referred for medical care: {referred}.\n\n"
+                f"Open the incident (sign-in required): {link}\n"
             ),
             from_email=None,
             recipient_list=admins,

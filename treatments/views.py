@@ -335,7 +335,7 @@ def adverse_event_add(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as error:
             form_add_errors(form, error)
         else:
-            note = " The clinic admin is being notified." if event.is_serious else ""
+            note = " The clinic admins are being notified." if event.significant else ""
             messages.success(request, f"Adverse event recorded.{note}")
             return redirect(f"{reverse('treatments:session', args=[pk])}#events")
     return _detail_response(request, pk, event_form=form, status=400)
@@ -347,6 +347,15 @@ def adverse_event_add(request: HttpRequest, pk: int) -> HttpResponse:
 @allow_roles(Role.CLINIC_ADMIN)
 @require_GET
 def incidents(request: HttpRequest) -> HttpResponse:
-    """Adverse events across the clinic, for the admin's review."""
-    events = list(selectors.incidents()[:200])
-    return render(request, "treatments/incidents.html", {"events": events})
+    """Adverse events across the clinic, for the admin's review; `?event=<id>` (the link in
+    the admins' e-mail) shows that one."""
+    events = selectors.incidents()
+    one = request.GET.get("event", "")
+    one_event = len(one) <= 9 and one.isascii() and one.isdigit()
+    if one_event:
+        events = events.filter(pk=int(one))
+    return render(
+        request,
+        "treatments/incidents.html",
+        {"events": list(events[:200]), "one_event": one_event},
+    )

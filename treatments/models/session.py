@@ -296,11 +296,56 @@ class RomRetest(models.Model):
 
 
 class AdverseEvent(models.Model):
+    """An adverse event after (or during) needling, graded twice, as the prospective surveys
+    grade them:
+
+    - **severity** (mild / moderate / severe): how intense it was;
+    - **significant**: the surveys' second tier. White A, Hayhoe S, Hart A, Ernst E.
+      "Adverse events following acupuncture: prospective survey of 32 000 consultations
+      with doctors and physiotherapists." BMJ 2001;323:485-6 (doi:10.1136/bmj.323.7311.485)
+      defined a minor adverse event as "any ill-effect, no matter how small, that is
+      unintended and non-therapeutic, even if not unexpected", and reported separately the
+      minor or serious events that were *significant*: "unusual, novel, dangerous,
+      significantly inconvenient, or requiring further information". MacPherson H, Thomas
+      K, Walters S, Fitter M. "The York acupuncture safety study: prospective survey of
+      34 000 treatments by traditional acupuncturists." BMJ 2001;323:486-7
+      (doi:10.1136/bmj.323.7311.486) used the same "significant" wording and called
+      *serious* an event requiring hospital admission, leading to permanent disability or
+      resulting in death. Brady S, McEvoy J, Dommerholt J, Doody C. "Adverse events
+      following trigger point dry needling: a prospective survey of chartered
+      physiotherapists." J Man Manip Ther 2014;22(3):134-40
+      (doi:10.1179/2042618613Y.0000000044) recorded dry needling's events on two forms,
+      mild and significant, with White's questionnaire (modified, with his permission);
+      its mild events are the types below (bruising, bleeding, pain during treatment, pain
+      after treatment = post-needling soreness, aggravation of symptoms, drowsiness,
+      headache, nausea). Physiotherapy Alberta's "Dry needling adverse events FAQ"
+      (physiotherapyalberta.ca) summarises White's tiers operationally: mild = short,
+      reversible, does not inconvenience the patient; significant = requires medical
+      intervention or interferes with the patient's activities; serious = hospital
+      admission, persistent or significant disability, or death.
+
+    The sources agree that serious events are a subset of significant ones and that an
+    event needing medical care is significant; White's wording is wider (any event that is
+    unusual or significantly inconvenient), so the physiotherapist decides the rest.
+    Neither survey sets a duration threshold (no "lasting more than N hours" rule is
+    confirmed in them), so none is coded. Hence `significant` is stored, chosen by the
+    physiotherapist, and forced on (by `clean` and a CHECK constraint) when the event is
+    serious here (severe, a suspected pneumothorax or a broken needle) or the patient was
+    referred for medical care. Rows from before the flag: the serious ones were marked
+    significant by migration (they were already e-mailed as serious); the others stay
+    not significant, as nothing recorded says otherwise. Significant events (serious ones
+    included) e-mail the clinic admins.
+    """
+
     class Kind(models.TextChoices):
         BRUISING = "bruising", "Bruising"
         BLEEDING = "bleeding", "Bleeding"
-        VASOVAGAL = "vasovagal", "Vasovagal / fainting"
+        PAIN_DURING = "pain_during", "Pain during treatment"
         SORENESS = "soreness", "Post-needling soreness"
+        AGGRAVATION = "aggravation", "Aggravation of symptoms"
+        HEADACHE = "headache", "Headache"
+        NAUSEA = "nausea", "Nausea"
+        VASOVAGAL = "vasovagal", "Vasovagal / fainting"
         DROWSINESS = "drowsiness", "Drowsiness"
         PNEUMOTHORAX = "pneumothorax", "Suspected pneumothorax"
         BROKEN_NEEDLE = "broken_needle", "Broken needle"
@@ -312,18 +357,38 @@ class AdverseEvent(models.Model):
         SEVERE = "severe", "Severe"
 
     ALWAYS_SERIOUS = frozenset({Kind.PNEUMOTHORAX, Kind.BROKEN_NEEDLE})
+    # "Where / to whom": a place or a person (e.g. "Emergency department, City Hospital").
+    REFERRED_TO_MAX = 300
 
     session = models.ForeignKey(
         TreatmentSession, on_delete=models.PROTECT, related_name="adverse_events"
     )
     kind = models.CharField("type", max_length=20, choices=Kind.choices)
     severity = models.CharField(max_length=10, choices=Severity.choices)
+    significant = models.BooleanField(
+        default=False,
+        db_default=False,
+        help_text="Unusual, dangerous, significantly inconvenient (e.g. interfered with daily "
+        "activities) or needing medical care. Always so when severe or referred; the clinic "
+        "admins are e-mailed.",
+    )
     occurred_at = models.DateTimeField(
         "time", default=timezone.now, validators=[validate_past_moment]
     )
     description = models.CharField(max_length=300, blank=True)
     action_taken = LimitedTextField(max_length=NARRATIVE_MAX)
     follow_up = LimitedTextField(blank=True, max_length=NARRATIVE_MAX)
+    referred_for_care = models.BooleanField(
+        "referred for medical care", default=False, db_default=False
+    )
+    referred_to = LimitedTextField(
+        "where / to whom",
+        blank=True,
+        default="",
+        db_default="",
+        max_length=REFERRED_TO_MAX,
+        help_text="E.g. emergency department, family physician.",
+    )
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -333,7 +398,25 @@ class AdverseEvent(models.Model):
 
     class Meta:
         ordering = ["occurred_at", "pk"]
-        constraints = [moment_check("treat_adverse", "occurred_at")]
+        constraints = [
+            moment_check("treat_adverse", "occurred_at"),
+            # Serious or referred events are significant (see the class docstring).
+            models.CheckConstraint(
+                condition=models.Q(significant=True)
+                | (
+                    models.Q(referred_for_care=False)
+                    & ~models.Q(severity="severe")
+                    & ~models.Q(kind__in=["pneumothorax", "broken_needle"])
+                ),
+                name="treat_adverse_significant_floor",
+            ),
+            # A referral says where; no "where" without a referral.
+            models.CheckConstraint(
+                condition=(models.Q(referred_for_care=True) & ~models.Q(referred_to=""))
+                | models.Q(referred_for_care=False, referred_to=""),
+                name="treat_adverse_referral_where",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} ({self.get_severity_display().lower()})"
@@ -342,9 +425,25 @@ class AdverseEvent(models.Model):
     def is_serious(self) -> bool:
         return self.severity == self.Severity.SEVERE or self.kind in self.ALWAYS_SERIOUS
 
+    @property
+    def must_be_significant(self) -> bool:
+        return self.is_serious or bool(self.referred_for_care)
+
     def clean(self) -> None:
+        if self.must_be_significant:
+            self.significant = True
+        errors = {}
         if self.kind == self.Kind.OTHER and not self.description.strip():
-            raise ValidationError({"description": "Describe what happened."})
+            errors["description"] = "Describe what happened."
+        self.referred_to = (self.referred_to or "").strip()
+        if self.referred_for_care and not self.referred_to:
+            errors["referred_to"] = "Say where or to whom the patient was referred."
+        elif self.referred_to and not self.referred_for_care:
+            errors["referred_for_care"] = (
+                "Tick this if the patient was referred, or clear where / to whom."
+            )
+        if errors:
+            raise ValidationError(errors)
 
 
 class SessionAddendum(models.Model):
