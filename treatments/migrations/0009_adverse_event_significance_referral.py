@@ -39,7 +39,7 @@ def serious_are_significant(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('treatments', '0007_date_windows_and_text_limits'),
+        ('treatments', '0008_needling_days_backfill'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
