@@ -186,14 +186,22 @@ def assessment_addendum_add(*, assessment: Assessment, by: User, text: str) -> A
 
 # --- Reference data ---------------------------------------------------------------------
 
-_REFERENCE_DATA = {"assessments.migrations.0002_reference_data": ("Segment", "Muscle", "Sign")}
+# The reference tables, and the data migrations that fill them, in migration order: 0002
+# seeds, 0005 applies the issue 17 corrections (seed/corrections.py). Replaying them all
+# gives a flushed database what `migrate` gives an empty one.
+_REFERENCE_MODELS = ("Segment", "Muscle", "Sign")
+_REFERENCE_MIGRATIONS = (
+    "assessments.migrations.0002_reference_data",
+    "assessments.migrations.0005_chest_wall_and_innervation_corrections",
+)
 
 
 def reference_data_ensure(*_: Any, **__: Any) -> None:
     """post_migrate receiver: re-seed the reference tables if a flush emptied them
     (transactional tests, `manage.py flush`). Empty tables only: clinic edits stay."""
-    for module_name, model_names in _REFERENCE_DATA.items():
-        if not all(
-            global_apps.get_model("assessments", name).objects.exists() for name in model_names
-        ):
-            import_module(module_name).forwards(global_apps, None)
+    if all(
+        global_apps.get_model("assessments", name).objects.exists() for name in _REFERENCE_MODELS
+    ):
+        return
+    for module_name in _REFERENCE_MIGRATIONS:
+        import_module(module_name).forwards(global_apps, None)
