@@ -4,6 +4,7 @@ so a failed validation leaves nothing half-written."""
 
 from __future__ import annotations
 
+import pkgutil
 from importlib import import_module
 from typing import Any
 
@@ -190,10 +191,15 @@ def assessment_addendum_add(*, assessment: Assessment, by: User, text: str) -> A
 # seeds, 0005 applies the issue 17 corrections (seed/corrections.py). Replaying them all
 # gives a flushed database what `migrate` gives an empty one.
 _REFERENCE_MODELS = ("Segment", "Muscle", "Sign")
-_REFERENCE_MIGRATIONS = (
-    "assessments.migrations.0002_reference_data",
-    "assessments.migrations.0005_chest_wall_and_innervation_corrections",
-)
+# By name suffix: a later one may be renumbered when branches are merged.
+_REFERENCE_MIGRATIONS = ("0002_reference_data", "_chest_wall_and_innervation_corrections")
+
+
+def _migration_module(suffix: str) -> str:
+    import assessments.migrations as package
+
+    (name,) = (m.name for m in pkgutil.iter_modules(package.__path__) if m.name.endswith(suffix))
+    return f"{package.__name__}.{name}"
 
 
 def reference_data_ensure(*_: Any, **__: Any) -> None:
@@ -203,5 +209,5 @@ def reference_data_ensure(*_: Any, **__: Any) -> None:
         global_apps.get_model("assessments", name).objects.exists() for name in _REFERENCE_MODELS
     ):
         return
-    for module_name in _REFERENCE_MIGRATIONS:
-        import_module(module_name).forwards(global_apps, None)
+    for suffix in _REFERENCE_MIGRATIONS:
+        import_module(_migration_module(suffix)).forwards(global_apps, None)

@@ -16,10 +16,10 @@ from assessments.seed.corrections import (
     REASON,
 )
 from assessments.seed.muscles import MUSCLES
-from assessments.services import _REFERENCE_MIGRATIONS, reference_data_ensure
+from assessments.services import _REFERENCE_MIGRATIONS, _migration_module, reference_data_ensure
 
 pytestmark = pytest.mark.django_db
-MIGRATION = import_module("assessments.migrations.0005_chest_wall_and_innervation_corrections")
+MIGRATION = import_module(_migration_module("_chest_wall_and_innervation_corrections"))
 HistoricalMuscle = Muscle.history.model
 
 
@@ -136,7 +136,7 @@ def test_reversing_restores_the_previous_values_where_still_corrected():
 
 def test_a_flushed_database_is_reseeded_as_migrate_seeds_an_empty_one():
     migrated = _snapshot()
-    assert all(import_module(name) for name in _REFERENCE_MIGRATIONS)
+    assert all(import_module(_migration_module(s)) for s in _REFERENCE_MIGRATIONS)
     Muscle.objects.all().delete()  # what a flush does to the reference tables
     HistoricalMuscle.objects.all().delete()
     reference_data_ensure()
