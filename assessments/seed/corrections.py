@@ -88,10 +88,12 @@ REASON = "Issue 17 safety review (assessments/seed/corrections.py)"
 #   below it, the known pneumothorax risk of posterior approaches to the kidney [MOORE;
 #   GRAY]. Its usual site at L3 is below the pleura, its costal fibres are not. Flagged.
 # Teres major (reviewed, NOT flagged): from the dorsal surface of the inferior angle and
-#   lower lateral border of the scapula to the humerus, forming the posterior axillary fold;
-#   it is needled in pincer grip with the needle directed along the fold, away from the
-#   thorax [DOMM]. None of the sources above names it as a pneumothorax risk. A clinic that
-#   needles it flat over the inferior angle can set the flag in the admin.
+#   lower lateral border of the scapula to the humerus, forming the posterior axillary fold
+#   [GRAY; MOORE]; it is usually needled in pincer grip with the needle directed along the
+#   fold, away from the thorax (technique as taught in dry-needling texts such as [DOMM];
+#   not re-checked for this change). None of the sources above names it as a pneumothorax
+#   risk. A clinic that needles it flat over the inferior angle can set the flag in the
+#   admin.
 CHEST_WALL_CORRECTIONS: tuple[ChestWallCorrection, ...] = (
     ChestWallCorrection("Supraspinatus", previous=False, corrected=True),
     ChestWallCorrection("Infraspinatus", previous=False, corrected=True),
