@@ -4,6 +4,7 @@ so a failed validation leaves nothing half-written."""
 
 from __future__ import annotations
 
+import pkgutil
 from importlib import import_module
 from typing import Any
 
@@ -186,14 +187,27 @@ def assessment_addendum_add(*, assessment: Assessment, by: User, text: str) -> A
 
 # --- Reference data ---------------------------------------------------------------------
 
-_REFERENCE_DATA = {"assessments.migrations.0002_reference_data": ("Segment", "Muscle", "Sign")}
+# The reference tables, and the data migrations that fill them, in migration order: 0002
+# seeds, 0005 applies the issue 17 corrections (seed/corrections.py). Replaying them all
+# gives a flushed database what `migrate` gives an empty one.
+_REFERENCE_MODELS = ("Segment", "Muscle", "Sign")
+# By name suffix: a later one may be renumbered when branches are merged.
+_REFERENCE_MIGRATIONS = ("0002_reference_data", "_chest_wall_and_innervation_corrections")
+
+
+def _migration_module(suffix: str) -> str:
+    import assessments.migrations as package
+
+    (name,) = (m.name for m in pkgutil.iter_modules(package.__path__) if m.name.endswith(suffix))
+    return f"{package.__name__}.{name}"
 
 
 def reference_data_ensure(*_: Any, **__: Any) -> None:
     """post_migrate receiver: re-seed the reference tables if a flush emptied them
     (transactional tests, `manage.py flush`). Empty tables only: clinic edits stay."""
-    for module_name, model_names in _REFERENCE_DATA.items():
-        if not all(
-            global_apps.get_model("assessments", name).objects.exists() for name in model_names
-        ):
-            import_module(module_name).forwards(global_apps, None)
+    if all(
+        global_apps.get_model("assessments", name).objects.exists() for name in _REFERENCE_MODELS
+    ):
+        return
+    for suffix in _REFERENCE_MIGRATIONS:
+        import_module(_migration_module(suffix)).forwards(global_apps, None)

@@ -48,6 +48,11 @@ BODY_REGIONS: dict[str, str] = {
 # False when the usual site is off the thorax or the bony scapula is a backstop
 # (supraspinatus, infraspinatus, teres minor and major), and for the lumbar paraspinals,
 # quadratus lumborum and the abdominal wall, which are needled below the costal margin.
+# Superseded in part by the issue 17 review (seed/corrections.py, migration 0005, with the
+# sources): supraspinatus, infraspinatus, external oblique and quadratus lumborum now carry
+# the flag (the scapula is not a reliable backstop; the pleura reaches the lower ribs and
+# may lie below the 12th rib beside the spine), and two innervations were corrected. The
+# entries below stay as first released; the corrections are applied on top of them.
 # Muscles with only cranial-nerve motor supply (temporalis, masseter, ...) are left out:
 # they have no spinal segment to attach them to.
 MUSCLES: tuple[MuscleSeed, ...] = (

@@ -62,6 +62,7 @@ def add_site(session, physio, *, muscle="Supinator", segment="C6", side="R", **f
         "twitch": "large",
         "response_ache": True,
         "released": True,
+        "pneumothorax_acknowledged": muscle_obj.chest_wall,
     } | fields
     return services.part_save(session=session, by=physio, part=NeedlingSite(**data))
 

@@ -16,6 +16,7 @@ import pytest
 from celery.exceptions import Retry
 from django.core import mail
 from django.db import OperationalError
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerDown
@@ -150,6 +151,24 @@ def test_the_pdf_says_what_was_treated_in_lay_terms_and_nothing_of_anyone_else(
         assert absent not in text, absent
     assert Muscle.objects.get(name="Infraspinatus").lay_name not in text
     assert earlier.summaries.get().is_ready
+
+
+@pytest.mark.parametrize(
+    ("muscle", "warned"),
+    [("Supraspinatus", True), ("Infraspinatus", True), ("Supinator", False)],
+)
+def test_the_summary_warns_about_breathlessness_after_chest_wall_needling(
+    credentialed, ada, muscle, warned
+):
+    """Issue 17, acceptance 1: supraspinatus and infraspinatus carry the chest-wall flag
+    after migrate (0005), so the patient's summary tells them what breathlessness means."""
+    session = signed_session(credentialed, ada, muscles=((muscle, "C5" if warned else "C6", "L"),))
+    summary = summaries._visit_summary_with_relations(session.summaries.get().pk)
+    context = summaries.visit_summary_context(summary)
+    html = render_to_string("pdf/visit_summary.html", context)
+    assert context["chest_wall"] is warned
+    assert ("short of breath" in html) is warned
+    assert ("needling near the chest" in html) is warned
 
 
 def stored_pdfs_for(summary: VisitSummary) -> bytes:

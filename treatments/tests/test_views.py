@@ -109,17 +109,33 @@ def test_invalid_sites_give_field_errors_and_save_nothing(
     assert NeedlingSite.objects.count() == before
 
 
-def test_chest_wall_muscles_need_the_precaution_acknowledged(physio, draft, client_for):
-    rhomboid = Muscle.objects.get(name="Rhomboid major")
-    assert rhomboid.chest_wall
-    data = _site_post(muscle=rhomboid.pk, segment=Segment.objects.get(code="C5").pk)
+@pytest.mark.parametrize(
+    "name",
+    # Rhomboid from the first seed; supraspinatus and infraspinatus from migration 0005
+    # (issue 17, acceptance 1: the test database is migrated from empty).
+    ["Rhomboid major", "Supraspinatus", "Infraspinatus"],
+)
+def test_chest_wall_muscles_need_the_precaution_acknowledged(name, physio, draft, client_for):
+    muscle = Muscle.objects.get(name=name)
+    assert muscle.chest_wall
+    data = _site_post(muscle=muscle.pk, segment=Segment.objects.get(code="C5").pk)
     client = client_for(physio)
+    # Choosing the muscle brings up the precaution before anything is saved.
+    chosen = client.post(f"/treatments/sessions/{draft.pk}/site/refresh/", data, **HTMX)
+    assert "Chest wall: pneumothorax precaution" in chosen.content.decode()
     refused = client.post(f"/treatments/sessions/{draft.pk}/site/", data, **HTMX)
     assert "pneumothorax_acknowledged" in refused.context["form"].errors
     assert "pneumothorax precaution" in refused.content.decode()
+    assert not draft.sites.filter(muscle=muscle).exists()
     data["site-new-pneumothorax_acknowledged"] = "on"
     client.post(f"/treatments/sessions/{draft.pk}/site/", data, **HTMX)
-    assert draft.sites.filter(muscle=rhomboid, pneumothorax_acknowledged=True).exists()
+    assert draft.sites.filter(muscle=muscle, pneumothorax_acknowledged=True).exists()
+
+
+def test_a_muscle_off_the_chest_wall_brings_no_precaution(physio, draft, client_for):
+    data = _site_post()  # supinator
+    chosen = client_for(physio).post(f"/treatments/sessions/{draft.pk}/site/refresh/", data, **HTMX)
+    assert "Chest wall: pneumothorax precaution" not in chosen.content.decode()
 
 
 @pytest.mark.parametrize(
