@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django.db.models import Exists, OuterRef
+
 from clinic.models import Intake, OutcomeScore, Patient, ScreeningClearance, ScreeningItem
 from clinic.selectors.consent import consent_current
 
@@ -15,7 +17,7 @@ def intake_latest(patient: Patient) -> Intake | None:
 def intake_latest_submitted(patient: Patient) -> Intake | None:
     return (
         patient.intakes.filter(status=Intake.Status.SUBMITTED)
-        .prefetch_related("screening_items", "screening_asked")
+        .prefetch_related("screening_items")
         .order_by("-submitted_at")
         .first()
     )
@@ -115,26 +117,37 @@ def screening_for(patient: Patient) -> ScreeningResult:
     date of birth, a question could contradict it, and a patient can turn 18 mid-course.
     Items added to the checklist after the intake was answered are `unanswered`.
     """
-    intake = intake_latest_submitted(patient)
+    intake = (
+        patient.intakes.filter(status=Intake.Status.SUBMITTED).order_by("-submitted_at").first()
+    )
     if intake is None:
         return ScreeningResult(intake=None)
-    items = {item.pk: item for item in intake.screening_items.all()}
+    # One read of the (small) checklist, each item marked ticked and asked on this intake.
+    ticked = Intake.screening_items.through.objects.filter(
+        intake=intake, screeningitem=OuterRef("pk")
+    )
+    asked = Intake.screening_asked.through.objects.filter(
+        intake=intake, screeningitem=OuterRef("pk")
+    )
+    every = list(
+        ScreeningItem.objects.annotate(ticked=Exists(ticked), asked=Exists(asked)).order_by(
+            "order", "label"
+        )
+    )
+    active = [item for item in every if item.active]
+    items = {item.pk: item for item in every if item.ticked}
     wanted = []
     if intake.anticoagulants in (Intake.Answer.YES, Intake.Answer.UNSURE):
         wanted.append("anticoagulants")
     if patient.age < 18:
         wanted.append(ScreeningItem.UNDER_18)
-    active = list(ScreeningItem.objects.filter(active=True).order_by("order", "label"))
     for item in active:
         if item.code in wanted:
             items.setdefault(item.pk, item)
-    asked = {item.pk for item in intake.screening_asked.all()}
     unanswered = [
         item
         for item in active
-        if item.code not in ScreeningItem.COMPUTED_CODES
-        and item.pk not in asked
-        and item.pk not in items
+        if item.code not in ScreeningItem.COMPUTED_CODES and not item.asked and item.pk not in items
     ]
     ordered = sorted(items.values(), key=lambda item: (item.order, item.label))
     clearances = {
