@@ -55,6 +55,7 @@ DEMO_USERS = (
 # states: complete (intake + current consent), draft (intake started), new (nothing yet),
 # precaution, contraindication (blocked), cleared (contraindication cleared), stale (signed
 # an older consent version only)
+CONSENTED = frozenset({"complete", "precaution", "contraindication", "cleared"})
 DEMO_PATIENTS: tuple[tuple[str, str, str, dt.date, str], ...] = (
     ("Jordan", "Avery", "", dt.date(1984, 3, 12), "complete"),
     ("Hélène", "Tremblay", "Lena", dt.date(1971, 9, 2), "precaution"),
@@ -153,15 +154,18 @@ def totp_secret(device) -> str:
 
 
 def _consent_versions() -> tuple[ConsentVersion, ConsentVersion]:
-    """Version 1 (from the migration) and a published version 2, so stale consent shows."""
+    """Version 1 and the current version (2, from migration 0014, which names infection and
+    a broken needle), so a patient who signed only v1 shows the "consent needed" state."""
     v1 = ConsentVersion.objects.get(version=1)
-    v2 = ConsentVersion.objects.filter(version=2).first()
-    if v2 is None:
-        v2 = ConsentVersion.objects.create(
-            version=2, title=v1.title, body=v1.body + CONSENT_V2_NOTE
+    current = selectors.consent_version_current()
+    if current is None or current.pk == v1.pk:  # a database from before migration 0014
+        current = ConsentVersion.objects.create(
+            version=services.consent_version_next_number(),
+            title=v1.title,
+            body=v1.body + CONSENT_V2_NOTE,
         )
-        services.consent_version_publish(version=v2)
-    return v1, v2
+        services.consent_version_publish(version=current)
+    return v1, current
 
 
 def build_front_office(users: dict[str, User]) -> list[Patient]:
@@ -195,9 +199,13 @@ def build_front_office(users: dict[str, User]) -> list[Patient]:
         _demo_confirm_email(patient, state)
         patients.append(patient)
         if patient.intakes.exists() or state == "new":
+            if state in CONSENTED and selectors.consent_current(patient) is None:
+                # A demo seeded before a newer consent text: the consented patients sign it
+                # (once), and the "stale" one stays on v1.
+                _sign(patient, v2, physio)
             continue
         _demo_intake(patient, state, index, rng, physio, items)
-        if state in {"complete", "precaution", "contraindication", "cleared"}:
+        if state in CONSENTED:
             _sign(patient, v2, physio)
         elif state == "stale":
             _sign(patient, v1, physio, when=timezone.now() - dt.timedelta(days=120))

@@ -437,8 +437,9 @@ class ScreeningStepForm(IntakeStepForm):
     step = "screening"
     # Blood thinners are asked explicitly in the "Your health" step, not ticked twice.
     screening_items = IdMultipleChoiceField(
+        # "Under 18" is worked out from the date of birth, not asked (selectors.screening_for).
         queryset=ScreeningItem.objects.filter(active=True)
-        .exclude(code="anticoagulants")
+        .exclude(code__in=("anticoagulants", *ScreeningItem.COMPUTED_CODES))
         .order_by("order", "label"),
         widget=forms.CheckboxSelectMultiple,
         required=False,
@@ -578,6 +579,29 @@ class ClearanceForm(forms.Form):
         max_length=NOTE_MAX,
         error_messages={"min_length": "Give the clinical reason (at least a sentence)."},
     )
+
+
+class OutstandingScreeningForm(forms.Form):
+    """Answers to checklist items added after the intake: tick those that apply; the rest
+    are recorded as answered "no"."""
+
+    applies = IdMultipleChoiceField(
+        queryset=ScreeningItem.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        label="Tick every item that applies; the others are recorded as not applying",
+    )
+    asked = forms.BooleanField(
+        label="I asked the patient about every item listed",
+        error_messages={"required": "Confirm that you asked about every item."},
+    )
+
+    def __init__(self, *args, items: list[ScreeningItem] | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        pks = [item.pk for item in items or []]
+        self.fields["applies"].queryset = ScreeningItem.objects.filter(pk__in=pks).order_by(
+            "order", "label"
+        )
 
 
 class ConsentForm(forms.Form):

@@ -145,6 +145,11 @@ office_patterns = (
             intake.screening_clear,
             name="screening_clear",
         ),
+        path(
+            "patients/<int:pk>/screening/answers/",
+            intake.screening_answer,
+            name="screening_answer",
+        ),
         path("patients/<int:pk>/consent/", intake.consent_in_clinic, name="consent_in_clinic"),
         path("patients/<int:pk>/recall/", schedule.recall_plan, name="recall_plan"),
         # Patient portal

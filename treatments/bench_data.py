@@ -85,7 +85,8 @@ def build(ctx: BenchContext) -> None:
         [
             "id", "patient_id", "practitioner_id", "appointment_id", "assessment_id",
             "session_date", "rescreen_medication", "rescreen_pregnancy", "rescreen_conditions",
-            "rescreen_contraindication", "nprs_before", "nprs_after", "needles_opened",
+            "rescreen_contraindication", "rescreen_acutely_unwell", "nprs_before", "nprs_after",
+            "needles_opened",
             "needles_removed", "needles_disposed", "needle_integrity_checked", "plan",
             "next_visit_on", "status", "created_at", "updated_at", "signed_at", "signed_by_id",
         ],
@@ -174,6 +175,7 @@ def build(ctx: BenchContext) -> None:
             visit.id,
             assessment_id,
             visit.local_date,
+            False,
             False,
             False,
             False,

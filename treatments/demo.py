@@ -224,6 +224,7 @@ def _session(
         rescreen_pregnancy=False,
         rescreen_conditions=False,
         rescreen_contraindication=False,
+        rescreen_acutely_unwell=False,
         nprs_before=before,
         nprs_after=max(0, before - rng.randint(1, 3)),
         needles_opened=sites,

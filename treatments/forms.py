@@ -40,6 +40,7 @@ class SessionForm(forms.ModelForm):
     rescreen_pregnancy = _yes_no("Pregnant or may be pregnant?")
     rescreen_conditions = _yes_no("New conditions, surgery or injuries?")
     rescreen_contraindication = _yes_no("Is any of these a contraindication today?")
+    rescreen_acutely_unwell = _yes_no("Acutely unwell or a medical emergency today?")
     home_care = IdMultipleChoiceField(
         label="Home-care advice",
         queryset=HomeCareSnippet.objects.filter(active=True),
@@ -55,6 +56,7 @@ class SessionForm(forms.ModelForm):
             "rescreen_pregnancy",
             "rescreen_conditions",
             "rescreen_contraindication",
+            "rescreen_acutely_unwell",
             "rescreen_notes",
             "nprs_before",
             "nprs_after",

@@ -40,6 +40,7 @@ SESSION_FIELDS = (
     "rescreen_pregnancy",
     "rescreen_conditions",
     "rescreen_contraindication",
+    "rescreen_acutely_unwell",
     "rescreen_notes",
     "nprs_before",
     "nprs_after",
@@ -274,10 +275,16 @@ def sign_problems(
     for entry in screening.contraindications:
         if not entry.cleared:
             problems.append(f"Screening: contraindication not cleared: {entry.item.label}.")
-    if not session.rescreen_answered:
+    if not session.rescreen_answered or session.rescreen_acutely_unwell is None:
         problems.append("Re-screen: answer the re-screen questions for today.")
     elif session.rescreen_contraindication:
         problems.append("Re-screen: a new contraindication was reported today.")
+    if session.rescreen_acutely_unwell:
+        # An absolute contraindication (ASAP 2007/2013; sources in clinic migration 0014).
+        problems.append(
+            "Re-screen: acutely unwell / medical emergency today: an absolute "
+            "contraindication, do not needle."
+        )
     if credential_on(session.practitioner, session.session_date) is None:
         latest = session.practitioner.needling_credentials.order_by("-expires_on").first()
         detail = f" (latest expired {latest.expires_on:%Y-%m-%d})" if latest else ""

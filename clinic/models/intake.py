@@ -31,6 +31,14 @@ class ScreeningItem(models.Model):
         CONTRAINDICATION = "contraindication", "Contraindication"
         PRECAUTION = "precaution", "Precaution"
 
+    # Items with a code the software knows (seeded by migration 0015 screening_v2; sources
+    # there). "Acutely unwell" is a state of the day: asked at intake and again by its own
+    # question in every visit's re-screen. "Under 18" is worked out from the date of birth
+    # (already recorded and checked by the desk, and it changes with time), never asked.
+    ACUTELY_UNWELL = "acutely-unwell"
+    UNDER_18 = "under-18"
+    COMPUTED_CODES = (UNDER_18,)
+
     code = models.SlugField(max_length=50, unique=True)
     label = models.CharField(
         max_length=200, help_text="As the patient reads it in the intake checklist."
@@ -144,6 +152,13 @@ class Intake(models.Model):
     screening_items = models.ManyToManyField(
         ScreeningItem, blank=True, related_name="intakes", verbose_name="items that apply"
     )
+    screening_asked = models.ManyToManyField(
+        ScreeningItem,
+        blank=True,
+        related_name="+",
+        verbose_name="items on the list when it was answered",
+        help_text="An active item not here was added later and is still unanswered.",
+    )
     screening_reviewed = models.BooleanField("I have read the whole list", default=False)
     screening_notes = LimitedTextField("details", blank=True, max_length=NOTE_MAX)
 
@@ -152,7 +167,7 @@ class Intake(models.Model):
     region_answers = models.JSONField(default=dict, blank=True)
     psfs = models.JSONField("activities", default=list, blank=True)
 
-    history = HistoricalRecords(m2m_fields=[screening_items])
+    history = HistoricalRecords(m2m_fields=[screening_items, screening_asked])
 
     class Meta:
         app_label = "clinic"

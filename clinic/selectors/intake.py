@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from django.db.models import Exists, OuterRef
+
 from clinic import outcomes
 from clinic.models import Intake, OutcomeScore, Patient, ScreeningClearance, ScreeningItem
 from clinic.selectors.consent import consent_current
@@ -41,15 +43,60 @@ class ScreeningResult:
     precautions: list[ScreeningItem] = field(default_factory=list)
     contraindications: list[Contraindication] = field(default_factory=list)
     anticoagulants_unsure: bool = False
+    # Active items added to the checklist after this intake was answered (never cleared
+    # silently: they stay here until answered, clinic.services.screening_answer_outstanding).
+    unanswered: list[ScreeningItem] = field(default_factory=list)
+    # The whole active checklist, for the per-visit re-screen.
+    checklist: list[ScreeningItem] = field(default_factory=list)
 
     @property
     def pending(self) -> bool:
         return self.intake is None
 
     @property
+    def unanswered_blocking(self) -> list[ScreeningItem]:
+        """Unanswered contraindications block needling until answered, except one asked
+        again by its own question at every visit's re-screen ("acutely unwell"), which the
+        session note enforces. An unanswered precaution only asks: a precaution changes
+        how to needle, not whether, and the physiotherapist asks it at the visit."""
+        return [
+            item
+            for item in self.unanswered
+            if item.is_contraindication and item.code != ScreeningItem.ACUTELY_UNWELL
+        ]
+
+    @property
+    def unanswered_to_ask(self) -> list[ScreeningItem]:
+        blocking = set(self.unanswered_blocking)
+        return [item for item in self.unanswered if item not in blocking]
+
+    @property
     def blocked(self) -> bool:
-        """Needling is blocked while screening is missing or a contraindication is uncleared."""
-        return self.pending or any(not c.cleared for c in self.contraindications)
+        """Needling is blocked while screening is missing, a contraindication is uncleared
+        or an unanswered contraindication has not been asked."""
+        return (
+            self.pending
+            or any(not c.cleared for c in self.contraindications)
+            or bool(self.unanswered_blocking)
+        )
+
+    @property
+    def rescreen_rows(self) -> list[tuple[ScreeningItem, str]]:
+        """Each checklist item to ask again at the visit, with what the intake said:
+        "applies", "unanswered" or "" (answered no). "Under 18" is listed only when it
+        applies (it is worked out, not asked)."""
+        applies = {item.pk for item in self.precautions}
+        applies |= {entry.item.pk for entry in self.contraindications}
+        unanswered = {item.pk for item in self.unanswered}
+        rows = []
+        for item in self.checklist:
+            if item.pk in applies:
+                rows.append((item, "applies"))
+            elif item.pk in unanswered:
+                rows.append((item, "unanswered"))
+            elif item.code not in ScreeningItem.COMPUTED_CODES:
+                rows.append((item, ""))
+        return rows
 
     @property
     def summary(self) -> str:
@@ -57,7 +104,7 @@ class ScreeningResult:
             return "Screening pending"
         if self.blocked:
             return "Needling blocked"
-        if self.precautions or self.contraindications:
+        if self.precautions or self.contraindications or self.unanswered:
             return "Precautions"
         return "Clear"
 
@@ -67,16 +114,43 @@ def screening_for(patient: Patient) -> ScreeningResult:
     contraindication with its clearance if a physiotherapist recorded one.
 
     The explicit anticoagulant question counts as the anticoagulant precaution when the
-    answer is yes or unsure, whether or not the checklist box was ticked.
+    answer is yes or unsure, whether or not the checklist box was ticked. "Under 18" is
+    worked out from the date of birth today, not asked: the desk records and checks the
+    date of birth, a question could contradict it, and a patient can turn 18 mid-course.
+    Items added to the checklist after the intake was answered are `unanswered`.
     """
-    intake = intake_latest_submitted(patient)
+    intake = (
+        patient.intakes.filter(status=Intake.Status.SUBMITTED).order_by("-submitted_at").first()
+    )
     if intake is None:
         return ScreeningResult(intake=None)
-    items = {item.pk: item for item in intake.screening_items.all()}
+    # One read of the (small) checklist, each item marked ticked and asked on this intake.
+    ticked = Intake.screening_items.through.objects.filter(
+        intake=intake, screeningitem=OuterRef("pk")
+    )
+    asked = Intake.screening_asked.through.objects.filter(
+        intake=intake, screeningitem=OuterRef("pk")
+    )
+    every = list(
+        ScreeningItem.objects.annotate(ticked=Exists(ticked), asked=Exists(asked)).order_by(
+            "order", "label"
+        )
+    )
+    active = [item for item in every if item.active]
+    items = {item.pk: item for item in every if item.ticked}
+    wanted = []
     if intake.anticoagulants in (Intake.Answer.YES, Intake.Answer.UNSURE):
-        anticoagulant = ScreeningItem.objects.filter(code="anticoagulants").first()
-        if anticoagulant:
-            items.setdefault(anticoagulant.pk, anticoagulant)
+        wanted.append("anticoagulants")
+    if patient.age < 18:
+        wanted.append(ScreeningItem.UNDER_18)
+    for item in active:
+        if item.code in wanted:
+            items.setdefault(item.pk, item)
+    unanswered = [
+        item
+        for item in active
+        if item.code not in ScreeningItem.COMPUTED_CODES and not item.asked and item.pk not in items
+    ]
     ordered = sorted(items.values(), key=lambda item: (item.order, item.label))
     clearances = {
         c.item_id: c
@@ -91,6 +165,8 @@ def screening_for(patient: Patient) -> ScreeningResult:
             if item.is_contraindication
         ],
         anticoagulants_unsure=intake.anticoagulants == Intake.Answer.UNSURE,
+        unanswered=unanswered,
+        checklist=active,
     )
 
 
@@ -115,7 +191,19 @@ class NeedlingReadiness:
             for c in self.screening.contraindications
             if not c.cleared
         )
+        reasons.extend(
+            f"Contraindication not yet answered: {item.label}."
+            for item in self.screening.unanswered_blocking
+        )
         return reasons
+
+    @property
+    def questions(self) -> list[str]:
+        """Items to ask before needling that do not block by themselves."""
+        return [
+            f"Not yet answered (ask today): {item.label}."
+            for item in self.screening.unanswered_to_ask
+        ]
 
 
 def needling_readiness(patient: Patient) -> NeedlingReadiness:

@@ -39,6 +39,7 @@ from clinic.services.intake import (
     intake_save_step,
     intake_start,
     intake_submit,
+    screening_answer_outstanding,
     screening_clear,
 )
 from clinic.services.invitations import (
@@ -128,6 +129,7 @@ __all__ = [
     "portal_invitation_send",
     "roles_sync",
     "roles_sync_after_migrate",
+    "screening_answer_outstanding",
     "screening_clear",
     "user_set_roles",
 ]

@@ -56,11 +56,13 @@ def roles_sync_after_migrate(sender: Any, *, using: str = "default", **kwargs: A
 
 
 # Data migrations that seed reference data, and a model that is empty only when they have
-# not run (or the database was flushed: `manage.py flush`, transactional tests).
-_REFERENCE_DATA = {
-    "clinic.migrations.0003_screening_items_and_consent_v1": "ScreeningItem",
-    "clinic.migrations.0006_appointment_types": "AppointmentType",
-}
+# not run (or the database was flushed: `manage.py flush`, transactional tests), in
+# migration order.
+_REFERENCE_DATA = (
+    ("clinic.migrations.0003_screening_items_and_consent_v1", "ScreeningItem"),
+    ("clinic.migrations.0006_appointment_types", "AppointmentType"),
+    ("clinic.migrations.0015_screening_v2_and_consent_v2", "ScreeningItem"),
+)
 
 
 def reference_data_ensure() -> None:
@@ -68,8 +70,13 @@ def reference_data_ensure() -> None:
 
     Only empty tables are touched, so a clinic's edits (renamed types, retired screening
     items) are never overwritten; clinic admins cannot empty these tables (no delete)."""
-    for module_name, model_name in _REFERENCE_DATA.items():
-        if not global_apps.get_model("clinic", model_name).objects.exists():
+    empty = {
+        name
+        for _, name in _REFERENCE_DATA
+        if not global_apps.get_model("clinic", name).objects.exists()
+    }
+    for module_name, model_name in _REFERENCE_DATA:
+        if model_name in empty:
             import_module(module_name).forwards(global_apps, None)
 
 

@@ -139,6 +139,10 @@ def intake_save_step(*, intake: Intake, step: str, data: dict[str, Any], by: Use
     intake.save()
     if items is not None:
         intake.screening_items.set(items)
+        # The list the patient answered: an item added later shows as unanswered.
+        intake.screening_asked.set(
+            ScreeningItem.objects.filter(active=True).exclude(code__in=ScreeningItem.COMPUTED_CODES)
+        )
     return intake
 
 
@@ -207,3 +211,30 @@ def screening_clear(
     clearance._history_user = by
     clearance.save()
     return clearance
+
+
+@transaction.atomic
+def screening_answer_outstanding(
+    *, patient: Patient, applies: list[ScreeningItem], by: User
+) -> Intake:
+    """Record the answers to checklist items added after the patient's intake was answered
+    (e.g. by migration 0014): each outstanding item is now asked, those in `applies` apply.
+    Earlier answers are kept as they were; the intake's history table audits the change."""
+    if not by.has_role(Role.PHYSIO):
+        raise IntakeError("Only a physiotherapist can record screening answers.")
+    Patient.objects.select_for_update().get(pk=patient.pk)
+    result = screening_for(patient)
+    if result.intake is None:
+        raise IntakeError("The patient has no submitted intake to add answers to.")
+    outstanding = {item.pk for item in result.unanswered}
+    if not outstanding:
+        raise IntakeError("Every screening item has already been answered.")
+    stray = [item.label for item in applies if item.pk not in outstanding]
+    if stray:
+        raise IntakeError(f"Not an unanswered item: {stray[0]}.")
+    intake = result.intake
+    intake._history_user = by
+    intake.screening_asked.add(*outstanding)
+    if applies:
+        intake.screening_items.add(*applies)
+    return intake

@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from clinic import outcomes, selectors, services
-from clinic.forms import INTAKE_STEP_FORMS, ClearanceForm, ConsentForm
+from clinic.forms import INTAKE_STEP_FORMS, ClearanceForm, ConsentForm, OutstandingScreeningForm
 from clinic.models import AccessLog, Consent, Intake, Patient, ScreeningItem
 from clinic.permissions import Role, allow_roles, clinical_record
 from clinic.services.intake import STEP_BY_SLUG, STEPS, intake_missing
@@ -248,6 +248,7 @@ def intake_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "instrument": instrument,
         "region_rows": _region_rows(intake, instrument),
         "clearance_form": ClearanceForm(),
+        "outstanding_form": OutstandingScreeningForm(items=screening.unanswered),
     }
     return render(request, "clinic/intake/detail.html", context)
 
@@ -282,6 +283,28 @@ def screening_clear(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse
             messages.success(request, f"Cleared: {item.label}.")
     else:
         messages.error(request, form.errors["reason"][0])
+    return redirect(reverse("clinic:intake_detail", args=[patient.pk]) + "#screening")
+
+
+@allow_roles(Role.PHYSIO)
+@clinical_record("pk")
+@require_POST
+def screening_answer(request: HttpRequest, pk: int) -> HttpResponse:
+    """A physiotherapist records the patient's answers to checklist items added after the
+    intake was answered (nothing earlier is changed)."""
+    patient = get_object_or_404(Patient, pk=pk)
+    form = OutstandingScreeningForm(request.POST, items=selectors.screening_for(patient).unanswered)
+    if form.is_valid():
+        try:
+            services.screening_answer_outstanding(
+                patient=patient, applies=list(form.cleaned_data["applies"]), by=request.user
+            )
+        except services.IntakeError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, "Screening answers recorded.")
+    else:
+        messages.error(request, next(iter(form.errors.values()))[0])
     return redirect(reverse("clinic:intake_detail", args=[patient.pk]) + "#screening")
 
 

@@ -74,6 +74,12 @@ class TreatmentSession(models.Model):
     rescreen_contraindication = models.BooleanField(
         "any of these is a contraindication to needling today", null=True, blank=True
     )
+    # Absolute contraindication (ASAP 2007/2013; sources in clinic migration 0014): a yes
+    # blocks signing. Not part of rescreen_answered, so notes signed before it existed
+    # still read as answered; sign_problems asks for it on every draft.
+    rescreen_acutely_unwell = models.BooleanField(
+        "acutely unwell or a medical emergency today", null=True, blank=True
+    )
     rescreen_notes = models.CharField("re-screen notes", max_length=300, blank=True)
 
     nprs_before = models.PositiveSmallIntegerField(

@@ -78,6 +78,7 @@ def complete_session(physio, patient=None, *, sites=1, **fields):
         "rescreen_pregnancy": False,
         "rescreen_conditions": False,
         "rescreen_contraindication": False,
+        "rescreen_acutely_unwell": False,
         "nprs_before": 6,
         "nprs_after": 3,
         "needles_opened": sites,

@@ -164,6 +164,7 @@ def test_charting_a_session_on_a_tablet(physio, touch_page_for):
         "Pregnant or may be pregnant?",
         "New conditions, surgery or injuries?",
         "Is any of these a contraindication today?",
+        "Acutely unwell or a medical emergency today?",
     ):
         answer(page, question, "No")
     page.get_by_label("Pain before (0-10)").fill("6")
@@ -268,6 +269,7 @@ def test_charting_a_session_on_a_tablet(physio, touch_page_for):
             session.rescreen_pregnancy,
             session.rescreen_conditions,
             session.rescreen_contraindication,
+            session.rescreen_acutely_unwell,
         )
     )
     assert (session.nprs_before, session.nprs_after) == (6, 3)

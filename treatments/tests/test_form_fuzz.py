@@ -123,6 +123,7 @@ def test_session_save(send, physio, draft, data):
         "rescreen_pregnancy": "False",
         "rescreen_conditions": "False",
         "rescreen_contraindication": "False",
+        "rescreen_acutely_unwell": "False",
         "nprs_before": "7",
         "nprs_after": "3",
         "needles_opened": "1",

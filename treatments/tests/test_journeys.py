@@ -600,6 +600,7 @@ def test_journey_3_the_physio_assesses_needles_signs_and_adds_an_addendum(
         "Pregnant or may be pregnant?",
         "New conditions, surgery or injuries?",
         "Is any of these a contraindication today?",
+        "Acutely unwell or a medical emergency today?",
     ):
         session_ui.answer(page, question, "No")
     page.get_by_label("Pain before (0-10)").fill("6")

@@ -119,6 +119,7 @@ def test_spacing_violated_without_override_refuses_and_an_override_allows(creden
         rescreen_pregnancy=False,
         rescreen_conditions=False,
         rescreen_contraindication=False,
+        rescreen_acutely_unwell=False,
         nprs_before=5,
         needles_opened=1,
         needles_removed=1,

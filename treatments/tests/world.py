@@ -191,6 +191,7 @@ def world_url(world: World, name: str) -> str | None:
         "clinic:intake_review": {"pk": a.pk},
         "clinic:intake_step": {"pk": a.pk, "step": "pain"},
         "clinic:screening_clear": {"pk": a.pk, "item_pk": world.screening_item.pk},
+        "clinic:screening_answer": {"pk": a.pk},
         "clinic:consent_in_clinic": {"pk": a.pk},
         "clinic:recall_plan": {"pk": a.pk},
         "clinic:emergency_access": {"pk": a.pk},
