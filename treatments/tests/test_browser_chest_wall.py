@@ -74,16 +74,16 @@ def test_chest_wall_depth_direction_and_the_bilateral_warning_on_a_tablet(physio
     pick(page, "technique", "In-and-out")
     pick(page, "twitch", "Large")
     page.get_by_label("Pneumothorax precaution acknowledged").check()
-    depth.fill("101")
+    depth.fill("14")
     pick(page, "needle_direction", ONTO_BONE)
+    shot(page, "issue17-session-chest-wall-entry")  # the entry row with depth and direction
+    depth.fill("101")
     add_site_in_page(page)
     error = page.locator("#id_site-new-needle_depth_mm-wrap .invalid-feedback")
     expect(error).to_contain_text("less than or equal to 100")
     assert NeedlingSite.objects.filter(session=session).count() == 2
 
     page.get_by_label("Needle depth (mm)").fill("14")
-    page.locator("#site-new-form").scroll_into_view_if_needed()
-    shot(page, "issue17-session-chest-wall-entry")  # the entry row with depth and direction
     add_site_in_page(page)
     expect(site_rows(page)).to_have_count(3)
     left = site_rows(page).nth(2)
