@@ -212,6 +212,14 @@ def _session(
                     response_referred=rng.random() < 0.2,
                     released=rng.random() < 0.8,
                     pneumothorax_acknowledged=muscle.chest_wall,
+                    # Over the chest wall: a shallow depth, paraspinals angled medially
+                    # onto the lamina, others tangential in a pincer grip.
+                    needle_depth_mm=(15 if muscle.is_paraspinal else 12)
+                    if muscle.chest_wall
+                    else None,
+                    needle_direction=("medial" if muscle.is_paraspinal else "tangential")
+                    if muscle.chest_wall
+                    else "",
                 ),
             )
             sites += 1
@@ -236,6 +244,13 @@ def _session(
         f"{min(count, number + 3)}.",
         next_visit_on=day + dt.timedelta(days=7),
     )
+    if session.needled_both_sides_of_thorax:
+        services.session_update(
+            session=session,
+            by=user,
+            bilateral_thorax_reason="Signs at the same thoracic level on both sides; "
+            "patient briefed on breathlessness and observed for 20 minutes.",
+        )
     try:
         services.session_sign(session=session, by=user)
     except ValidationError:

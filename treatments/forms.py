@@ -18,6 +18,7 @@ from treatments.models import (
     RomRetest,
     TreatmentSession,
 )
+from treatments.models.session import DEPTH_MM_MAX
 
 YES_NO = [(True, "Yes"), (False, "No")]
 
@@ -137,9 +138,14 @@ class SiteForm(_PartForm):
             "response_referred",
             "released",
             "pneumothorax_acknowledged",
+            "needle_depth_mm",
+            "needle_direction",
         ]
         widgets = {
             "insertions": forms.NumberInput(attrs={"min": 1, "inputmode": "numeric"}),
+            "needle_depth_mm": forms.NumberInput(
+                attrs={"min": 1, "max": DEPTH_MM_MAX, "inputmode": "numeric"}
+            ),
             "retained_minutes": forms.NumberInput(attrs={"min": 1, "inputmode": "numeric"}),
             "estim_frequency_hz": forms.NumberInput(attrs={"min": 0.1, "step": 0.1}),
         }
@@ -167,6 +173,7 @@ class SiteForm(_PartForm):
             ("region", "Region…"),
             ("technique", "Technique…"),
             ("twitch", "Twitch…"),
+            ("needle_direction", "Direction…"),
         ):
             self.fields[name].choices = [("", empty), *self.fields[name].choices[1:]]
         muscle = self._muscle()
@@ -182,7 +189,9 @@ class SiteForm(_PartForm):
             )
 
     def _muscle(self) -> Muscle | None:
-        muscle_id = parse_id(self.initial.get("muscle") or self.instance.muscle_id)
+        # A posted row that comes back with errors keeps the chest-wall fields in view.
+        posted = self.data.get(self.add_prefix("muscle")) if self.is_bound else None
+        muscle_id = parse_id(posted or self.initial.get("muscle") or self.instance.muscle_id)
         return None if muscle_id is None else Muscle.objects.filter(pk=muscle_id).first()
 
 

@@ -52,6 +52,13 @@ SESSION_FIELDS = (
     "home_care_text",
     "plan",
     "next_visit_on",
+    "bilateral_thorax_reason",
+)
+# Shown next to the reason field in the sign panel (TreatmentSession.needled_both_sides_of_
+# thorax gives the caution and its sources).
+BILATERAL_THORAX_PROBLEM = (
+    "Both sides of the thorax: give a one-line reason for needling chest-wall muscles on "
+    "the left and the right in one session."
 )
 
 
@@ -304,6 +311,8 @@ def sign_problems(
         problems.append("Pain: record the pain score before treatment.")
     if not session.sites.exists():
         problems.append("Sites: record at least one needling site.")
+    if session.needled_both_sides_of_thorax and not session.bilateral_thorax_reason.strip():
+        problems.append(BILATERAL_THORAX_PROBLEM)
     return problems
 
 

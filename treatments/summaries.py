@@ -350,6 +350,13 @@ class CourseSessionRow:
     events: list[AdverseEvent]
 
 
+def _course_site(site: NeedlingSite) -> str:
+    """'Rhomboid major (R)', with depth and direction for a chest-wall site:
+    'Rhomboid major (R; 15 mm deep, tangential / oblique ...)'."""
+    detail = "; ".join(filter(None, [site.side, site.depth_direction]))
+    return f"{site.muscle.name} ({detail})"
+
+
 def course_summary_context(summary: CourseSummary) -> dict:
     """The course summary for a referring physician: clinical terms are fine here (segment
     levels, muscle names), but only this patient's sessions in the chosen range."""
@@ -375,7 +382,7 @@ def course_summary_context(summary: CourseSummary) -> dict:
             CourseSessionRow(
                 session=session,
                 levels=[seg.code for seg in levels],
-                muscles=list(dict.fromkeys(f"{s.muscle.name} ({s.side})" for s in sites)),
+                muscles=list(dict.fromkeys(_course_site(s) for s in sites)),
                 events=list(session.adverse_events.all()),
             )
         )

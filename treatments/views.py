@@ -97,7 +97,24 @@ def session_start(request: HttpRequest, patient_pk: int) -> HttpResponse:
     return redirect("treatments:session_edit", pk=session.pk)
 
 
-def _detail_response(request, pk, addendum_form=None, event_form=None, status=200):
+def _sign_context(session, *, readiness=None, reason=None, reason_error="") -> dict:
+    """The sign panel: what still stops signing, and for a session that needled both sides
+    of the thorax the warning with its reason field (the missing reason, or `reason_error`
+    from a refused one, is shown next to the field rather than in the list)."""
+    problems = services.sign_problems(session, readiness=readiness)
+    missing = services.BILATERAL_THORAX_PROBLEM in problems
+    return {
+        "sign_problems": [p for p in problems if p != services.BILATERAL_THORAX_PROBLEM],
+        "sign_blocked": bool(problems) or bool(reason_error),
+        "bilateral_thorax": session.needled_both_sides_of_thorax,
+        "bilateral_reason": session.bilateral_thorax_reason if reason is None else reason,
+        "bilateral_error": reason_error or (services.BILATERAL_THORAX_PROBLEM if missing else ""),
+    }
+
+
+def _detail_response(
+    request, pk, addendum_form=None, event_form=None, status=200, sign_context=None
+):
     try:
         session = selectors.session_detail(pk)
     except TreatmentSession.DoesNotExist:
@@ -111,7 +128,7 @@ def _detail_response(request, pk, addendum_form=None, event_form=None, status=20
             "session": session,
             "patient": session.patient,
             "can_edit": own_draft,
-            "sign_problems": services.sign_problems(session) if own_draft else [],
+            **((sign_context or _sign_context(session)) if own_draft else {"sign_problems": []}),
             "addendum_form": addendum_form or AddendumForm(),
             "event_form": event_form or AdverseEventForm(),
             "history": selectors.session_history(session),
@@ -163,7 +180,7 @@ def session_edit(request: HttpRequest, pk: int) -> HttpResponse:
             "entries": {kind: _part_form(session, kind) for kind in PART_FORMS},
             "readiness": readiness,
             "credential": services.credential_on(session.practitioner, session.session_date),
-            "sign_problems": services.sign_problems(session, readiness=readiness),
+            **_sign_context(session, readiness=readiness),
         },
     )
 
@@ -279,7 +296,7 @@ def sign_panel(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "treatments/_sign_panel.html",
-        {"session": session, "sign_problems": services.sign_problems(session)},
+        {"session": session, **_sign_context(session)},
     )
 
 
@@ -288,6 +305,23 @@ def sign_panel(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def session_sign(request: HttpRequest, pk: int) -> HttpResponse:
     session = _own_session(request, pk)
+    reason = request.POST.get("bilateral_thorax_reason")
+    if reason is not None and not session.is_signed:
+        # The reason field sits in the sign form: store it first, so it stays on the
+        # draft even if another check still stops signing.
+        reason = reason.strip()
+        try:
+            services.session_update(
+                session=session, by=request.user, bilateral_thorax_reason=reason
+            )
+        except services.SessionLocked:
+            return _locked(request, session)
+        except ValidationError as error:
+            detail = selectors.session_detail(pk)
+            by_field = error.message_dict if hasattr(error, "error_dict") else {}
+            shown = by_field.get("bilateral_thorax_reason", error.messages)
+            context = _sign_context(detail, reason=reason, reason_error=" ".join(shown))
+            return _detail_response(request, pk, status=400, sign_context=context)
     try:
         services.session_sign(session=session, by=request.user)
     except services.SessionLocked:

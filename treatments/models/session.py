@@ -31,6 +31,8 @@ from clinic.validators import (
 from treatments.models.reference import HomeCareSnippet, NeedleSize
 
 NPRS = [MinValueValidator(0), MaxValueValidator(10)]
+DEPTH_MM_MAX = 100
+BILATERAL_THORAX_REASON_MAX = 300
 
 
 class TreatmentSession(models.Model):
@@ -104,6 +106,13 @@ class TreatmentSession(models.Model):
     next_visit_on = models.DateField(
         "recommended next visit", null=True, blank=True, validators=[validate_booking_date]
     )
+    # Why both sides of the thorax were needled in this one session (see
+    # treatments.services.bilateral_thorax for the caution and its sources).
+    bilateral_thorax_reason = LimitedTextField(
+        "reason for needling both sides of the thorax",
+        blank=True,
+        max_length=BILATERAL_THORAX_REASON_MAX,
+    )
 
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
     created_at = models.DateTimeField(default=timezone.now)
@@ -160,6 +169,30 @@ class TreatmentSession(models.Model):
             self.rescreen_contraindication,
         )
 
+    @property
+    def needled_both_sides_of_thorax(self) -> bool:
+        """Chest-wall muscles needled on the left and the right in this session (or a
+        chest-wall site recorded as "both sides"); a midline site counts for neither side.
+
+        A needling pneumothorax may show only hours later, and one on each side at once is
+        life-threatening; so thorax safety guidance advises against needling both sides of
+        the thorax in one session. Sources: Allied Health Professions Council of South
+        Africa, Board Notice 121, "Safety Guidelines: Chiropractic and Osteopathy: Dry
+        Needling", section 5.1 Thorax ("avoid DN on both sides of the thorax to prevent a
+        bilateral pneumothorax"; year of the notice not confirmed here); McCutcheon L,
+        Yelland M, Physical Therapy Reviews 2011;16(2):126-132 (a pneumothorax can present
+        late, after the patient has left). The app warns and asks for a reason; it does not
+        forbid it: the guidance is advice, and the clinician may have one (e.g. a
+        bilateral segmental presentation with the patient briefed and observed).
+
+        Uses the prefetched sites (with their muscles) when the page has them."""
+        cache = getattr(self, "_prefetched_objects_cache", {})
+        if "sites" in cache:
+            sides = {site.side for site in cache["sites"] if site.muscle.chest_wall}
+        else:
+            sides = set(self.sites.filter(muscle__chest_wall=True).values_list("side", flat=True))
+        return Side.BOTH in sides or {Side.LEFT, Side.RIGHT} <= sides
+
     def clean(self) -> None:
         if self.next_visit_on and self.session_date and self.next_visit_on <= self.session_date:
             raise ValidationError(
@@ -168,7 +201,36 @@ class TreatmentSession(models.Model):
 
 
 class NeedlingSite(models.Model):
-    """One muscle needled: where, with what, how, and how it responded."""
+    """One muscle needled: where, with what, how, and how it responded.
+
+    On a chest-wall muscle (Muscle.chest_wall) the note also records how deep the needle
+    went (mm) and which way it pointed: the pleura can lie within 10-20 mm of the skin in a
+    thin patient, and the published thorax safety guidance rests on exactly these two
+    choices (needle length and depth for the patient's build; a direction away from the
+    lung: onto a rib or the scapula as a backstop, or tangential into a muscle held in a
+    pincer grip or bracketed between two fingers in the intercostal spaces). Sources:
+    - McCutcheon L, Yelland M. Iatrogenic pneumothorax: safety concerns when using
+      acupuncture or dry needling in the thoracic region. Physical Therapy Reviews
+      2011;16(2):126-132 (technique modifications that keep the needle off the pleura).
+    - Allied Health Professions Council of South Africa, Board Notice 121, "Safety
+      Guidelines: Chiropractic and Osteopathy: Dry Needling", section 5.1 Thorax: choose
+      needle length, angle and place of insertion beforehand, always direct the needle away
+      from the lung, use pincer palpation and needle tangentially where possible, bracket
+      the rib (year of the notice not confirmed here).
+    - Cummings M, Ross-Marrs R, Gerwin R. Pneumothorax complication of deep dry needling
+      demonstration. Acupuncture in Medicine 2014;32(6):517-519 (a pneumothorax from an
+      iliocostalis needle that went deeper than intended, by a very experienced needler).
+    The 1-100 mm range is the longest acupuncture-type needle in use (100 mm); over the
+    chest wall a depth near the top of it is itself a warning sign the clinician sees.
+    """
+
+    class Direction(models.TextChoices):
+        ONTO_BONE = "onto_bone", "Perpendicular onto rib or scapula (bone as backstop)"
+        TANGENTIAL = "tangential", "Tangential / oblique to the chest wall (pincer grip)"
+        CRANIAL = "cranial", "Cranial"
+        CAUDAL = "caudal", "Caudal"
+        MEDIAL = "medial", "Medial"
+        LATERAL = "lateral", "Lateral"
 
     class Technique(models.TextChoices):
         IN_OUT = "in_out", "In-and-out"
@@ -212,6 +274,20 @@ class NeedlingSite(models.Model):
     pneumothorax_acknowledged = models.BooleanField(
         "pneumothorax precaution acknowledged", default=False
     )
+    needle_depth_mm = models.PositiveSmallIntegerField(
+        "needle depth (mm)",
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(DEPTH_MM_MAX)],
+        help_text="Deepest point reached, in millimetres (required over the chest wall).",
+    )
+    needle_direction = models.CharField(
+        "needle direction",
+        max_length=12,
+        choices=Direction.choices,
+        blank=True,
+        help_text="Which way the needle pointed (required over the chest wall).",
+    )
     created_at = models.DateTimeField(default=timezone.now)
     history = HistoricalRecords()
 
@@ -227,10 +303,26 @@ class NeedlingSite(models.Model):
                 | models.Q(technique="in_out", retained_minutes__isnull=True),
                 name="treat_site_minutes_match_technique",
             ),
+            models.CheckConstraint(
+                condition=models.Q(needle_depth_mm__isnull=True)
+                | models.Q(needle_depth_mm__gte=1, needle_depth_mm__lte=DEPTH_MM_MAX),
+                name="treat_site_depth_range",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.muscle} ({self.get_side_display().lower()})"
+
+    @property
+    def depth_direction(self) -> str:
+        """'18 mm deep, tangential / oblique ...' for the note, the chart and the course
+        summary (clinical readers); '' when not recorded."""
+        parts = []
+        if self.needle_depth_mm is not None:
+            parts.append(f"{self.needle_depth_mm} mm deep")
+        if self.needle_direction:
+            parts.append(self.get_needle_direction_display().lower())
+        return ", ".join(parts)
 
     @property
     def responses(self) -> list[str]:
@@ -276,6 +368,15 @@ class NeedlingSite(models.Model):
                 errors["pneumothorax_acknowledged"] = (
                     f"{muscle.name} lies over the chest wall: acknowledge the pneumothorax "
                     "precaution (needle angle and depth, patient told the symptoms)."
+                )
+            if muscle.chest_wall and self.needle_depth_mm is None:
+                errors["needle_depth_mm"] = (
+                    f"{muscle.name} lies over the chest wall: give the needle depth in mm "
+                    f"(1-{DEPTH_MM_MAX})."
+                )
+            if muscle.chest_wall and not self.needle_direction:
+                errors["needle_direction"] = (
+                    f"{muscle.name} lies over the chest wall: give the needle direction."
                 )
         if errors:
             raise ValidationError(errors)

@@ -128,6 +128,9 @@ def test_chest_wall_muscles_need_the_precaution_acknowledged(name, physio, draft
     assert "pneumothorax precaution" in refused.content.decode()
     assert not draft.sites.filter(muscle=muscle).exists()
     data["site-new-pneumothorax_acknowledged"] = "on"
+    # Over the chest wall the depth and direction are required too (test_chest_wall_sites).
+    data["site-new-needle_depth_mm"] = "12"
+    data["site-new-needle_direction"] = "onto_bone"
     client.post(f"/treatments/sessions/{draft.pk}/site/", data, **HTMX)
     assert draft.sites.filter(muscle=muscle, pneumothorax_acknowledged=True).exists()
 
