@@ -97,7 +97,8 @@ def build(ctx: BenchContext) -> None:
             "session_id", "muscle_id", "side", "segment_id", "region", "needle_id",
             "technique", "retained_minutes", "estim_frequency_hz", "estim_intensity",
             "insertions", "twitch", "response_ache", "response_cramp", "response_referred",
-            "released", "pneumothorax_acknowledged", "created_at",
+            "released", "pneumothorax_acknowledged", "needle_depth_mm", "needle_direction",
+            "created_at",
         ],
     )  # fmt: skip
     retest_w = ctx.writer(
@@ -135,10 +136,16 @@ def build(ctx: BenchContext) -> None:
             technique = rng.choices(("in_out", "retained", "electrical"), (85, 10, 5))[0]
             length = rng.choice(LENGTHS.get(body_region, DEFAULT_LENGTHS))
             electrical = technique == "electrical"
+            # Over the chest wall: the patient's side only (never both sides of the thorax
+            # in one session), with the depth and direction signing asks for.
+            if chest_wall:
+                side = patient.side
+            else:
+                side = rng.choice("LRBM" if kind == Region.PARASPINAL else peripheral_sides)
             site_w.add(
                 session_id,
                 muscle_id,
-                rng.choice("LRBM" if kind == Region.PARASPINAL else peripheral_sides),
+                side,
                 segment_id,
                 kind,
                 rng.choice(needles.get(length) or any_needle),
@@ -153,6 +160,8 @@ def build(ctx: BenchContext) -> None:
                 rng.random() < 0.2,
                 rng.random() < 0.75,
                 chest_wall,
+                rng.randint(8, 30) if chest_wall else None,
+                NeedlingSite.Direction.TANGENTIAL if chest_wall else "",
                 visit.start,
             )
         if rng.random() < 0.3:

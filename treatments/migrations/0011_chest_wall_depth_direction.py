@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('assessments', '0004_date_windows_and_text_limits'),
-        ('treatments', '0007_date_windows_and_text_limits'),
+        ('treatments', '0010_rescreen_acutely_unwell'),
     ]
 
     operations = [
