@@ -63,7 +63,11 @@ def add_site(session, physio, *, muscle="Supinator", segment="C6", side="R", **f
         "response_ache": True,
         "released": True,
         "pneumothorax_acknowledged": muscle_obj.chest_wall,
-    } | fields
+    }
+    if muscle_obj.chest_wall:
+        # What signing asks for over the chest wall (issue 17): depth and direction.
+        data |= {"needle_depth_mm": 15, "needle_direction": NeedlingSite.Direction.TANGENTIAL}
+    data |= fields
     return services.part_save(session=session, by=physio, part=NeedlingSite(**data))
 
 

@@ -40,6 +40,7 @@ RESCREEN_AND_COUNTS = {
     "rescreen_pregnancy": False,
     "rescreen_conditions": False,
     "rescreen_contraindication": False,
+    "rescreen_acutely_unwell": False,
     "nprs_before": 6,
     "nprs_after": 3,
     "needles_opened": 1,
