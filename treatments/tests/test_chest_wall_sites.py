@@ -132,7 +132,15 @@ def test_depth_and_direction_are_not_required_for_other_muscles(physio, draft, c
 
 def test_the_service_refuses_a_chest_wall_site_without_them(physio, draft, chest_muscle):
     with pytest.raises(ValidationError) as refused:
-        add_site(draft, physio, muscle=CHEST, segment="C5", pneumothorax_acknowledged=True)
+        add_site(
+            draft,
+            physio,
+            muscle=CHEST,
+            segment="C5",
+            pneumothorax_acknowledged=True,
+            needle_depth_mm=None,
+            needle_direction="",
+        )
     assert set(refused.value.message_dict) == {"needle_depth_mm", "needle_direction"}
     assert not draft.sites.filter(muscle=chest_muscle).exists()
 
