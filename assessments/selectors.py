@@ -20,7 +20,7 @@ from assessments.models import (
     TautBand,
 )
 from clinic.models import Patient, Practitioner
-from clinic.selectors import OpenNote
+from clinic.selectors import OpenNote, open_notes_scope
 
 
 def assessment_detail(pk: int) -> Assessment:
@@ -195,10 +195,7 @@ def open_draft_assessments(
     """Unsigned assessments, of the practitioner and/or the patient, for the "open notes"
     lists on My day and the chart (registered in AssessmentsConfig.ready; one query)."""
     drafts = Assessment.objects.filter(status=Assessment.Status.DRAFT)
-    if practitioner is not None:
-        drafts = drafts.filter(practitioner=practitioner)
-    if patient is not None:
-        drafts = drafts.filter(patient=patient)
+    drafts = open_notes_scope(drafts, practitioner, patient)
     return [
         OpenNote(
             kind="Assessment",

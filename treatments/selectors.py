@@ -12,7 +12,7 @@ from django.utils.safestring import SafeString
 from assessments.models import Muscle
 from assessments.selectors import patient_assessments, suggested_muscles
 from clinic.models import Appointment, OutcomeScore, Patient, Practitioner
-from clinic.selectors import OpenNote, open_notes, outcome_tracks
+from clinic.selectors import OpenNote, open_notes, open_notes_scope, outcome_tracks
 from clinic.selectors.intake import OutcomeTrack
 from treatments import charts
 from treatments.models import (
@@ -202,10 +202,7 @@ def open_draft_sessions(
     """Unsigned IMS session notes of the practitioner and/or the patient (one query;
     registered in TreatmentsConfig.ready for clinic's `open_notes`)."""
     drafts = TreatmentSession.objects.filter(status=TreatmentSession.Status.DRAFT)
-    if practitioner is not None:
-        drafts = drafts.filter(practitioner=practitioner)
-    if patient is not None:
-        drafts = drafts.filter(patient=patient)
+    drafts = open_notes_scope(drafts, practitioner, patient)
     return [
         OpenNote(
             kind="IMS session note",
@@ -232,10 +229,7 @@ def ims_visits_without_note(
     visits = Appointment.objects.filter(
         is_ims=True, status=Appointment.Status.COMPLETED, treatment_session__isnull=True
     )
-    if practitioner is not None:
-        visits = visits.filter(practitioner=practitioner)
-    if patient is not None:
-        visits = visits.filter(patient=patient)
+    visits = open_notes_scope(visits, practitioner, patient)
     return [
         OpenNote(
             kind="IMS visit",

@@ -18,6 +18,7 @@ import datetime as dt
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from clinic.models import Patient, Practitioner
@@ -62,6 +63,18 @@ class OpenNote:
 # (practitioner or None, patient or None) -> the provider's open notes, in one query.
 OpenNotesProvider = Callable[[Practitioner | None, Patient | None], Iterable[OpenNote]]
 _providers: dict[str, OpenNotesProvider] = {}
+
+
+def open_notes_scope(
+    rows: QuerySet, practitioner: Practitioner | None, patient: Patient | None
+) -> QuerySet:
+    """A provider's rows narrowed to the practitioner's (My day) and/or the patient's (the
+    chart): every provider filters the same way, so they say it once here."""
+    if practitioner is not None:
+        rows = rows.filter(practitioner=practitioner)
+    if patient is not None:
+        rows = rows.filter(patient=patient)
+    return rows
 
 
 def open_notes_register(name: str, provider: OpenNotesProvider) -> None:
