@@ -22,7 +22,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxLengthValidator
+from django.core.validators import MaxLengthValidator, ProhibitNullCharactersValidator
 from django.db import models
 from django.utils import timezone
 
@@ -170,9 +170,13 @@ DOCUMENT_MAX = 50_000
 class LimitedTextField(models.TextField):
     """A TextField whose max_length is enforced by model validation (full_clean, so every
     service that cleans) as well as by its form field, which also gets a maxlength
-    attribute. The column stays `text`: no database change."""
+    attribute. The column stays `text`: no database change. It also refuses NUL characters
+    in model validation (Django's form CharField does, its model TextField does not), so
+    text reaching a service without a form (e.g. the sign panel's reason) cannot make
+    PostgreSQL refuse the write with a 500."""
 
     def __init__(self, *args, max_length: int, **kwargs) -> None:
         super().__init__(*args, max_length=max_length, **kwargs)
         # Like CharField: added to the validators, not to the deconstructed arguments.
         self.validators.append(MaxLengthValidator(self.max_length))
+        self.validators.append(ProhibitNullCharactersValidator())

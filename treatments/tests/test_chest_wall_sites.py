@@ -284,6 +284,21 @@ def test_a_reason_over_300_characters_is_refused_next_to_the_field(physio, draft
     assert session.bilateral_thorax_reason == ""
 
 
+def test_a_reason_with_a_nul_character_is_refused_not_stored(physio, draft, client_for):
+    """The reason reaches the service without a form; PostgreSQL cannot store NUL, so the
+    model's own validation must refuse it (a field error, never a 500)."""
+    session = _both_sides(physio, draft)
+    response = client_for(physio).post(
+        reverse("treatments:session_sign", args=[session.pk]),
+        {"bilateral_thorax_reason": "Bilateral T4\x00 segmental signs"},
+    )
+    assert response.status_code == 400
+    assert "Null characters are not allowed" in response.content.decode()
+    session.refresh_from_db()
+    assert not session.is_signed
+    assert session.bilateral_thorax_reason == ""
+
+
 @pytest.mark.parametrize(
     "sites",
     [
