@@ -186,7 +186,8 @@ class FunctionStepForm(IntakeStepForm):
     step = "function"
     region = forms.ChoiceField(
         label="Which area is your main problem?",
-        choices=[("", "Choose an area")] + list(outcomes.REGION_CHOICES),
+        # A callable, read each time: the registry is the one list of regions and labels.
+        choices=lambda: [("", "Choose an area"), *outcomes.registry.region_choices()],
         required=False,
     )
 
@@ -219,7 +220,7 @@ class FunctionStepForm(IntakeStepForm):
             region = self.data.get(self.add_prefix("region")) if self.is_bound else None
             region = region or getattr(instance, "region", "") or ""
         self.region = region
-        self.instrument = outcomes.REGION_INSTRUMENT.get(region)
+        self.instrument = outcomes.registry.intake_instrument(region)
         answers = getattr(instance, "region_answers", None) or {}
         if self.instrument:
             for item in self.instrument.items:
