@@ -15,7 +15,7 @@ from assessments import selectors, services
 from assessments.forms import FINDING_FORMS, AddendumForm, AssessmentHeaderForm
 from assessments.models import Assessment, Segment
 from clinic.autosave import save_valid_fields, status_context
-from clinic.forms import form_add_errors
+from clinic.forms.common import form_add_errors
 from clinic.inputs import parse_id
 from clinic.models import Appointment, Patient
 from clinic.permissions import Role, allow_roles, clinical_record

@@ -15,7 +15,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from clinic.forms import form_add_errors
+from clinic.forms.common import form_add_errors
 
 
 def save_valid_fields(save: Callable[..., Any], form: forms.BaseForm, names: Iterable[str]) -> bool:

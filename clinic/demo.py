@@ -227,7 +227,9 @@ def _email_part(text: str) -> str:
 
 
 def _demo_intake(patient, state, index, rng, physio, items) -> None:
-    region = ["neck", "low_back", "upper_limb", "lower_limb"][index % 4]
+    # The registry's regions, those the demo has a story for (COMPLAINTS).
+    regions = [region.code for region in outcomes.registry.regions() if region.code in COMPLAINTS]
+    region = regions[index % len(regions)]
     intake = services.intake_start(patient=patient, by=patient.user or physio, channel="portal")
     by = patient.user or physio
     services.intake_save_step(

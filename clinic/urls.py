@@ -5,7 +5,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from clinic.forms import LoginForm
+from clinic.forms.accounts import LoginForm
 from clinic.permissions import allow_public, allow_signed_in
 from clinic.views import (
     audit,

@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from clinic.forms import form_add_errors
+from clinic.forms.common import form_add_errors
 from clinic.inputs import safe_next
 from clinic.models import AccessLog, Patient
 from clinic.permissions import Role, allow_roles, clinical_record, own_patient

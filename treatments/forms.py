@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from assessments.forms import SIDE_CHOICES, MuscleSelect, bootstrap_style
 from assessments.models import Muscle, Segment
-from clinic.forms import IdMultipleChoiceField
+from clinic.forms.common import IdMultipleChoiceField
 from clinic.inputs import parse_id
 from clinic.validators import validate_past_date
 from treatments.models import (

@@ -13,7 +13,7 @@ from django_htmx.http import HttpResponseClientRedirect, trigger_client_event
 
 from assessments.forms import AddendumForm
 from clinic.autosave import save_valid_fields, status_context
-from clinic.forms import form_add_errors
+from clinic.forms.common import form_add_errors
 from clinic.inputs import parse_id
 from clinic.models import Appointment, Patient
 from clinic.permissions import Role, allow_roles, clinical_record

@@ -8,6 +8,7 @@ from django.db import models
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from clinic import outcomes
 from clinic.models.patients import Patient
 from clinic.validators import (
     NARRATIVE_MAX,
@@ -222,10 +223,12 @@ class ScreeningClearance(models.Model):
 
 
 class OutcomeScore(models.Model):
-    """One computed outcome-measure score (clinic.outcomes), tracked over time."""
+    """One computed outcome-measure score (clinic.outcomes), tracked over time. ``instrument``
+    is a registered measure's code (clinic.outcomes.registry); no choices on the field, so a
+    new measure needs no migration."""
 
     patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="outcome_scores")
-    instrument = models.CharField(max_length=20)  # NPRS, PSFS, NDI, ODI, QUICKDASH, LEFS
+    instrument = models.CharField(max_length=20)  # a measure code: NPRS, PSFS, NDI, ...
     value = models.DecimalField(max_digits=5, decimal_places=1)
     maximum = models.DecimalField(max_digits=5, decimal_places=1)
     higher_is_worse = models.BooleanField()
@@ -244,7 +247,8 @@ class OutcomeScore(models.Model):
 
     @property
     def instrument_label(self) -> str:
-        return {"QUICKDASH": "QuickDASH"}.get(self.instrument, self.instrument)
+        """The measure's short label from the outcome registry ("QuickDASH", "NDI")."""
+        return outcomes.registry.label(self.instrument)
 
     @property
     def display(self) -> str:

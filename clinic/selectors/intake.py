@@ -259,7 +259,8 @@ def outcome_tracks(scores: Iterable[OutcomeScore]) -> list[OutcomeTrack]:
         by_code.setdefault(score.instrument, []).append(score)
     tracks = []
     for code, entries in by_code.items():
-        mcid = outcomes.MCIDS.get(code)
+        measure = outcomes.registry.find(code)
+        mcid = measure.mcid if measure else None
         baseline = entries[0]
         rows = [OutcomeRow(baseline, None, is_baseline=True)]
         rows.extend(
@@ -272,7 +273,7 @@ def outcome_tracks(scores: Iterable[OutcomeScore]) -> list[OutcomeTrack]:
         tracks.append(
             OutcomeTrack(
                 code=code,
-                label=baseline.instrument_label,
+                label=outcomes.registry.label(code),
                 higher_is_worse=baseline.higher_is_worse,
                 mcid=mcid,
                 rows=rows,

@@ -70,14 +70,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from clinic import services
-from clinic.forms import (
-    INTAKE_STEP_FORMS,
-    BookingForm,
-    ClearanceForm,
-    ConsentForm,
-    PatientForm,
-    SlotForm,
-)
+from clinic.forms.consent import ConsentForm
+from clinic.forms.intake import INTAKE_STEP_FORMS, ClearanceForm
+from clinic.forms.patients import PatientForm
+from clinic.forms.scheduling import BookingForm, SlotForm
 from clinic.models import (
     AccessLog,
     AccessReview,

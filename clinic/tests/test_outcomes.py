@@ -1,7 +1,7 @@
 """Outcome-measure scorers against worked examples computed by hand.
 
 Every expected value below is worked out in the comment beside it from the
-published rule (see the docstrings in ``clinic/outcomes.py``), never taken from
+published rule (see the docstrings in ``clinic/outcomes/measures/``), never taken from
 the module, so a wrong formula, limit or rounding fails here. No database.
 """
 
@@ -19,10 +19,10 @@ from clinic.outcomes import (
     ODI,
     PSFS_OPTIONS,
     QUICKDASH,
-    REGION_CHOICES,
     REGION_INSTRUMENT,
     Instrument,
     Score,
+    registry,
     score_nprs,
     score_psfs,
 )
@@ -60,7 +60,7 @@ def test_instruments_are_indexed_by_code_and_region():
         "upper_limb": QUICKDASH,
         "lower_limb": LEFS,
     }
-    assert REGION_CHOICES == [
+    assert registry.region_choices() == [
         ("neck", "Neck"),
         ("low_back", "Low back"),
         ("upper_limb", "Shoulder, arm or hand"),

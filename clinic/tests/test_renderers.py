@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import importlib
+import pkgutil
 
 import pytest
 from django import forms
@@ -54,7 +56,13 @@ def _forms():
     from treatments import forms as treatment_forms
 
     found = [_Everything(), _Everything({"text": "<x>", "pick": "zz", "radio": "a"})]
-    for module in (clinic_forms, assessment_forms, treatment_forms):
+    modules = []
+    for package in (clinic_forms, assessment_forms, treatment_forms):
+        modules.append(package)
+        # A forms package (clinic.forms): its forms live in the submodules.
+        for info in pkgutil.iter_modules(getattr(package, "__path__", [])):
+            modules.append(importlib.import_module(f"{package.__name__}.{info.name}"))
+    for module in modules:
         for value in vars(module).values():
             if (
                 isinstance(value, type)

@@ -14,14 +14,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from clinic import selectors, services
-from clinic.forms import (
-    BookingForm,
-    ClearanceForm,
-    OnlineBookingForm,
-    PainStepForm,
-    PatientForm,
-    SlotForm,
-)
+from clinic.forms.intake import ClearanceForm, PainStepForm
+from clinic.forms.patients import PatientForm
+from clinic.forms.scheduling import BookingForm, OnlineBookingForm, SlotForm
 from clinic.models import Appointment, AppointmentType, Consent, Intake, Patient, TimeOff
 from clinic.services.scheduling import BookingError, Slot, appointment_book, appointment_reschedule
 from clinic.tests.factories import make_patient, make_practitioner

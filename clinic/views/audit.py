@@ -12,12 +12,8 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from clinic import selectors
-from clinic.forms import (
-    AccessReviewForm,
-    AuditFilterForm,
-    EmergencyAccessForm,
-    form_add_errors,
-)
+from clinic.forms.audit import AccessReviewForm, AuditFilterForm, EmergencyAccessForm
+from clinic.forms.common import form_add_errors
 from clinic.inputs import safe_next
 from clinic.models import AccessLog, Patient
 from clinic.permissions import Role, allow_roles

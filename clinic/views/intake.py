@@ -17,7 +17,8 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from clinic import outcomes, selectors, services
-from clinic.forms import INTAKE_STEP_FORMS, ClearanceForm, ConsentForm, OutstandingScreeningForm
+from clinic.forms.consent import ConsentForm
+from clinic.forms.intake import INTAKE_STEP_FORMS, ClearanceForm, OutstandingScreeningForm
 from clinic.models import AccessLog, Consent, Intake, Patient, ScreeningItem
 from clinic.permissions import Role, allow_roles, clinical_record
 from clinic.services.intake import STEP_BY_SLUG, STEPS, intake_missing

@@ -18,13 +18,8 @@ from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_http_methods, require_POST
 
 from clinic import selectors, services
-from clinic.forms import (
-    CareTeamForm,
-    CorrectionRequestForm,
-    PatientForm,
-    PatientSearchForm,
-    SettleForm,
-)
+from clinic.forms.patients import CareTeamForm, PatientForm, PatientSearchForm
+from clinic.forms.records import CorrectionRequestForm, SettleForm
 from clinic.inputs import safe_next
 from clinic.models import Patient, Practitioner
 from clinic.permissions import Role, allow_roles

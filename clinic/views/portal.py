@@ -16,7 +16,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from clinic import selectors, services
-from clinic.forms import InvitationAcceptForm, OnlineBookingForm
+from clinic.forms.accounts import InvitationAcceptForm
+from clinic.forms.scheduling import OnlineBookingForm
 from clinic.models import Appointment, AppointmentType, ClinicPolicy, Location, Practitioner
 from clinic.permissions import Role, allow_public, allow_roles, own_patient
 

@@ -16,7 +16,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from clinic import services
-from clinic.forms import CorrectionRequestForm, SettleForm, form_add_errors
+from clinic.forms.common import form_add_errors
+from clinic.forms.records import CorrectionRequestForm, SettleForm
 from clinic.models import AccessLog, CorrectionRequest, Patient
 from clinic.permissions import Role, allow_roles, own_patient
 

@@ -21,7 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_htmx.http import HttpResponseClientRedirect
 
 from clinic import selectors, services
-from clinic.forms import BookingForm, CancelForm, SlotForm, SpacingAlertResolveForm
+from clinic.forms.scheduling import BookingForm, CancelForm, SlotForm, SpacingAlertResolveForm
 from clinic.inputs import parse_date, parse_id, safe_next
 from clinic.models import Appointment, Location, Patient, Practitioner, SpacingAlert
 from clinic.permissions import Role, allow_roles, clinical_record

@@ -27,7 +27,7 @@ from django_otp import match_token
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from clinic.forms import TokenForm
+from clinic.forms.accounts import TokenForm
 from clinic.inputs import safe_next
 from clinic.permissions import Role, allow_roles
 
