@@ -1,6 +1,6 @@
 """The benchmark's HTTP client: a separate process that talks to the app over loopback.
 
-    python clinic/benchmark/client.py < job.json > result.json
+    python devtools/bench/client.py < job.json > result.json
 
 Run by `manage.py bench` as a script (standard library only, it imports neither Django nor
 the site), so what it measures is the server as a browser meets it: the orchestrator hands it

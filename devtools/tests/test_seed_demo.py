@@ -1,14 +1,25 @@
-"""`seed_demo` builds the demo clinic and can run any number of times."""
+"""`seed_demo` builds the demo clinic and can run any number of times.
+
+Building the demo takes tens of seconds, so this module builds it once (`demo_clinic`,
+module-scoped, inside a transaction rolled back when the module is done) and every test runs
+`seed_demo` again on top of it, which is what these tests are about: a second run changes
+nothing, and puts back what someone changed. Each test's own changes roll back to a
+savepoint as usual."""
 
 from __future__ import annotations
+
+import io
 
 import pytest
 from django.contrib.auth import authenticate
 from django.core.management import CommandError, call_command
-from django.test import RequestFactory
+from django.db import transaction
+from django.test import RequestFactory, override_settings
 
-from clinic.models import Patient, User
+from assessments.models import Assessment
+from clinic.models import Appointment, Patient, User
 from clinic.permissions import Role
+from treatments.models import TreatmentSession
 
 pytestmark = pytest.mark.django_db
 
@@ -19,6 +30,32 @@ EXPECTED_ROLES = {
     "frontdesk": Role.FRONT_DESK,
     "patient": Role.PATIENT,
 }
+FIRST_PASSWORD = "first-demo-passphrase"  # noqa: S105 (test data)
+
+
+@pytest.fixture(scope="module")
+def demo_clinic(django_db_setup, django_db_blocker):
+    """The demo clinic, seeded once for this module; what the first run printed."""
+    from celery.app.task import Task
+
+    out = io.StringIO()
+    with django_db_blocker.unblock():
+        outer = transaction.atomic()
+        outer.__enter__()
+    try:
+        # As the `enqueued` fixture does for each test: no task leaves this process.
+        with (
+            django_db_blocker.unblock(),
+            pytest.MonkeyPatch.context() as patch,
+            override_settings(DEBUG=True, DEMO_PASSWORD=FIRST_PASSWORD),
+        ):
+            patch.setattr(Task, "apply_async", lambda *args, **kwargs: None)
+            call_command("seed_demo", stdout=out)
+        yield out.getvalue()
+    finally:
+        with django_db_blocker.unblock():
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
 
 
 def _request():
@@ -26,38 +63,67 @@ def _request():
     return RequestFactory().post("/accounts/login/")
 
 
-def test_seed_demo_is_idempotent_and_every_login_works(settings, capsys):
-    settings.DEBUG = True
-    settings.DEMO_PASSWORD = "a-demo-passphrase"
-    call_command("seed_demo")
-    counts = (User.objects.count(), Patient.objects.count())
-    call_command("seed_demo")
-    assert (User.objects.count(), Patient.objects.count()) == counts
-
-    for username, role in EXPECTED_ROLES.items():
-        user = authenticate(_request(), username=username, password="a-demo-passphrase")
-        assert user is not None, username
-        assert user.roles == frozenset({role})
-
-    patient = User.objects.get(username="patient").patient
-    assert patient.legal_last_name == "Avery"
-    printed = capsys.readouterr().out
-    assert "a-demo-passphrase" in printed
-    assert "frontdesk" in printed
-
-
-def test_seed_demo_restores_a_changed_demo_password(settings):
-    settings.DEBUG = True
-    call_command("seed_demo")
-    physio = User.objects.get(username="physio")
-    physio.set_password("something-else-entirely")
-    physio.save()
-    call_command("seed_demo")
-    assert authenticate(_request(), username="physio", password=settings.DEMO_PASSWORD)
+def _counts() -> dict[str, int]:
+    return {
+        model.__name__: model.objects.count()
+        for model in (User, Patient, Appointment, Assessment, TreatmentSession)
+    }
 
 
 def test_seed_demo_refuses_to_run_in_production(settings):
     settings.DEBUG = False
+    before = _counts()
     with pytest.raises(CommandError, match="DEBUG=1"):
         call_command("seed_demo")
-    assert not User.objects.filter(username="physio").exists()
+    assert _counts() == before
+
+
+def test_the_first_run_builds_the_whole_clinic(demo_clinic):
+    counts = _counts()
+    assert counts["Patient"] >= 30
+    assert all(counts.values()), counts
+    for username, role in EXPECTED_ROLES.items():
+        user = authenticate(_request(), username=username, password=FIRST_PASSWORD)
+        assert user is not None, username
+        assert user.roles == frozenset({role})
+    assert User.objects.get(username="patient").patient.legal_last_name == "Avery"
+    assert FIRST_PASSWORD in demo_clinic
+    assert "frontdesk" in demo_clinic
+
+
+def test_seed_demo_again_changes_nothing_and_every_login_works(demo_clinic, settings, capsys):
+    settings.DEBUG = True
+    settings.DEMO_PASSWORD = FIRST_PASSWORD
+    before = _counts()
+    call_command("seed_demo")
+    assert _counts() == before
+    printed = capsys.readouterr().out
+    assert "0 new bookings, 0 new assessments, 0 new IMS sessions" in printed
+    assert FIRST_PASSWORD in printed
+    for username, role in EXPECTED_ROLES.items():
+        user = authenticate(_request(), username=username, password=FIRST_PASSWORD)
+        assert user is not None, username
+        assert user.roles == frozenset({role})
+
+
+def test_seed_demo_restores_a_changed_demo_password(demo_clinic, settings):
+    settings.DEBUG = True
+    settings.DEMO_PASSWORD = FIRST_PASSWORD
+    physio = User.objects.get(username="physio")
+    physio.set_password("something-else-entirely")
+    physio.save()
+    assert not authenticate(_request(), username="physio", password=FIRST_PASSWORD)
+    call_command("seed_demo", stdout=io.StringIO())
+    assert authenticate(_request(), username="physio", password=FIRST_PASSWORD)
+
+
+def test_seed_demo_confirms_the_addresses_of_patients_already_seen(demo_clinic, settings):
+    settings.DEBUG = True
+    jordan = Patient.objects.get(legal_last_name="Avery")
+    assert jordan.user_id
+    assert jordan.email_confirmed
+    confirmed = dict(Patient.objects.values_list("pk", "email_verified_at"))
+    assert any(confirmed.values())
+    assert not all(confirmed.values())
+    call_command("seed_demo", stdout=io.StringIO())
+    assert dict(Patient.objects.values_list("pk", "email_verified_at")) == confirmed

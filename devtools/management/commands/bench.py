@@ -20,7 +20,7 @@ sign-in and two-factor forms and measures:
    minute from a real Celery worker with 1 and with 2 processes.
 
 What it changes in the benchmark database: bench-* accounts get a known password (env
-BENCH_PASSWORD, default in clinic.benchmark) and staff an authenticator; extra front-desk
+BENCH_PASSWORD, default in devtools.bench) and staff an authenticator; extra front-desk
 accounts bench-desk-5.. are added; Bench Fifty keeps one draft session (opened once); the
 re-rendered summaries get their previous state back. Timings are noisy on a shared machine:
 the report shows the load average.
@@ -42,11 +42,10 @@ from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
 
-from clinic import benchmark
-from clinic.benchmark import booking
 from clinic.models import Appointment, Location, Patient, User
 from clinic.selectors.scheduling import min_interval
-from treatments import benchmark as clinical
+from devtools import bench as benchmark
+from devtools.bench import booking, clinical
 
 PAGE_TARGETS = {"median": 3.0, "p95": 5.0}
 SEARCH_TARGET = 2.0  # the patient search's median, times the floor's
@@ -379,7 +378,8 @@ class Command(BaseCommand):
             "`REDIS_URL` set:",
             "",
             "```sh",
-            "DEBUG=0 DJANGO_ENV_FILE= SECRET_KEY=profile-only-$(openssl rand -hex 24) \\",
+            "DEBUG=0 CLINIC_DEVTOOLS=1 DJANGO_ENV_FILE= \\",
+            "  SECRET_KEY=profile-only-$(openssl rand -hex 24) \\",
             "  ALLOWED_HOSTS=testserver STATIC_ROOT=var/bench/static LOG_LEVEL=WARNING \\",
             "  .venv/bin/python manage.py bench --profile 'session form'",
             "```",
