@@ -15,6 +15,7 @@ by hand: a standard cookie jar would not send Secure cookies over plain HTTP.
 Jobs:
   {"job": "pages", ...}    warm up, then time each page N times, round-robin
   {"job": "booking", ...}  concurrent clients posting the booking form
+  {"job": "mixed", ...}    simulated front desk, physiotherapists and patients at once
 """
 
 from __future__ import annotations
@@ -23,11 +24,13 @@ import hashlib
 import hmac
 import http.client
 import json
+import random
 import re
 import struct
 import sys
 import threading
 import time
+from html.parser import HTMLParser
 from urllib.parse import urlencode
 
 CSRF_FIELD = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
@@ -78,8 +81,10 @@ class Browser:
         self.origin = f"https://{host}:{port}"
         self.cookies: dict[str, str] = {}
 
-    def request(self, method: str, path: str, form: dict | None = None) -> Response:
-        headers = {"X-Forwarded-Proto": "https", "Accept": "text/html"}
+    def request(
+        self, method: str, path: str, form: dict | None = None, extra: dict | None = None
+    ) -> Response:
+        headers = {"X-Forwarded-Proto": "https", "Accept": "text/html", **(extra or {})}
         body = None
         if self.cookies:
             headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
@@ -240,7 +245,233 @@ def booking_job(job: dict) -> dict:
     return {"elapsed_s": elapsed, "outcomes": outcomes, "errors": errors}
 
 
-JOBS = {"pages": pages_job, "booking": booking_job}
+# --- The mixed load ------------------------------------------------------------------------------
+
+
+class FormFields(HTMLParser):
+    """What the browser's FormData holds for the form `form_id` when its controls sit
+    outside it and name it in their `form` attribute (the session form's layout): text and
+    number values, checked boxes and radios, selected options, textareas."""
+
+    def __init__(self, form_id: str) -> None:
+        super().__init__(convert_charrefs=True)
+        self.form_id = form_id
+        self.fields: list[tuple[str, str]] = []
+        self._select: str | None = None
+        self._textarea: str | None = None
+        self._text: list[str] = []
+
+    def _ours(self, attrs: dict) -> bool:
+        return attrs.get("form") == self.form_id and bool(attrs.get("name"))
+
+    def handle_starttag(self, tag: str, attr_list: list) -> None:
+        attrs = dict(attr_list)
+        if tag == "input" and self._ours(attrs):
+            kind = (attrs.get("type") or "text").lower()
+            if kind in {"checkbox", "radio"}:
+                if "checked" in attrs:
+                    self.fields.append((attrs["name"], attrs.get("value") or "on"))
+            elif kind not in {"submit", "button", "file", "image", "reset"}:
+                self.fields.append((attrs["name"], attrs.get("value") or ""))
+        elif tag == "select" and self._ours(attrs):
+            self._select = attrs["name"]
+        elif tag == "option" and self._select and "selected" in attrs:
+            self.fields.append((self._select, attrs.get("value") or ""))
+        elif tag == "textarea" and self._ours(attrs):
+            self._textarea, self._text = attrs["name"], []
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "select":
+            self._select = None
+        elif tag == "textarea" and self._textarea:
+            self.fields.append((self._textarea, "".join(self._text).lstrip("\n")))
+            self._textarea = None
+
+    def handle_data(self, data: str) -> None:
+        if self._textarea:
+            self._text.append(data)
+
+
+CSRF_HEADER = re.compile(r'"X-CSRFToken": "([^"]+)"')
+SAVE_RESULT = re.compile(r'data-save-result="([a-z]+)"')
+
+
+class Tally:
+    """Every timed request of the mixed run, per page; refusals and errors apart."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.pages: dict[str, dict[str, list]] = {}
+        self.refusals: dict[str, int] = {}
+        self.errors: list[str] = []
+        self.booked = 0
+
+    def timed(self, page: str, response: Response) -> None:
+        with self.lock:
+            row = self.pages.setdefault(page, {"wall_ms": [], "server_ms": []})
+            row["wall_ms"].append(response.wall_ms)
+            if response.server_ms is not None:
+                row["server_ms"].append(response.server_ms)
+
+    def refused(self, label: str) -> None:
+        with self.lock:
+            self.refusals[label] = self.refusals.get(label, 0) + 1
+
+    def error(self, text: str) -> None:
+        with self.lock:
+            self.errors.append(text)
+
+
+class Simulated:
+    """One simulated person of the mixed run: signs in, then repeats their role's round of
+    pages until the deadline, pausing between actions as a person does (think time)."""
+
+    def __init__(self, job: dict, user: dict, tally: Tally, seed: int) -> None:
+        self.user, self.tally = user, tally
+        self.browser = Browser(job["host"], job["port"])
+        self.rng = random.Random(seed)  # noqa: S311 (a reproducible mix, not a secret)
+        self.think = job["think_s"]
+        self.deadline = 0.0
+
+    def running(self) -> bool:
+        return time.monotonic() < self.deadline
+
+    def pause(self) -> None:
+        if self.think:
+            time.sleep(self.rng.uniform(0.5, 1.5) * self.think)
+
+    def call(self, page: str, method: str, path: str, *, ok=(200,), **kwargs) -> Response | None:
+        """One timed request; an unexpected answer or a broken connection is an error."""
+        try:
+            response = self.browser.request(method, path, **kwargs)
+        except OSError as error:
+            self.tally.error(f"{page}: {type(error).__name__}: {error}")
+            return None
+        if response.status not in ok:
+            self.tally.error(f"{page}: {method} {path} answered {response.status}")
+            return None
+        self.tally.timed(page, response)
+        return response
+
+    def run(self) -> None:
+        getattr(self, self.user["role"])()
+
+    def desk(self) -> None:
+        """Search for a patient, open the booking form, book a free slot (while the slots
+        planned for this person last; searching only after that)."""
+        bookings = list(self.user["bookings"])
+        while True:
+            query = self.rng.choice(self.user["searches"])
+            self.call("patient search", "GET", f"{self.user['search']}?{urlencode({'q': query})}")
+            self.pause()
+            page = self.call("booking form", "GET", self.user["book"]) if bookings else None
+            self.pause()
+            if page is not None:
+                form = {"csrfmiddlewaretoken": page.csrf_token(), **bookings.pop(0)}
+                response = self.call(
+                    "booking (post)", "POST", self.user["book"], ok=(200, 302), form=form
+                )
+                if response is not None and response.status == 302:
+                    with self.tally.lock:
+                        self.tally.booked += 1
+                elif response is not None:
+                    self.tally.refused(_refusal(response.text))
+                self.pause()
+            if not self.running():
+                return
+
+    def physio(self) -> None:
+        """Open the patient's chart, then the draft session note, and type into it: every
+        pause the page autosaves the whole form (as static/js/autosave.js does)."""
+        typed = 0
+        while True:
+            self.call("patient chart", "GET", self.user["chart"])
+            self.pause()
+            page = self.call("session form", "GET", self.user["session"])
+            self.pause()
+            if page is not None:
+                parser = FormFields("session-form")
+                parser.feed(page.text)
+                fields = [(k, v) for k, v in parser.fields if k != "plan"]
+                token = CSRF_HEADER.search(page.text)
+                headers = {"HX-Request": "true", "X-CSRFToken": token.group(1) if token else ""}
+                for _ in range(self.user["saves_per_visit"]):
+                    typed += 1
+                    plan = f"{self.user['note']} {typed}: review in one week, reassess ROM."
+                    saved = self.call(
+                        "autosave", "POST", self.user["save"], form=[*fields, ("plan", plan)],
+                        extra=headers,
+                    )  # fmt: skip
+                    if saved is not None and 'data-save-result="saved"' not in saved.text:
+                        # The form as the page holds it must save whole: anything else means
+                        # this client (or the page) lost a field.
+                        found = SAVE_RESULT.search(saved.text)
+                        self.tally.error(f"autosave: {found.group(1) if found else 'no status'}")
+                    self.pause()
+            if not self.running():
+                return
+
+    def patient(self) -> None:
+        """Open the documents page now and then."""
+        while True:
+            self.call("portal documents", "GET", self.user["documents"])
+            self.pause()
+            if not self.running():
+                return
+
+
+def mixed_job(job: dict) -> dict:
+    """Every simulated person signs in at once (their own thread and session), waits for
+    the others, then works in rounds (a desk person's search, form and booking; a physio's
+    chart, note and autosaves; a patient's documents) until `seconds` have passed: a round
+    under way then is finished and counts (so every role's every page is in the figures,
+    however short the run), and the elapsed time runs until the last person is done."""
+    tally = Tally()
+    people = [Simulated(job, user, tally, job["seed"] + n) for n, user in enumerate(job["users"])]
+    began: list[float] = []
+    # The barrier's action runs once, when everyone has signed in: the clock starts there.
+    ready = threading.Barrier(len(people) + 1, action=lambda: began.append(time.monotonic()))
+    failed: list[str] = []
+
+    def work(person: Simulated) -> None:
+        try:
+            person.browser.sign_in(person.user["account"])
+        except (BenchError, OSError) as error:
+            failed.append(f"{person.user['account']['username']}: {error}")
+            ready.abort()
+            return
+        try:
+            ready.wait()
+        except threading.BrokenBarrierError:
+            return
+        person.deadline = began[0] + job["seconds"]
+        try:
+            person.run()
+        except Exception as error:  # noqa: BLE001 (reported as an error of the run)
+            tally.error(f"{person.user['role']} stopped: {type(error).__name__}: {error}")
+
+    threads = [threading.Thread(target=work, args=(p,)) for p in people]
+    for thread in threads:
+        thread.start()
+    try:
+        ready.wait()
+    except threading.BrokenBarrierError:
+        for thread in threads:
+            thread.join()
+        raise BenchError(f"sign-in for the mixed run failed: {'; '.join(failed)}") from None
+    for thread in threads:
+        thread.join()
+    elapsed = time.monotonic() - began[0]
+    return {
+        "elapsed_s": elapsed,
+        "pages": tally.pages,
+        "refusals": tally.refusals,
+        "errors": tally.errors,
+        "booked": tally.booked,
+    }
+
+
+JOBS = {"pages": pages_job, "booking": booking_job, "mixed": mixed_job}
 
 
 def main() -> int:
