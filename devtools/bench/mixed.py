@@ -60,8 +60,10 @@ def split(users: int) -> dict[str, int]:
 
 
 def _days(count: int) -> list[dt.date]:
-    """`count` weekdays starting two weeks after the contention run's days."""
-    day = booking._days(min_interval())[0] + dt.timedelta(days=14)
+    """`count` weekdays after the contention run's days, far enough after them that its
+    IMS bookings (there while this run books) do not meet this run's patients' in the IMS
+    spacing rule."""
+    day = booking._days(min_interval())[-1] + dt.timedelta(days=min_interval() + 7)
     days = []
     while len(days) < count:
         if day.weekday() < 5:
