@@ -589,7 +589,9 @@ class Command(BaseCommand):
             "form, book a free slot of their own), "
             f"{load.count('physio')} physiotherapist(s) (open a patient's chart, open their "
             f"draft note, autosave it {mixed.SAVES_PER_VISIT} times as they type), "
-            f"{load.count('patient')} patient(s) (open their documents page). Times are wall "
+            f"{load.count('patient')} patient(s) (open their documents page). A round under "
+            "way when the time is up is finished, and counts: the elapsed time runs until the "
+            "last person is done. Times are wall "
             "times in the client (queueing for a worker included) and the server's own "
             "(Server-Timing). An error is any answer other than the page's own (200; a "
             "booking: its redirect, or the form again with a refusal) or a broken connection.",
