@@ -80,11 +80,13 @@ bench-summaries: seed
 #   REDIS_URL=redis://127.0.0.1:6379/3 make bench
 # The database is created, migrated and seeded (seed_bench, about a minute) when missing or
 # empty; give Redis a database number of its own: the bench empties its pdf queue.
+# CLINIC_DEVTOOLS=1 installs the devtools app (the bench commands) for this command even with
+# DEBUG=0; the app server it starts runs production settings without it.
 BENCH_ARGS ?=
 bench: $(VENV)/.runtime
 	@test -n "$$DATABASE_URL" || { echo "make bench: set DATABASE_URL (PostgreSQL)"; exit 2; }
 	@test -n "$$REDIS_URL" || { echo "make bench: set REDIS_URL (Redis)"; exit 2; }
-	$(PY) manage.py bench $(BENCH_ARGS)
+	CLINIC_DEVTOOLS=1 $(PY) manage.py bench $(BENCH_ARGS)
 
 beat: $(VENV)/.runtime
 	$(BIN)/celery -A clinic beat --loglevel=INFO

@@ -76,6 +76,13 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_static",
 ]
 
+# Demo and benchmark tools (seed_demo, seed_bench, bench, totp_code, ...): in development, or
+# where CLINIC_DEVTOOLS=1 asks for them (`make bench`, a throwaway demo server). A production
+# site has none of these commands.
+CLINIC_DEVTOOLS = DEBUG or env.bool("CLINIC_DEVTOOLS", default=False)
+if CLINIC_DEVTOOLS:
+    INSTALLED_APPS.append("devtools.apps.DevtoolsConfig")
+
 MIDDLEWARE = [
     # Outermost, so the time it reports covers every other middleware too.
     "clinic.middleware.server_timing",

@@ -8,7 +8,6 @@ import datetime as dt
 
 import pytest
 from django.core import mail
-from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -215,19 +214,6 @@ def test_sending_a_link_without_an_address_explains(front_desk, client_for, enqu
     )
     assert "Add an e-mail address to the record first" in response.content.decode()
     assert not EmailVerification.objects.exists()
-
-
-def test_seed_demo_confirms_the_addresses_of_patients_already_seen(settings):
-    settings.DEBUG = True
-    call_command("seed_demo")
-    jordan = Patient.objects.get(legal_last_name="Avery")
-    assert jordan.user_id
-    assert jordan.email_confirmed
-    confirmed = dict(Patient.objects.values_list("pk", "email_verified_at"))
-    assert any(confirmed.values())
-    assert not all(confirmed.values())
-    call_command("seed_demo")
-    assert dict(Patient.objects.values_list("pk", "email_verified_at")) == confirmed
 
 
 def test_the_migration_confirms_addresses_of_accepted_invitations(front_desk, make_user):

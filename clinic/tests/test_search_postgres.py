@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from django.db import connection
 
-from clinic.bench import bulk_patients
 from clinic.selectors import patient_search
+from devtools.bench.patients import bulk_patients
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
 

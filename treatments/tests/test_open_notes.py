@@ -18,7 +18,7 @@ from assessments.models import Assessment
 from clinic.models import Appointment, AppointmentType, Practitioner, User
 from clinic.selectors import open_notes
 from clinic.tests.factories import join_care_team, write_appointment
-from treatments import demo
+from devtools.demo import treatments as demo
 from treatments.models import TreatmentSession
 
 pytestmark = pytest.mark.django_db

@@ -1,9 +1,8 @@
-"""Machinery of `manage.py bench` that belongs to the front office: the production-like
+"""Machinery of `manage.py bench` (devtools/management/commands/bench.py): the production-like
 environment for the app server and workers, gunicorn, the HTTP client process, accounts that
-can sign in, statistics and the machine description.
-
-The command itself lives in treatments (the top layer, which may use all three apps); the
-pieces here import nothing above clinic.
+can sign in, statistics and the machine description. Beside it: `booking` (the contention
+run), `clinical` (the records the pages open, PDF rendering), `patients` (synthetic patients
+for the search benchmark) and `client.py` (the HTTP client, run as a script).
 """
 
 from __future__ import annotations
@@ -62,8 +61,11 @@ class Summary:
 def production_env(*, static_root: Path, media_root: Path, port: int | None = None) -> dict:
     """Environment for the app server and workers: DEBUG off with everything production
     needs, behind a (pretend) TLS-terminating proxy that sets X-Forwarded-Proto, the local
-    `.env` ignored, the same DATABASE_URL and REDIS_URL as this process, e-mail discarded."""
+    `.env` ignored, the same DATABASE_URL and REDIS_URL as this process, e-mail discarded,
+    and no devtools app (`make bench` sets CLINIC_DEVTOOLS=1 for this process only): what
+    runs there is what production runs."""
     env = dict(os.environ)
+    env.pop("CLINIC_DEVTOOLS", None)
     env.update(
         DEBUG="0",
         DJANGO_ENV_FILE="",

@@ -1,5 +1,5 @@
-"""Benchmark data for assessments (`manage.py seed_bench`, see clinic.bench_data): one signed
-Gunn assessment, with sign findings, taut bands and ranges of motion, for every attended
+"""Benchmark data for assessments (`manage.py seed_bench`, see devtools.bench_data.clinic):
+one signed Gunn assessment, with sign findings, taut bands and ranges of motion, for every attended
 initial assessment visit.
 
 Every finding is one the entry form would accept (the sign's own test, a muscle supplied by
@@ -28,7 +28,7 @@ from assessments.models import (
     TautBand,
 )
 from assessments.models.assessment import SPINAL_JOINTS
-from clinic.bench_data import MARKS, BenchContext
+from devtools.bench_data.clinic import MARKS, BenchContext
 
 SHARED_KEY = "assessments"
 KEEP_ON_RESET = (

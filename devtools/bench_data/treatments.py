@@ -1,9 +1,9 @@
-"""Benchmark data for treatments (`manage.py seed_bench`, see clinic.bench_data): needling
+"""Benchmark data for treatments (`manage.py seed_bench`, see devtools.bench_data.clinic): needling
 credentials, one IMS session per attended IMS visit (signed; a draft for a visit in progress)
 with its needling sites, range re-tests and home-care advice, then adverse events, a few
 addenda, and the visit summary rows (ready or pending; no PDF files are written).
 
-Each session is what `session_sign` would accept: current consent (clinic.bench_data signs
+Each session is what `session_sign` would accept: current consent (devtools.bench_data.clinic signs
 it at the first visit), a credential valid that day, re-screen answered, needles opened =
 removed = disposed with integrity checked, a pain score, sites whose muscle is supplied by
 the site's segment and of its region, the pneumothorax precaution acknowledged over the
@@ -19,10 +19,10 @@ import datetime as dt
 from collections import defaultdict
 from decimal import Decimal
 
-from assessments.bench_data import REGION_JOINTS, SHARED_KEY, involved_segments
 from assessments.models import JOINT_MOVEMENTS, MuscleInnervation, Region, Segment
 from assessments.models.assessment import SPINAL_JOINTS
-from clinic.bench_data import BenchContext, uuid_from
+from devtools.bench_data.assessments import REGION_JOINTS, SHARED_KEY, involved_segments
+from devtools.bench_data.clinic import BenchContext, uuid_from
 from treatments.models import (
     AdverseEvent,
     DocumentStatus,

@@ -20,15 +20,14 @@ rows are written. Accounts get unusable passwords unless `--password` is given; 
 authenticator, so a benchmark signs staff in with `force_login` and the OTP session key (as
 clinic.tests.factories.verified_client does). "bench-fifty" is Bench Fifty's portal account.
 
-The clinical layers add their rows through `<app>.bench_data.build(ctx)` (see
-clinic.bench_data), so this command imports neither assessments nor treatments.
+The rows come from devtools.bench_data: the front office (devtools.bench_data.clinic), then
+the clinical layers in order (assessments, then treatments), each `build(ctx)`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import time
-from importlib import import_module
 
 from django.apps import apps
 from django.conf import settings
@@ -36,10 +35,14 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.module_loading import module_has_submodule
 
-from clinic import bench_data
 from clinic.models import Appointment, Location, Patient, Practitioner, User
+from devtools.bench_data import assessments as assessments_data
+from devtools.bench_data import clinic as bench_data
+from devtools.bench_data import treatments as treatments_data
+
+# The clinical layers' rows, in the order they build on each other.
+CLINICAL_DATA = (assessments_data, treatments_data)
 
 APPS = ("clinic", "assessments", "treatments")
 
@@ -97,7 +100,7 @@ class Command(BaseCommand):
             self._step("staff and locations")
             bench_data.build_front_office(ctx)
             self._step("patients, intakes and appointments")
-            for module in _hooks():
+            for module in CLINICAL_DATA:
                 module.build(ctx)
                 self._step(module.__name__)
             bench_data.reset_sequences(ctx.keyed_models)
@@ -135,7 +138,7 @@ class Command(BaseCommand):
         accounts (superusers stay). On PostgreSQL TRUNCATE, which the append-only and
         signed-record triggers do not see; elsewhere DELETE."""
         keep = set()
-        for module in [bench_data, *_hooks()]:
+        for module in (bench_data, *CLINICAL_DATA):
             keep.update(getattr(module, "KEEP_ON_RESET", ()))
         tables = []
         for label in APPS:
@@ -178,16 +181,6 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(f"seed_bench done in {elapsed:.1f} s on {connection.vendor}.")
         )
-
-
-def _hooks() -> list:
-    """`<app>.bench_data` of every installed app above clinic, in INSTALLED_APPS order."""
-    modules = []
-    for config in apps.get_app_configs():
-        if config.name == "clinic" or not module_has_submodule(config.module, "bench_data"):
-            continue
-        modules.append(import_module(f"{config.name}.bench_data"))
-    return modules
 
 
 def _kept(model, keep: set[str]) -> bool:

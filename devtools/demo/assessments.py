@@ -1,6 +1,6 @@
 """Demo assessments: a realistic segmental picture for each demo patient with a submitted
 intake, matched to their complaint (C5-C6 tennis elbow, L4-L5-S1 sciatica, ...), written
-through the same services as the entry page. Called by `seed_demo` (clinic.demo's app hook);
+through the same services as the entry page. Called by `seed_demo` after devtools.demo.clinic;
 a patient who already has an assessment is left alone, so running it again adds nothing."""
 
 from __future__ import annotations

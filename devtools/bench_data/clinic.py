@@ -1,9 +1,8 @@
 """A large synthetic clinic for benchmarks (`manage.py seed_bench`): the shared machinery and
 the front office (staff, locations, patients, intakes, consents, two years of appointments).
 
-The clinical layers add their own rows through a hook, as `seed_demo` does: each app above
-clinic may define `<app>.bench_data.build(ctx)`, called in INSTALLED_APPS order with the
-`BenchContext` built here, so clinic imports neither assessments nor treatments.
+The clinical layers add their own rows in devtools.bench_data.assessments and .treatments:
+`seed_bench` calls their `build(ctx)` in that order with the `BenchContext` built here.
 
 Speed comes from writing rows, not model instances: `BulkWriter` sends plain tuples with
 PostgreSQL's COPY (bulk_create elsewhere, e.g. SQLite in the tests) and assigns primary keys

@@ -17,10 +17,10 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from clinic.bench import bulk_patients
 from clinic.permissions import Role
 from clinic.selectors import patient_search
 from clinic.services import user_set_roles
+from devtools.bench.patients import bulk_patients
 
 QUERIES = ["tremb", "helene tremblay", "o'neil", "604-555-12", "p1234@exa", "kar"]
 

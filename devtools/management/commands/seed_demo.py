@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import logging
-from importlib import import_module
 
-from django.apps import apps
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.test.utils import override_settings
-from django.utils.module_loading import module_has_submodule
 
-from clinic import demo
 from clinic.permissions import Role
+from devtools.demo import assessments as assessments_demo
+from devtools.demo import clinic as demo
+from devtools.demo import treatments as treatments_demo
+
+# The clinical layers' demo records, in the order they build on each other: a patient's
+# assessment first, then the IMS sessions that follow from it.
+CLINICAL_DEMOS = (assessments_demo, treatments_demo)
 
 
 class Command(BaseCommand):
@@ -43,7 +46,10 @@ class Command(BaseCommand):
             users = demo.build_users(password)
             patients = demo.build_front_office(users)
             bookings = demo.build_schedule(users, patients)
-            extras = self._app_demos(users, patients)
+            extras = "".join(
+                f", {module.build(users=users, patients=patients)} new {module.LABEL}"
+                for module in CLINICAL_DEMOS
+            )
 
         self.stdout.write(
             self.style.SUCCESS(
@@ -62,18 +68,3 @@ class Command(BaseCommand):
             "Staff sign in with a second step: add the key to an authenticator app, or print "
             "the current code with `.venv/bin/python manage.py totp_code USERNAME`."
         )
-
-    @staticmethod
-    def _app_demos(users, patients) -> str:
-        """The clinical apps above clinic add their own demo records: each may define
-        `<app>.demo.build(users=..., patients=...)` returning how many it created. Found by
-        name, so clinic does not import the apps that depend on it."""
-        parts = []
-        for config in apps.get_app_configs():
-            if config.name == "clinic" or not module_has_submodule(config.module, "demo"):
-                continue
-            count = import_module(f"{config.name}.demo").build(users=users, patients=patients)
-            label = getattr(import_module(f"{config.name}.demo"), "LABEL", None)
-            label = label or config.verbose_name.lower()
-            parts.append(f", {count} new {label}")
-        return "".join(parts)

@@ -16,11 +16,14 @@ sign-in and two-factor forms and measures:
 2. booking: 16 front-desk clients, each signed in as its own person, posting the booking
    form at once for a few free slots and patients (clashes and IMS spacing included), then
    every invariant checked across the whole appointment table; the bookings are removed;
-3. PDFs: seconds per visit and course summary (`bench_summaries`), and summaries per
+3. mixed load: --mixed-users simulated people (front desk searching and booking,
+   physiotherapists opening charts and autosaving notes, patients opening their documents)
+   for --mixed-seconds at once: throughput, p50/p95/p99 per page, errors (devtools.bench.mixed);
+4. PDFs: seconds per visit and course summary (`bench_summaries`), and summaries per
    minute from a real Celery worker with 1 and with 2 processes.
 
 What it changes in the benchmark database: bench-* accounts get a known password (env
-BENCH_PASSWORD, default in clinic.benchmark) and staff an authenticator; extra front-desk
+BENCH_PASSWORD, default in devtools.bench) and staff an authenticator; extra front-desk
 accounts bench-desk-5.. are added; Bench Fifty keeps one draft session (opened once); the
 re-rendered summaries get their previous state back. Timings are noisy on a shared machine:
 the report shows the load average.
@@ -29,6 +32,7 @@ the report shows the load average.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import shutil
 import tempfile
 import time
@@ -42,11 +46,10 @@ from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
 
-from clinic import benchmark
-from clinic.benchmark import booking
 from clinic.models import Appointment, Location, Patient, User
 from clinic.selectors.scheduling import min_interval
-from treatments import benchmark as clinical
+from devtools import bench as benchmark
+from devtools.bench import booking, clinical, mixed
 
 PAGE_TARGETS = {"median": 3.0, "p95": 5.0}
 SEARCH_TARGET = 2.0  # the patient search's median, times the floor's
@@ -65,6 +68,18 @@ class Command(BaseCommand):
         )
         parser.add_argument(
             "--clients", type=int, default=CLIENTS, help="concurrent booking clients"
+        )
+        parser.add_argument(
+            "--mixed-users", type=int, default=40, help="simulated people, mixed run (0: skip)"
+        )
+        parser.add_argument(
+            "--mixed-seconds", type=float, default=60, help="length of the mixed run (0: skip)"
+        )
+        parser.add_argument(
+            "--mixed-think",
+            type=float,
+            default=1.0,
+            help="mean pause of a simulated person between actions, seconds",
         )
         parser.add_argument("--renders", type=int, default=60, help="summaries per worker run")
         parser.add_argument("--pdf-runs", type=int, default=20, help="documents per kind, timed")
@@ -85,6 +100,8 @@ class Command(BaseCommand):
     def handle(self, *args, **options) -> None:
         started = time.perf_counter()
         self.options = options
+        if options["mixed_users"] and options["mixed_seconds"] > 0 and options["mixed_users"] < 3:
+            raise CommandError("--mixed-users: at least 3 (desk, physio, patient), or 0 to skip.")
         self.when = timezone.localtime()
         self._check_services()
         seed_seconds = self._ensure_seeded(options["scale"])
@@ -118,12 +135,22 @@ class Command(BaseCommand):
         desk_users = booking.desk_accounts(clients + 1)[1:]  # bench-desk-1 reads pages
         plan = booking.plan(clients=clients, attempts=self.options["booking_attempts"])
         booking.remove(plan)  # leftovers of an interrupted run
+        mixed.remove_leftovers()
+        load = None
+        if self.options["mixed_users"] and self.options["mixed_seconds"] > 0:
+            load = mixed.plan(
+                users=self.options["mixed_users"],
+                seconds=self.options["mixed_seconds"],
+                think=self.options["mixed_think"],
+                desk_from=clients + 2,
+            )
         accounts = benchmark.prepare_accounts(
-            [*page_plan["users"].values(), *desk_users],
+            [*page_plan["users"].values(), *desk_users, *(load.accounts if load else [])],
             staff={
                 u.pk
                 for u in [page_plan["users"]["desk"], page_plan["users"]["physio"], *desk_users]
-            },
+            }
+            | (load.staff if load else set()),
         )
         log = benchmark.BENCH_DIR / "gunicorn.log"
         with benchmark.gunicorn(env, port, workers=2, log=log):
@@ -152,10 +179,36 @@ class Command(BaseCommand):
                     "attempts": plan.attempts,
                 }
             )
+            mixed_result = None
+            if load is not None:
+                self._say(
+                    f"mixed load: {len(load.users)} people for {self.options['mixed_seconds']:g} s"
+                )
+                load.started = timezone.now()
+                mixed_result = mixed.figures(
+                    benchmark.run_client(
+                        mixed.job(
+                            load,
+                            accounts,
+                            host="127.0.0.1",
+                            port=port,
+                            seconds=self.options["mixed_seconds"],
+                            think=self.options["mixed_think"],
+                        )
+                    )
+                )
+                mixed_result["load"] = benchmark.machine_load()
+                mixed_result["in_database"] = mixed.booked()
+                self._say(
+                    f"mixed load: {mixed_result['requests']} requests, "
+                    f"{mixed_result['per_s']:.1f}/s, {len(mixed_result['errors'])} errors"
+                )
         self._say("checking invariants over every appointment")
         in_database = booking.booked(plan)
         violations = booking.violations()
         removed = booking.remove(plan)
+        if load is not None:
+            mixed_result["removed"] = mixed.clean_up(load)
         pdf = None
         if not self.options["skip_pdf"]:
             self._say(f"PDF: bench_summaries --runs {self.options['pdf_runs']}")
@@ -175,6 +228,7 @@ class Command(BaseCommand):
             in_database=in_database,
             removed=removed,
             violations=violations,
+            mixed=(load, mixed_result),
             pdf=pdf,
         )
         self.stdout.write("\n" + report)
@@ -349,6 +403,8 @@ class Command(BaseCommand):
             f"- Command: `make bench` = `python manage.py bench --requests {o['requests']} "
             f"--warmup {o['warmup']} --clients {o['clients']} "
             f"--booking-attempts {o['booking_attempts']} "
+            f"--mixed-users {o['mixed_users']} --mixed-seconds {o['mixed_seconds']:g} "
+            f"--mixed-think {o['mixed_think']:g} "
             f"--renders {o['renders']} --pdf-runs {o['pdf_runs']}` with `DATABASE_URL` "
             "(PostgreSQL) and `REDIS_URL` (a Redis database of its own) set",
             f"- Machine: {m['cpu']}, {m['cores']} cores, {m['memory']} RAM; {m['os']}",
@@ -370,6 +426,7 @@ class Command(BaseCommand):
         ]
         lines += self._pages_section(r["pages"], r["page_results"], c)
         lines += self._booking_section(r)
+        lines += self._mixed_section(*r["mixed"])
         lines += self._pdf_section(r["pdf"])
         lines += [
             "## Where the time goes",
@@ -379,7 +436,8 @@ class Command(BaseCommand):
             "`REDIS_URL` set:",
             "",
             "```sh",
-            "DEBUG=0 DJANGO_ENV_FILE= SECRET_KEY=profile-only-$(openssl rand -hex 24) \\",
+            "DEBUG=0 CLINIC_DEVTOOLS=1 DJANGO_ENV_FILE= \\",
+            "  SECRET_KEY=profile-only-$(openssl rand -hex 24) \\",
             "  ALLOWED_HOSTS=testserver STATIC_ROOT=var/bench/static LOG_LEVEL=WARNING \\",
             "  .venv/bin/python manage.py bench --profile 'session form'",
             "```",
@@ -511,6 +569,66 @@ class Command(BaseCommand):
             "",
             f"The {r['removed']} bookings were then deleted, so the next run finds the same "
             "free slots.",
+            "",
+        ]
+        return lines
+
+    def _mixed_section(self, load, result) -> list[str]:
+        if load is None:
+            return ["## Mixed load", "", "Skipped (`--mixed-users 0`).", ""]
+        o = self.options
+        errors = result["errors"]
+        lines = [
+            "## Mixed load",
+            "",
+            f"{len(load.users)} simulated people at once for {o['mixed_seconds']:g} s against "
+            "the same gunicorn (2 sync workers, production settings), each signed in through "
+            "the real forms with a session of their own, pausing "
+            f"{0.5 * o['mixed_think']:g}-{1.5 * o['mixed_think']:g} s between actions: "
+            f"{load.count('desk')} at the front desk (search for a patient, open the booking "
+            "form, book a free slot of their own), "
+            f"{load.count('physio')} physiotherapist(s) (open a patient's chart, open their "
+            f"draft note, autosave it {mixed.SAVES_PER_VISIT} times as they type), "
+            f"{load.count('patient')} patient(s) (open their documents page). A round under "
+            "way when the time is up is finished, and counts: the elapsed time runs until the "
+            "last person is done. Times are wall "
+            "times in the client (queueing for a worker included) and the server's own "
+            "(Server-Timing). An error is any answer other than the page's own (200; a "
+            "booking: its redirect, or the form again with a refusal) or a broken connection.",
+            "",
+            "| Measure | Value |",
+            "|---|---:|",
+            f"| Machine | {os.cpu_count()} CPUs; load average at the end {result['load']} |",
+            f"| Requests | {result['requests']} in {result['elapsed_s']:.1f} s |",
+            f"| Throughput | {result['per_s']:.1f} requests/s |",
+            f"| Errors | {len(errors)} |",
+            f"| Bookings made | {result['booked']} ({result['in_database']} found in the "
+            "database) |",
+        ]
+        for label, count in sorted(result["refusals"].items(), key=lambda kv: -kv[1]):
+            lines.append(f"| Refused booking: {label} | {count} |")
+        lines += [
+            "",
+            "| Page | Requests | Per second | Wall p50 ms | Wall p95 ms | Wall p99 ms | "
+            "Server p50 ms | Server p95 ms | Server p99 ms |",
+            "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+        ]
+        for name, page in result["pages"].items():
+            wall, server = page["wall"], page["server"] or {50: 0, 95: 0, 99: 0}
+            lines.append(
+                f"| {name} | {page['n']} | {page['per_s']:.1f} | {wall[50]:.0f} | "
+                f"{wall[95]:.0f} | {wall[99]:.0f} | {server[50]:.0f} | {server[95]:.0f} | "
+                f"{server[99]:.0f} |"
+            )
+        lines.append("")
+        for error in errors[:20]:
+            lines.append(f"- error: {error}")
+        if errors:
+            lines.append("")
+        removed = result["removed"]
+        lines += [
+            f"The {removed['bookings']} bookings were then deleted and the drafts got their "
+            f"plan back ({removed['history']} autosave history rows removed).",
             "",
         ]
         return lines

@@ -2,7 +2,7 @@
 rendering (per document in one process, and throughput of real Celery workers).
 
 Front-office machinery (gunicorn, the HTTP client, accounts, statistics) is in
-clinic.benchmark; this module adds what needs assessments and treatments.
+devtools.bench; this module adds what needs assessments and treatments.
 """
 
 from __future__ import annotations
@@ -18,9 +18,9 @@ from django.conf import settings
 from django.db.models import Count
 
 from assessments.models import Assessment
-from clinic.benchmark import BenchFailed, Summary, stop
 from clinic.celery import app as celery_app
 from clinic.models import Patient
+from devtools.bench import BenchFailed, Summary, stop
 from treatments import services, tasks
 from treatments.models import DocumentStatus, TreatmentSession, VisitSummary
 
@@ -83,11 +83,13 @@ def records(patient: Patient) -> Records:
 
 def render_times(env: dict, runs: int) -> dict[str, Summary]:
     """Seconds per visit summary and per course summary, each the whole task in one warm
-    process with production settings (`bench_summaries`, which rolls back what it wrote)."""
+    process with production settings (`bench_summaries`, which rolls back what it wrote).
+    The command is a devtools one: CLINIC_DEVTOOLS=1 installs it there (the app server and
+    the workers run without it, as production does)."""
     completed = subprocess.run(  # noqa: S603 (our own interpreter and manage.py)
         [sys.executable, "manage.py", "bench_summaries", "--runs", str(runs), "--json"],
         cwd=settings.BASE_DIR,
-        env=env,
+        env={**env, "CLINIC_DEVTOOLS": "1"},
         capture_output=True,
         text=True,
         check=False,

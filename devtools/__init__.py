@@ -1,0 +1,1 @@
+"""Demo and benchmark tools, kept out of the product apps (see devtools.apps)."""
