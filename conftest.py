@@ -12,6 +12,9 @@ from django.test import Client
 from clinic.permissions import Role
 from clinic.tests.factories import PatientFactory, UserFactory, verified_client
 
+# Private storage and the real worker's environment, for every app's tests and tests/.
+pytest_plugins = ["tests.fixtures"]
+
 
 def pytest_configure(config) -> None:
     from django.conf import settings

@@ -11,7 +11,7 @@ from django.test import Client
 from django.urls import get_resolver, reverse
 
 from clinic.tests.test_permissions import _sample_url, walk
-from treatments.tests.world import build_world, world_url
+from tests.world import build_world, world_url
 
 pytestmark = pytest.mark.django_db
 

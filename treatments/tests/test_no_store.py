@@ -15,8 +15,8 @@ from django.urls import get_resolver, path, reverse
 from clinic.middleware import LAST_SEEN_KEY
 from clinic.permissions import allow_public
 from clinic.tests.factories import TEST_PASSWORD, verified_client
-from treatments.tests.test_access_matrix import routes
-from treatments.tests.world import build_world, world_url
+from tests.test_access_matrix import routes
+from tests.world import build_world, world_url
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("private_storage")]
 SIGNED_IN = ("patient_a", "patient_b", "front_desk", "physio", "physio2", "admin")

@@ -37,7 +37,7 @@ from clinic.permissions import (
     policy_of,
 )
 from clinic.tests.factories import verified_client
-from treatments.tests.world import World, build_world, world_url
+from tests.world import World, build_world, world_url
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("private_storage")]
 
