@@ -10,7 +10,7 @@ PY := $(BIN)/python
 # environment says otherwise. Production never uses this Makefile to serve.
 export DEBUG ?= 1
 
-.PHONY: run test e2e lint format worker pdf-worker beat migrate seed check clean screenshots bench-summaries \
+.PHONY: run test test-fast e2e lint format worker pdf-worker beat migrate seed check clean screenshots bench-summaries \
 	bench
 
 $(BIN)/activate:
@@ -36,8 +36,25 @@ seed: migrate
 run: seed
 	REDIS_URL= $(PY) manage.py runserver 127.0.0.1:8000
 
+# The suite in two parts: most tests spread over one process per CPU (pytest-xdist; each
+# process has its own test database, test_<name>_gw0, ...), then the tests marked `serial`
+# (browser, end-to-end, real worker; see conftest.py) one at a time. Both parts always run;
+# the target fails if either did. PYTEST_WORKERS=4 or PYTEST_ARGS="-x" to change.
+PYTEST_WORKERS ?= auto
+PYTEST_ARGS ?=
 test: $(VENV)/.dev
-	$(BIN)/pytest
+	@status=0; \
+	$(BIN)/pytest -n $(PYTEST_WORKERS) -m "not serial" $(PYTEST_ARGS) || status=$$?; \
+	$(BIN)/pytest -m serial $(PYTEST_ARGS) || status=$$?; \
+	exit $$status
+
+# Local runs on PostgreSQL: keep the test databases between runs (--reuse-db; migrations
+# still apply). After a migration is removed or rewritten, run `make test` once to rebuild.
+test-fast: $(VENV)/.dev
+	@status=0; \
+	$(BIN)/pytest -n $(PYTEST_WORKERS) -m "not serial" --reuse-db $(PYTEST_ARGS) || status=$$?; \
+	$(BIN)/pytest -m serial --reuse-db $(PYTEST_ARGS) || status=$$?; \
+	exit $$status
 
 # The end-to-end journeys alone (headless Chromium; a real worker when REDIS_URL and a
 # PostgreSQL DATABASE_URL are set). Screenshots of every step land in var/e2e/.
@@ -48,6 +65,7 @@ lint: $(VENV)/.dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/djlint templates --lint
+	$(BIN)/lint-imports
 
 format: $(VENV)/.dev
 	$(BIN)/ruff check --fix .

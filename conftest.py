@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import os
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -12,14 +13,43 @@ from django.test import Client
 from clinic.permissions import Role
 from clinic.tests.factories import PatientFactory, UserFactory, verified_client
 
+# Private storage and the real worker's environment, for every app's tests and tests/.
+pytest_plugins = ["tests.fixtures"]
+
 
 def pytest_configure(config) -> None:
     from django.conf import settings
 
     # Deliberately slow password hashing is for attackers, not for the test suite.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if worker:
+        # Parallel workers (make test) each have their own test database; with REDIS_URL
+        # they would share one cache, so each keeps its keys apart.
+        for cache in settings.CACHES.values():
+            cache["KEY_PREFIX"] = f"{cache.get('KEY_PREFIX', '')}-{worker}"
     if "sqlite" in settings.DATABASES["default"]["ENGINE"]:
         _serve_one_request_at_a_time()
+
+
+# Tests that must not run beside others (make test runs them after the parallel part, one
+# at a time): the browser drives one live server and one Chromium, the real Celery worker
+# and the bench's app servers take jobs and CPU from a shared broker and machine.
+SERIAL_MARKERS = ("serial", "browser", "e2e", "worker")
+SERIAL_FIXTURES = {"live_server", "browser", "worker_env", "bench_env"}
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config, items) -> None:
+    """Mark the tests above `serial` (before `-m` selects), so `-m "not serial"` is the
+    part pytest-xdist may spread over processes."""
+    for item in items:
+        if (
+            any(item.get_closest_marker(name) for name in SERIAL_MARKERS)
+            or item.path.name.startswith("test_browser")
+            or SERIAL_FIXTURES.intersection(getattr(item, "fixturenames", ()))
+        ):
+            item.add_marker(pytest.mark.serial)
 
 
 def _serve_one_request_at_a_time() -> None:

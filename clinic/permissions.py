@@ -30,7 +30,6 @@ patient's id answers 404.
 
 from __future__ import annotations
 
-import enum
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import wraps
@@ -43,40 +42,9 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views import View
 from django_htmx.http import HttpResponseClientRedirect
 
-
-class Role(enum.StrEnum):
-    """The clinic's four roles; each is a Django group of the same label."""
-
-    PHYSIO = "physiotherapist"
-    FRONT_DESK = "front_desk"
-    CLINIC_ADMIN = "clinic_admin"
-    PATIENT = "patient"
-
-    @property
-    def group_name(self) -> str:
-        return _GROUP_NAMES[self]
-
-    @property
-    def label(self) -> str:
-        return _GROUP_NAMES[self]
-
-    @classmethod
-    def by_precedence(cls) -> list[Role]:
-        """Order in which a user holding several roles gets a home page: a physiotherapist
-        who also runs the clinic starts the day with their patients."""
-        return [cls.PHYSIO, cls.FRONT_DESK, cls.CLINIC_ADMIN, cls.PATIENT]
-
-    @classmethod
-    def staff_roles(cls) -> frozenset[Role]:
-        return frozenset({cls.PHYSIO, cls.FRONT_DESK, cls.CLINIC_ADMIN})
-
-
-_GROUP_NAMES = {
-    Role.PHYSIO: "Physiotherapist",
-    Role.FRONT_DESK: "Front desk",
-    Role.CLINIC_ADMIN: "Clinic admin",
-    Role.PATIENT: "Patient",
-}
+# The roles live in their own small module so models can import them without importing
+# the view decorators below (and, through them, services). Re-exported here.
+from clinic.roles import Role
 
 # Model permissions each role's group holds ("app_label.codename"). These govern the Django
 # admin and has_perm(); page access is declared on views. clinic.services.roles_sync makes

@@ -16,7 +16,7 @@ from playwright.sync_api import expect
 
 from assessments.models import Assessment, SignFinding, TautBand
 from assessments.tests.factories import make_assessment, practitioner_for
-from clinic.tests.browser import (
+from tests.browser import (
     assert_no_sideways_scroll,
     heading,
     shot,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib.auth.models import AbstractUser
 from simple_history.models import HistoricalRecords
 
-from clinic.permissions import Role
+from clinic.roles import Role
 
 
 class User(AbstractUser):

@@ -10,8 +10,8 @@ from __future__ import annotations
 import pytest
 
 from clinic.permissions import Role
-from clinic.tests.browser import shot, sign_in
 from clinic.tests.factories import PatientFactory, UserFactory
+from tests.browser import shot, sign_in
 
 pytestmark = [
     pytest.mark.browser,

@@ -20,8 +20,8 @@ from playwright.sync_api import expect
 
 from clinic.models import Consent, Intake, Patient, ScreeningItem
 from clinic.permissions import Role
-from clinic.tests.browser import assert_no_sideways_scroll, heading, shot, sign_in, success_message
 from clinic.tests.factories import UserFactory, fill_intake, join_care_team, make_patient
+from tests.browser import assert_no_sideways_scroll, heading, shot, sign_in, success_message
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -27,7 +27,14 @@ from clinic.models import (
 from clinic.permissions import Role
 from clinic.services import consent_sign
 from clinic.services.scheduling import Slot, appointment_book
-from clinic.tests.browser import (
+from clinic.tests.factories import (
+    UserFactory,
+    fill_intake,
+    make_patient,
+    make_practitioner,
+    write_appointment,
+)
+from tests.browser import (
     assert_no_sideways_scroll,
     grid_appointment,
     heading,
@@ -38,13 +45,6 @@ from clinic.tests.browser import (
     sign_in,
     success_message,
     unpadded_or_padded,
-)
-from clinic.tests.factories import (
-    UserFactory,
-    fill_intake,
-    make_patient,
-    make_practitioner,
-    write_appointment,
 )
 
 pytestmark = [

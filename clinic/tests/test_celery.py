@@ -14,7 +14,7 @@ from django.db import transaction
 
 from clinic.celery import app as celery_app
 from clinic.tasks import PROBE_KEY, WORKER_HEARTBEAT_KEY, broker_probe_task, worker_heartbeat_task
-from clinic.tests.worker import celery_worker, wait_for
+from tests.worker import celery_worker, wait_for
 
 BASE_DIR = Path(settings.BASE_DIR)
 

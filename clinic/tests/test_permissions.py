@@ -2,41 +2,25 @@
 
 from __future__ import annotations
 
-import re
-
 import pytest
-from django.urls import URLPattern, URLResolver, get_resolver, path, reverse
+from django.urls import path, reverse
 
 from clinic.permissions import (
-    DELEGATED_NAMESPACES,
     AccessPolicy,
     Role,
     allow_roles,
     policy_of,
 )
 from clinic.views.home import ROLE_HOMES
+from tests.urlwalk import app_routes, sample_url
 
 
-def walk(patterns, prefix="", namespace=None):
-    """Yield (route, url name, callback, namespace) for every pattern, depth first."""
-    for entry in patterns:
-        if isinstance(entry, URLResolver):
-            ns = entry.namespace or namespace
-            yield from walk(entry.url_patterns, prefix + str(entry.pattern), ns)
-        elif isinstance(entry, URLPattern):
-            yield prefix + str(entry.pattern), entry.name, entry.callback, namespace
-
-
-def undeclared(patterns) -> list[str]:
-    return [
-        route
-        for route, _name, callback, ns in walk(patterns)
-        if ns not in DELEGATED_NAMESPACES and policy_of(callback) is None
-    ]
+def undeclared(patterns=None) -> list[str]:
+    return [route.route for route in app_routes(patterns) if policy_of(route.callback) is None]
 
 
 def test_every_view_in_the_urlconf_declares_an_access_policy():
-    assert undeclared(get_resolver().url_patterns) == []
+    assert undeclared() == []
 
 
 def test_the_walker_catches_a_view_without_a_declaration():
@@ -58,21 +42,12 @@ def test_class_based_views_carry_their_declaration():
     assert policy_of(Page.as_view()) == AccessPolicy("roles", frozenset({Role.FRONT_DESK}))
 
 
-def _sample_url(route: str) -> str:
-    """A concrete URL for a route, with converters filled by plausible values."""
-    url = re.sub(r"<(?:int:)?pk>|<int:[a-z_]+>", "1", route)
-    url = re.sub(r"<uuid:[a-z_]+>", "00000000-0000-4000-8000-000000000000", url)
-    url = re.sub(r"<[^>]+>", "x", url)
-    url = url.replace("^", "").replace("$", "").replace("\\Z", "")
-    return "/" + url
-
-
 def _protected_routes():
-    for route, name, callback, ns in walk(get_resolver().url_patterns):
-        policy = policy_of(callback)
-        if ns in DELEGATED_NAMESPACES or policy is None or policy.kind == "public":
+    for route in app_routes():
+        policy = policy_of(route.callback)
+        if policy is None or policy.kind == "public":
             continue
-        yield pytest.param(_sample_url(route), id=name or route)
+        yield pytest.param(sample_url(route.route), id=route.name or route.route)
 
 
 @pytest.mark.django_db

@@ -371,7 +371,7 @@ def test_the_patients_export_carries_the_new_fields(physio, signed, patient):
 
 def test_the_patients_download_carries_the_new_fields(physio, client_for):
     """The portal's "download my records" (the only export of a patient's records)."""
-    from treatments.tests.world import build_world
+    from tests.world import build_world
 
     world = build_world()
     _record(world.session, world.physio, kind="nausea", referred_for_care=True, referred_to=WHERE)

@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from clinic.models import AccessLog, AccessReview
 from clinic.tests.factories import join_care_team, make_patient
-from treatments.tests.world import build_world
+from tests.world import build_world
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("private_storage")]
 

@@ -22,14 +22,14 @@ from playwright.sync_api import expect
 
 from assessments.tests.factories import add_sign, make_assessment
 from clinic.models import OutcomeScore, User
-from clinic.tests.browser import (
+from clinic.tests.factories import join_care_team
+from tests.browser import (
     assert_no_sideways_scroll,
     heading,
     shot,
     sign_in,
     success_message,
 )
-from clinic.tests.factories import join_care_team
 from treatments import services
 from treatments.models import NeedlingSite, SessionAddendum, TreatmentSession
 from treatments.tests.factories import complete_session, credential_for, ready_patient

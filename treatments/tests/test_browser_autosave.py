@@ -20,8 +20,8 @@ from django.contrib.sessions.backends.db import SessionStore
 from playwright.sync_api import expect
 
 from clinic.middleware import LAST_SEEN_KEY
-from clinic.tests.browser import shot, sign_in
 from clinic.tests.factories import TEST_PASSWORD, totp_code, totp_device_for
+from tests.browser import shot, sign_in
 from treatments.models import TreatmentSession
 from treatments.tests.factories import complete_session, credential_for
 from treatments.tests.test_browser import TABLET, eventually, htmx_settled, open_page
@@ -205,7 +205,7 @@ def test_the_idle_warning_keeps_the_session_and_sign_out_forgets_kept_text(
 
 
 def _shots():
-    from clinic.tests.browser import SHOTS
+    from tests.browser import SHOTS
 
     SHOTS.mkdir(parents=True, exist_ok=True)
     return SHOTS

@@ -13,7 +13,7 @@ import pytest
 from playwright.sync_api import expect
 
 from assessments.models import Muscle
-from clinic.tests.browser import assert_no_sideways_scroll, shot, sign_in
+from tests.browser import assert_no_sideways_scroll, shot, sign_in
 from treatments import services
 from treatments.models import NeedlingSite, TreatmentSession
 from treatments.tests.factories import add_site, complete_session, credential_for

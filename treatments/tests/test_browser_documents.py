@@ -15,8 +15,8 @@ from playwright.sync_api import expect
 
 from clinic.models import Patient
 from clinic.permissions import Role
-from clinic.tests.browser import SHOTS, assert_no_sideways_scroll, shot, sign_in
 from clinic.tests.factories import UserFactory
+from tests.browser import SHOTS, assert_no_sideways_scroll, shot, sign_in
 from treatments import services
 from treatments.models import CourseSummary, VisitSummary
 from treatments.tests.factories import complete_session, credential_for

@@ -13,9 +13,9 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from clinic.models import OutcomeScore
-from clinic.tests.browser import SHOTS, assert_no_sideways_scroll, sign_in
-from clinic.tests.e2e import assert_accessible
 from clinic.tests.factories import join_care_team, make_patient
+from tests.browser import SHOTS, assert_no_sideways_scroll, sign_in
+from tests.e2e import assert_accessible
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

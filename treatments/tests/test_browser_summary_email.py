@@ -10,8 +10,8 @@ from playwright.sync_api import expect
 
 from clinic import services as clinic_services
 from clinic.models import EmailVerification
-from clinic.tests.browser import shot, sign_in
 from clinic.tests.email_helpers import link_token
+from tests.browser import shot, sign_in
 from treatments import summaries
 from treatments.models import VisitSummary
 from treatments.tests.factories import credential_for

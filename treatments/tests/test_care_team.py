@@ -25,7 +25,7 @@ from clinic.models import AccessLog, AppointmentType, CareTeamMember
 from clinic.services import Slot, appointment_book, emergency_access_grant
 from clinic.services.care_team import EMERGENCY_SESSION_KEY
 from clinic.tests.factories import verified_client
-from treatments.tests.world import World, build_world
+from tests.world import World, build_world
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("private_storage")]
 

@@ -5,18 +5,15 @@ partials, PDF downloads, redirects, refusals and error pages) carries
 
 from __future__ import annotations
 
-import sys
-import types
-
 import pytest
 from django.test import Client
-from django.urls import get_resolver, path, reverse
+from django.urls import path, reverse
 
 from clinic.middleware import LAST_SEEN_KEY
 from clinic.permissions import allow_public
 from clinic.tests.factories import TEST_PASSWORD, verified_client
-from treatments.tests.test_access_matrix import routes
-from treatments.tests.world import build_world, world_url
+from tests.urlwalk import app_routes, urlconf_with
+from tests.world import build_world, world_url
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("private_storage")]
 SIGNED_IN = ("patient_a", "patient_b", "front_desk", "physio", "physio2", "admin")
@@ -47,8 +44,8 @@ def test_every_page_each_role_opens_is_not_stored():
     world = build_world()
     clients = _clients(world)
     missing, statuses = [], {}
-    for _route, name, _callback in routes():
-        url = world_url(world, name)
+    for route in app_routes():
+        url = world_url(world, route.full_name)
         for who in SIGNED_IN:
             # The htmx variant too, for the roles whose pages use htmx partials.
             for headers in ({}, HTMX) if who in HTMX_ROLES else ({},):
@@ -90,19 +87,10 @@ def test_error_pages_for_signed_in_users_are_not_stored(physio, settings):
     def broken(request):
         raise RuntimeError("boom")
 
-    module = types.ModuleType("broken_urlconf")
-    module.urlpatterns = [
-        *get_resolver().url_patterns,
-        path("broken/", allow_public(broken), name="broken"),
-    ]
-    sys.modules["broken_urlconf"] = module
-    try:
-        settings.ROOT_URLCONF = "broken_urlconf"
+    with urlconf_with(settings, path("broken/", allow_public(broken), name="broken")):
         response = client.get("/broken/")
-        assert response.status_code == 500
-        assert no_store(response)
-    finally:
-        del sys.modules["broken_urlconf"]
+    assert response.status_code == 500
+    assert no_store(response)
 
 
 def test_signing_in_and_out_and_timing_out_responses_are_not_stored(physio):

@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 
 from clinic.models import AccessLog, CorrectionRequest
-from treatments.tests.world import build_world
+from tests.world import build_world
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("private_storage")]
 

@@ -14,7 +14,7 @@ from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerDown
 
 from assessments.models import Muscle
-from clinic.tests.worker import celery_worker, wait_for
+from tests.worker import celery_worker, wait_for
 from treatments import services, tasks
 from treatments.models import VisitSummary
 from treatments.tests.factories import complete_session, credential_for

@@ -38,7 +38,16 @@ from clinic.models import (
 from clinic.permissions import Role
 from clinic.services.scheduling import Slot, appointment_book
 from clinic.tests import test_browser_intake as intake_ui
-from clinic.tests.browser import (
+from clinic.tests.factories import (
+    TEST_PASSWORD,
+    UserFactory,
+    make_patient,
+    make_practitioner,
+    totp_code,
+    totp_device_for,
+    write_appointment,
+)
+from tests.browser import (
     assert_no_sideways_scroll,
     grid_appointment,
     heading,
@@ -49,17 +58,8 @@ from clinic.tests.browser import (
     success_message,
     unpadded_or_padded,
 )
-from clinic.tests.e2e import assert_accessible, step_shot
-from clinic.tests.factories import (
-    TEST_PASSWORD,
-    UserFactory,
-    make_patient,
-    make_practitioner,
-    totp_code,
-    totp_device_for,
-    write_appointment,
-)
-from clinic.tests.worker import celery_worker, wait_for
+from tests.e2e import assert_accessible, step_shot
+from tests.worker import celery_worker, wait_for
 from treatments import services
 from treatments.models import NeedlingSite, SessionAddendum, TreatmentSession, VisitSummary
 from treatments.tests import test_browser as session_ui

@@ -1,4 +1,5 @@
-"""Fixtures for the treatments tests."""
+"""Fixtures for tests that write private files or start a real worker (every app's tests;
+loaded by the root conftest.py as a plugin)."""
 
 from __future__ import annotations
 

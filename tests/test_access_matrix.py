@@ -26,18 +26,17 @@ from django.core import mail
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
-from django.urls import get_resolver, path, reverse
-from django.urls.resolvers import URLPattern, URLResolver
+from django.urls import path, reverse
 
 from clinic.permissions import (
-    DELEGATED_NAMESPACES,
     Role,
     allow_roles,
     clinical_record_of,
     policy_of,
 )
 from clinic.tests.factories import verified_client
-from treatments.tests.world import World, build_world, world_url
+from tests.urlwalk import app_routes, urlconf_with
+from tests.world import World, build_world, world_url
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("private_storage")]
 
@@ -99,24 +98,6 @@ OWN_RECORDS = {
 SIGNS_OUT = {"POST": {"logout"}, "GET": set()}
 REFUSED = {"forbidden", "not_found", "login", "emergency"}
 WRITE = re.compile(r'^\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+"?(\w+)"?', re.IGNORECASE)
-
-
-def walk(patterns, prefix="", namespace=None):
-    for entry in patterns:
-        if isinstance(entry, URLResolver):
-            ns = entry.namespace or namespace
-            yield from walk(entry.url_patterns, prefix + str(entry.pattern), ns)
-        elif isinstance(entry, URLPattern):
-            yield prefix + str(entry.pattern), entry.name, entry.callback, namespace
-
-
-def routes(patterns=None) -> list[tuple[str, str, Callable]]:
-    found = []
-    for route, name, callback, ns in walk(patterns or get_resolver().url_patterns):
-        if ns in DELEGATED_NAMESPACES:
-            continue
-        found.append((route, f"{ns}:{name}" if ns else name, callback))
-    return found
 
 
 def expected(name: str, callback: Callable, viewer: str, method: str = "GET") -> str:
@@ -190,10 +171,11 @@ def test_every_url_for_every_viewer_and_method_matches_its_declarations(
 ):
     world = build_world()
     clients = _clients(world)
-    table = sorted(routes(), key=lambda row: row[1] in SIGNS_OUT["POST"])
+    table = sorted(app_routes(), key=lambda route: route.full_name in SIGNS_OUT["POST"])
     mismatches, side_effects = [], []
     counted = {"GET": 0, "POST": 0}
-    for _route, name, callback in table:
+    for route in table:
+        name, callback = route.full_name, route.callback
         url = world_url(world, name)
         for method in ("GET", "POST"):
             for viewer in VIEWERS:
@@ -224,14 +206,14 @@ def test_every_url_for_every_viewer_and_method_matches_its_declarations(
     assert not mismatches, "\n" + "\n".join(mismatches)
     assert not side_effects, "\n" + "\n".join(side_effects)
     # 100% of the URL patterns (outside the admin), both methods and all eight viewers.
-    assert len(table) == len({name for _r, name, _c in table}) > 80
+    assert len(table) == len({route.full_name for route in table}) > 80
     assert counted["GET"] == counted["POST"] == len(table) * len(VIEWERS)
 
 
 def test_the_matrix_reads_the_gate_from_the_view_not_from_a_list():
     """Every view that reads or writes patient A's clinical record declares the gate; the
     matrix's expectations come from that declaration."""
-    gated = {name for _r, name, callback in routes() if clinical_record_of(callback)}
+    gated = {route.full_name for route in app_routes() if clinical_record_of(route.callback)}
     assert {
         "treatments:session_addendum",
         "assessments:addendum_add",
@@ -264,11 +246,11 @@ def test_front_desk_never_reaches_clinical_content():
     world = build_world()
     client = verified_client(world.front_desk)
     clinical = [
-        name
-        for _route, name, callback in routes()
-        if (policy := policy_of(callback)) and policy.kind == "roles"
+        route.full_name
+        for route in app_routes()
+        if (policy := policy_of(route.callback)) and policy.kind == "roles"
         and Role.FRONT_DESK not in policy.roles
-        and name.split(":")[0] in {"assessments", "treatments"}
+        and route.namespace in {"assessments", "treatments"}
     ]  # fmt: skip
     assert len(clinical) > 30
     for name in clinical:
@@ -277,26 +259,18 @@ def test_front_desk_never_reaches_clinical_content():
 
 def test_a_new_view_without_a_policy_fails_the_matrix(settings):
     """Adds an undeclared view through a temporary URLconf: the matrix refuses it."""
-    import sys
-    import types
 
     def forgotten(request):  # pragma: no cover - never called
         raise AssertionError
 
-    module = types.ModuleType("temporary_urlconf")
-    module.urlpatterns = [
-        *get_resolver().url_patterns,
+    with urlconf_with(
+        settings,
         path("forgotten/", forgotten, name="forgotten"),
         path("declared/", allow_roles(Role.PHYSIO)(forgotten), name="declared"),
-    ]
-    sys.modules["temporary_urlconf"] = module
-    try:
-        settings.ROOT_URLCONF = "temporary_urlconf"
+    ):
         undeclared = [
-            name
-            for _route, name, callback in routes(get_resolver("temporary_urlconf").url_patterns)
-            if expected(name, callback, "physio") == "undeclared"
+            route.full_name
+            for route in app_routes()
+            if expected(route.full_name, route.callback, "physio") == "undeclared"
         ]
-        assert undeclared == ["forgotten"]
-    finally:
-        del sys.modules["temporary_urlconf"]
+    assert undeclared == ["forgotten"]
