@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from celery import Task, shared_task
 
-from treatments import services, summaries
+from treatments import services
 from treatments.models import CourseSummary, VisitSummary
+from treatments.services import summaries
 
 RENDER_OPTIONS = {
     "bind": True,

@@ -15,9 +15,10 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 
 from assessments.models import Muscle, Segment
-from treatments import services, summaries
+from treatments import services
 from treatments.apps import treatment_sessions_export
 from treatments.models import CourseSummary, NeedlingSite, TreatmentSession, VisitSummary
+from treatments.services import summaries
 from treatments.tests.factories import add_site, complete_session, credential_for, needle
 
 pytestmark = pytest.mark.django_db

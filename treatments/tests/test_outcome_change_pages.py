@@ -17,8 +17,8 @@ from django.utils import timezone
 from clinic.models import OutcomeScore
 from clinic.tests.budgets import render_counted
 from clinic.tests.factories import join_care_team, make_patient
-from treatments import summaries
 from treatments.models import CourseSummary
+from treatments.services import summaries
 from treatments.tests.factories import credential_for, ready_patient
 from treatments.tests.summary_helpers import signed_session
 

@@ -29,8 +29,9 @@ from clinic.models import (
 from clinic.selectors import ims_next_eligible, patient_ims_summary
 from clinic.services import BookingError, Slot, appointment_book, reminders
 from clinic.tests.factories import write_appointment
-from treatments import services, summaries
+from treatments import services
 from treatments.models import TreatmentSession, VisitSummary
+from treatments.services import summaries
 from treatments.tests.factories import add_site, complete_session, credential_for, ready_patient
 
 pytestmark = pytest.mark.django_db

@@ -26,8 +26,9 @@ from clinic.models import AccessLog, Patient
 from clinic.permissions import Role
 from clinic.tests.email_helpers import confirm_email
 from clinic.tests.factories import UserFactory
-from treatments import pdf, services, summaries, tasks
+from treatments import pdf, services, tasks
 from treatments.models import CourseSummary, DocumentStatus, VisitSummary
+from treatments.services import summaries
 from treatments.tests.factories import complete_session, credential_for
 from treatments.tests.summary_helpers import (
     named_patient,

@@ -13,8 +13,9 @@ from django.urls import reverse
 
 from assessments.models import Muscle, Segment, Sign, SignTest
 from assessments.tests.factories import make_assessment, practitioner_for
-from treatments import charts, services, summaries
+from treatments import charts, services
 from treatments.models import CourseSummary, VisitSummary
+from treatments.services import summaries
 from treatments.tests.factories import complete_session, credential_for
 from treatments.tests.summary_helpers import named_patient, signed_session
 

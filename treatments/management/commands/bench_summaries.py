@@ -28,8 +28,9 @@ from django.template.loader import render_to_string
 from django.test.utils import override_settings
 
 from clinic.models import Patient
-from treatments import pdf, summaries, tasks
+from treatments import pdf, tasks
 from treatments.models import CourseSummary, TreatmentSession, VisitSummary
+from treatments.services import summaries
 
 
 class Rollback(Exception):

@@ -28,9 +28,10 @@ from clinic.services import (
     document_email_refusal,
     email_verification_pending,
 )
-from treatments import selectors, summaries
+from treatments import selectors
 from treatments.forms import CourseSummaryForm
 from treatments.models import CourseSummary, TreatmentSession, VisitSummary
+from treatments.services import summaries
 
 POLL_SECONDS = 2
 

@@ -20,9 +20,9 @@ from clinic.permissions import Role, allow_roles, clinical_record
 from clinic.selectors import consent_status, needling_readiness
 from clinic.services import access_log_record
 from treatments import selectors, services
-from treatments.document_views import POLL_SECONDS
 from treatments.forms import PART_FORMS, AdverseEventForm, SessionForm
 from treatments.models import TreatmentSession
+from treatments.views.documents import POLL_SECONDS
 
 ROW_TEMPLATES = {"site": "treatments/_site_row.html", "retest": "treatments/_retest_row.html"}
 PARTS_CHANGED = "parts-changed"

@@ -23,7 +23,6 @@ from clinic.models import Appointment, CareTeamMember, Patient, Practitioner, Us
 from clinic.permissions import Role
 from clinic.selectors import NeedlingReadiness, consent_version_current, needling_readiness
 from clinic.selectors.scheduling import ims_next_eligible, min_interval, needling_days
-from treatments import summaries
 from treatments.models import (
     AdverseEvent,
     NeedlingCredential,
@@ -32,6 +31,7 @@ from treatments.models import (
     SessionAddendum,
     TreatmentSession,
 )
+from treatments.services import summaries
 
 PART_MODELS: dict[str, type[models.Model]] = {"site": NeedlingSite, "retest": RomRetest}
 SESSION_FIELDS = (

@@ -1,0 +1,33 @@
+"""Reads of the treatments app, shaped for one page (or PDF) each; re-exported by area."""
+
+from treatments.selectors.sessions import (
+    SESSIONS_PER_PAGE,
+    Chart,
+    PortalDocument,
+    chart_for_patient,
+    ims_visits_without_note,
+    incidents,
+    muscles_for_session,
+    open_draft_sessions,
+    patient_documents,
+    portal_documents,
+    session_detail,
+    session_history,
+    session_summaries,
+)
+
+__all__ = [
+    "SESSIONS_PER_PAGE",
+    "Chart",
+    "PortalDocument",
+    "chart_for_patient",
+    "ims_visits_without_note",
+    "incidents",
+    "muscles_for_session",
+    "open_draft_sessions",
+    "patient_documents",
+    "portal_documents",
+    "session_detail",
+    "session_history",
+    "session_summaries",
+]
