@@ -1,5 +1,14 @@
 """Reads of the treatments app, shaped for one page (or PDF) each; re-exported by area."""
 
+from treatments.selectors.documents import (
+    CourseSessionRow,
+    TreatedArea,
+    clinic_details,
+    course_summary_context,
+    treated_areas,
+    visit_summary_context,
+    visit_summary_with_relations,
+)
 from treatments.selectors.sessions import (
     SESSIONS_PER_PAGE,
     Chart,
@@ -17,6 +26,13 @@ from treatments.selectors.sessions import (
 )
 
 __all__ = [
+    "CourseSessionRow",
+    "TreatedArea",
+    "clinic_details",
+    "course_summary_context",
+    "treated_areas",
+    "visit_summary_context",
+    "visit_summary_with_relations",
     "SESSIONS_PER_PAGE",
     "Chart",
     "PortalDocument",
