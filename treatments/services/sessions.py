@@ -32,6 +32,7 @@ from treatments.models import (
     TreatmentSession,
 )
 from treatments.services import summaries
+from treatments.tasks import adverse_event_notify_task
 
 PART_MODELS: dict[str, type[models.Model]] = {"site": NeedlingSite, "retest": RomRetest}
 SESSION_FIELDS = (
@@ -163,8 +164,6 @@ def adverse_event_record(
     event.full_clean(exclude=["recorded_by", "session"])
     event.save()
     if event.significant:
-        from treatments.tasks import adverse_event_notify_task
-
         adverse_event_notify_task.delay_on_commit(event.pk)
     return event
 

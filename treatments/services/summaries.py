@@ -34,8 +34,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from clinic.models import Patient, User
+from clinic.queueing import send_after_commit
 from clinic.services import email_verification as email_services
-from clinic.tasks import send_after_commit
 from clinic.validators import validate_past_date
 from treatments import pdf
 from treatments.models import CourseSummary, DocumentStatus, TreatmentSession, VisitSummary
@@ -44,6 +44,12 @@ from treatments.selectors.documents import (
     course_summary_context,
     visit_summary_context,
     visit_summary_with_relations,
+)
+from treatments.tasks import (
+    course_summary_render_task,
+    visit_summary_email_task,
+    visit_summary_notify_task,
+    visit_summary_render_task,
 )
 
 logger = logging.getLogger(__name__)
@@ -105,12 +111,10 @@ def course_summary_request(
 
 
 def _send_render(document: Document) -> None:
-    from treatments import tasks
-
     task = (
-        tasks.visit_summary_render_task
+        visit_summary_render_task
         if isinstance(document, VisitSummary)
-        else tasks.course_summary_render_task
+        else course_summary_render_task
     )
     send_after_commit(task, document.pk)
 
@@ -203,9 +207,7 @@ def _render(model: type[Document], pk: int) -> bool:
         document.render_seconds = time.perf_counter() - started
         document.save()
         if isinstance(document, VisitSummary):
-            from treatments import tasks
-
-            send_after_commit(tasks.visit_summary_notify_task, document.pk)
+            send_after_commit(visit_summary_notify_task, document.pk)
     return True
 
 
@@ -269,8 +271,6 @@ def visit_summary_email(*, summary: VisitSummary, by: User) -> VisitSummary:
     (Patient.document_email), never to an address merely typed into the record: without
     one, nothing is queued and the ValidationError says why. Validates now; the e-mail
     leaves from a worker after commit, which checks the address again."""
-    from treatments import tasks
-
     with transaction.atomic():
         current = (
             VisitSummary.objects.select_for_update(of=("self",))
@@ -288,7 +288,7 @@ def visit_summary_email(*, summary: VisitSummary, by: User) -> VisitSummary:
         current.email_sent_at = None
         current.email_problem = ""
         current.save(update_fields=["emailed_at", "emailed_to", "email_sent_at", "email_problem"])
-        send_after_commit(tasks.visit_summary_email_task, current.pk)
+        send_after_commit(visit_summary_email_task, current.pk)
     return current
 
 
