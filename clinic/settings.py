@@ -265,7 +265,7 @@ AXES_VERBOSE = False
 # (what is further left is the client's own claim and is ignored). Without this, axes 8
 # (django-ipware is not installed, so its AXES_IPWARE_* settings do nothing) would count
 # REMOTE_ADDR, the load balancer's address: one guesser would lock every user out.
-AXES_CLIENT_IP_CALLABLE = "clinic.services.audit.client_ip"
+AXES_CLIENT_IP_CALLABLE = "clinic.origin.client_ip"
 
 # Two-factor sign-in (TOTP, django-otp) for every staff role. It can be switched off only
 # in development (DEBUG on), e.g. to click through the demo quickly.

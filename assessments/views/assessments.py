@@ -14,12 +14,12 @@ from django_htmx.http import HttpResponseClientRedirect, trigger_client_event
 from assessments import selectors, services
 from assessments.forms import FINDING_FORMS, AddendumForm, AssessmentHeaderForm
 from assessments.models import Assessment, Segment
+from clinic.access import access_log_record
 from clinic.autosave import save_valid_fields, status_context
 from clinic.forms import form_add_errors
 from clinic.inputs import parse_id
 from clinic.models import Appointment, Patient
 from clinic.permissions import Role, allow_roles, clinical_record
-from clinic.services import access_log_record
 from clinic.signing import author_practitioner
 
 FINDINGS_CHANGED = "findings-changed"

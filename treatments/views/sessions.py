@@ -12,13 +12,13 @@ from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect, trigger_client_event
 
 from assessments.forms import AddendumForm
+from clinic.access import access_log_record
 from clinic.autosave import save_valid_fields, status_context
 from clinic.forms import form_add_errors
 from clinic.inputs import parse_id
 from clinic.models import Appointment, Patient
 from clinic.permissions import Role, allow_roles, clinical_record
 from clinic.selectors import consent_status, needling_readiness
-from clinic.services import access_log_record
 from clinic.signing import author_practitioner
 from treatments import selectors, services
 from treatments.forms import PART_FORMS, AdverseEventForm, SessionForm
