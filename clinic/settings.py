@@ -130,7 +130,7 @@ TEMPLATES = [
 # --- Database -------------------------------------------------------------------------
 # SQLite under var/ by default (zero set-up); PostgreSQL in production and CI via
 # DATABASE_URL, e.g. postgres://clinic:secret@db.internal:5432/clinic (psycopg 3).
-VAR_DIR.mkdir(exist_ok=True)
+# Importing settings does no I/O: ClinicConfig.ready creates the local directories in use.
 DATABASES = {
     "default": env.db_url("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'clinic.sqlite3'}"),
 }
@@ -295,7 +295,6 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = env.path("STATIC_ROOT", default=VAR_DIR / "staticfiles")
-Path(STATIC_ROOT).mkdir(parents=True, exist_ok=True)  # whitenoise scans it at start-up
 PRIVATE_MEDIA_ROOT = env.path("PRIVATE_MEDIA_ROOT", default=VAR_DIR / "private")
 # Several app servers and workers need one shared store: set PRIVATE_STORAGE_S3_BUCKET (and
 # install requirements-s3.txt) to keep patient documents in a private S3-compatible bucket.
