@@ -1,4 +1,7 @@
+from pathlib import Path
+
 from django.apps import AppConfig
+from django.conf import settings
 from django.db.models.signals import post_migrate
 
 
@@ -15,3 +18,19 @@ class ClinicConfig(AppConfig):
         # every migrate brings the groups and their permissions up to date, including the
         # test database.
         post_migrate.connect(services.roles_sync_after_migrate, sender=self)
+        local_directories_ensure()
+
+
+def local_directories_ensure() -> None:
+    """Create the local directories this configuration writes to, once at start-up rather
+    than when settings are imported: the SQLite database's folder (SQLite cannot create
+    it), STATIC_ROOT (whitenoise scans it when the first request arrives) and the folder of
+    celery beat's schedule file."""
+    folders = [Path(settings.STATIC_ROOT), Path(settings.CELERY_BEAT_SCHEDULE_FILENAME).parent]
+    for database in settings.DATABASES.values():
+        name = str(database.get("NAME") or "")
+        sqlite = database["ENGINE"] == "django.db.backends.sqlite3"
+        if sqlite and name and ":memory:" not in name and not name.startswith("file:"):
+            folders.append(Path(name).parent)
+    for folder in folders:
+        folder.mkdir(parents=True, exist_ok=True)

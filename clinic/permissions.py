@@ -257,8 +257,8 @@ def _record_guard(gate: ClinicalRecord) -> Callable[[ViewFunc], ViewFunc]:
     def decorator(view: ViewFunc) -> ViewFunc:
         @wraps(view)
         def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-            # Imported here: clinic.services imports the models, which import Role.
-            from clinic.services.care_team import clinical_access_check
+            # Imported here: clinic.access imports the models, which import Role.
+            from clinic.access import clinical_access_check
 
             patient_id = gate.patient_id(kwargs)
             clinical_access_check(request, patient_id)

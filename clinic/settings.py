@@ -137,7 +137,7 @@ TEMPLATES = [
 # --- Database -------------------------------------------------------------------------
 # SQLite under var/ by default (zero set-up); PostgreSQL in production and CI via
 # DATABASE_URL, e.g. postgres://clinic:secret@db.internal:5432/clinic (psycopg 3).
-VAR_DIR.mkdir(exist_ok=True)
+# Importing settings does no I/O: ClinicConfig.ready creates the local directories in use.
 DATABASES = {
     "default": env.db_url("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'clinic.sqlite3'}"),
 }
@@ -272,7 +272,7 @@ AXES_VERBOSE = False
 # (what is further left is the client's own claim and is ignored). Without this, axes 8
 # (django-ipware is not installed, so its AXES_IPWARE_* settings do nothing) would count
 # REMOTE_ADDR, the load balancer's address: one guesser would lock every user out.
-AXES_CLIENT_IP_CALLABLE = "clinic.services.audit.client_ip"
+AXES_CLIENT_IP_CALLABLE = "clinic.origin.client_ip"
 
 # Two-factor sign-in (TOTP, django-otp) for every staff role. It can be switched off only
 # in development (DEBUG on), e.g. to click through the demo quickly.
@@ -302,7 +302,6 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = env.path("STATIC_ROOT", default=VAR_DIR / "staticfiles")
-Path(STATIC_ROOT).mkdir(parents=True, exist_ok=True)  # whitenoise scans it at start-up
 PRIVATE_MEDIA_ROOT = env.path("PRIVATE_MEDIA_ROOT", default=VAR_DIR / "private")
 # Several app servers and workers need one shared store: set PRIVATE_STORAGE_S3_BUCKET (and
 # install requirements-s3.txt) to keep patient documents in a private S3-compatible bucket.

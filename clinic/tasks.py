@@ -1,42 +1,16 @@
-"""Celery tasks of the front office. Each takes plain values and calls one service."""
+"""Celery tasks of the front office. Each takes plain values (ids), imports its service
+inside its body and calls it; a task owns only its retry policy. Services enqueue tasks
+after commit (clinic.queueing), importing them at the top of their module."""
 
 from __future__ import annotations
 
-import logging
-from typing import Any
-
-from celery import Task, shared_task
+from celery import shared_task
 from django.contrib.sessions.models import Session
 from django.core.cache import cache
-from django.db import transaction
 from django.utils import timezone
 
 WORKER_HEARTBEAT_KEY = "clinic:worker-heartbeat"
 PROBE_KEY = "clinic:probe:{token}"
-
-logger = logging.getLogger(__name__)
-
-
-def send_after_commit(task: Task, *args: Any) -> None:
-    """Send `task` once the current transaction commits, like `task.delay_on_commit`, but a
-    broker that cannot be reached does not turn the committed request into an error page.
-
-    Use it for work a database row tracks (e.g. a summary left `pending`): the row is the
-    record that the work is owed, and a beat sweeper sends it again later.
-    """
-
-    def send() -> None:
-        try:
-            task.delay(*args)
-        except Exception:  # noqa: BLE001 (kombu raises many kinds when the broker is down)
-            logger.warning(
-                "Could not send %s%r to the broker; the sweeper will send it later",
-                task.name,
-                args,
-                exc_info=True,
-            )
-
-    transaction.on_commit(send)
 
 
 @shared_task

@@ -32,8 +32,8 @@ from clinic.models import (
 )
 from clinic.permissions import Role
 from clinic.tests.factories import UserFactory, join_care_team, write_appointment
-from treatments import summaries
 from treatments.models import CourseSummary, NeedlingSite, TreatmentSession, VisitSummary
+from treatments.services import summaries
 from treatments.tests.factories import credential_for
 from treatments.tests.summary_helpers import named_patient, signed_session
 

@@ -1,5 +1,8 @@
 """Celery tasks of the treatments app: take ids, call a service.
 
+Each task imports its service inside its body and owns only its retry policy; the services
+import these tasks at the top of their modules and send them after commit (clinic.queueing).
+
 The render tasks run on the "pdf" queue (settings.CELERY_TASK_ROUTES). They keep the design's
 reliability rules: acks_late and reject-on-worker-lost (a killed worker's task is delivered
 again), retries with backoff for transient errors only, time limits, and an idempotent
@@ -10,7 +13,6 @@ from __future__ import annotations
 
 from celery import Task, shared_task
 
-from treatments import services, summaries
 from treatments.models import CourseSummary, VisitSummary
 
 RENDER_OPTIONS = {
@@ -23,7 +25,9 @@ RENDER_OPTIONS = {
 }
 
 
-def _render(task: Task, model: type[summaries.Document], pk: int) -> bool:
+def _render(task: Task, model: type[VisitSummary | CourseSummary], pk: int) -> bool:
+    from treatments.services import summaries
+
     try:
         return summaries.document_render(model, pk)
     except summaries.TRANSIENT_ERRORS as error:
@@ -49,23 +53,31 @@ def course_summary_render_task(self: Task, summary_id: int) -> bool:
 @shared_task(acks_late=True, autoretry_for=(ConnectionError,), retry_backoff=True, max_retries=5)
 def visit_summary_notify_task(summary_id: int) -> bool:
     """Tell a portal user their summary is ready (once per version)."""
-    return summaries.visit_summary_notify(summary_id)
+    from treatments.services.summaries import visit_summary_notify
+
+    return visit_summary_notify(summary_id)
 
 
 @shared_task(acks_late=True, autoretry_for=(ConnectionError,), retry_backoff=True, max_retries=5)
 def visit_summary_email_task(summary_id: int) -> bool:
     """Send the summary the front desk e-mailed to the patient."""
-    return summaries.visit_summary_email_send(summary_id)
+    from treatments.services.summaries import visit_summary_email_send
+
+    return visit_summary_email_send(summary_id)
 
 
 @shared_task
 def summaries_sweep_task() -> int:
     """Beat, every two minutes: send again the summaries stuck in pending."""
-    return summaries.summaries_sweep()
+    from treatments.services.summaries import summaries_sweep
+
+    return summaries_sweep()
 
 
 @shared_task(acks_late=True, autoretry_for=(ConnectionError,), retry_backoff=True, max_retries=5)
 def adverse_event_notify_task(event_id: int) -> bool:
     """Email the clinic admins about a significant or serious adverse event (once; safe to
     run twice)."""
-    return services.adverse_event_notify(event_id)
+    from treatments.services.sessions import adverse_event_notify
+
+    return adverse_event_notify(event_id)

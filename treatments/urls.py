@@ -3,71 +3,71 @@ patient documents (patients, physiotherapists, front desk)."""
 
 from django.urls import path
 
-from treatments import document_views, views
+from treatments.views import documents, sessions
 
 app_name = "treatments"
 
 urlpatterns = [
-    path("patients/<int:patient_pk>/chart/", views.chart, name="chart"),
-    path("patients/<int:patient_pk>/sessions/new/", views.session_start, name="session_start"),
-    path("sessions/<int:pk>/", views.session_detail, name="session"),
-    path("sessions/<int:pk>/edit/", views.session_edit, name="session_edit"),
-    path("sessions/<int:pk>/save/", views.session_save, name="session_save"),
-    path("sessions/<int:pk>/sign-panel/", views.sign_panel, name="sign_panel"),
-    path("sessions/<int:pk>/sign/", views.session_sign, name="session_sign"),
-    path("sessions/<int:pk>/addenda/", views.session_addendum, name="session_addendum"),
-    path("sessions/<int:pk>/events/", views.adverse_event_add, name="adverse_event_add"),
+    path("patients/<int:patient_pk>/chart/", sessions.chart, name="chart"),
+    path("patients/<int:patient_pk>/sessions/new/", sessions.session_start, name="session_start"),
+    path("sessions/<int:pk>/", sessions.session_detail, name="session"),
+    path("sessions/<int:pk>/edit/", sessions.session_edit, name="session_edit"),
+    path("sessions/<int:pk>/save/", sessions.session_save, name="session_save"),
+    path("sessions/<int:pk>/sign-panel/", sessions.sign_panel, name="sign_panel"),
+    path("sessions/<int:pk>/sign/", sessions.session_sign, name="session_sign"),
+    path("sessions/<int:pk>/addenda/", sessions.session_addendum, name="session_addendum"),
+    path("sessions/<int:pk>/events/", sessions.adverse_event_add, name="adverse_event_add"),
     path(
         "sessions/<int:pk>/summaries/",
-        document_views.session_summaries,
+        documents.session_summaries,
         name="session_summaries",
     ),
-    path("sessions/<int:pk>/<str:kind>/", views.part_add, name="part_add"),
-    path("sessions/<int:pk>/<str:kind>/refresh/", views.part_refresh, name="part_refresh"),
+    path("sessions/<int:pk>/<str:kind>/", sessions.part_add, name="part_add"),
+    path("sessions/<int:pk>/<str:kind>/refresh/", sessions.part_refresh, name="part_refresh"),
     path(
         "sessions/<int:pk>/<str:kind>/<int:part_pk>/remove/",
-        views.part_remove,
+        sessions.part_remove,
         name="part_remove",
     ),
-    path("incidents/", views.incidents, name="incidents"),
+    path("incidents/", sessions.incidents, name="incidents"),
     # Patient documents: the portal, staff lists, downloads and course summaries.
-    path("documents/", document_views.portal_documents, name="portal_documents"),
+    path("documents/", documents.portal_documents, name="portal_documents"),
     path(
         "documents/<uuid:token>/download/",
-        document_views.portal_document_download,
+        documents.portal_document_download,
         name="portal_document_download",
     ),
     path(
         "patients/<int:patient_pk>/documents/",
-        document_views.patient_documents,
+        documents.patient_documents,
         name="patient_documents",
     ),
     path(
         "patients/<int:patient_pk>/course-summaries/new/",
-        document_views.course_summary_new,
+        documents.course_summary_new,
         name="course_summary_new",
     ),
     path(
         "summaries/<uuid:token>/download/",
-        document_views.summary_download,
+        documents.summary_download,
         name="summary_download",
     ),
     # By id, not token: the front desk's Documents page posts to these and shows no token.
-    path("summaries/<int:pk>/retry/", document_views.summary_retry, name="summary_retry"),
-    path("summaries/<int:pk>/email/", document_views.summary_email, name="summary_email"),
+    path("summaries/<int:pk>/retry/", documents.summary_retry, name="summary_retry"),
+    path("summaries/<int:pk>/email/", documents.summary_email, name="summary_email"),
     path(
         "course-summaries/<uuid:token>/",
-        document_views.course_summary,
+        documents.course_summary,
         name="course_summary",
     ),
     path(
         "course-summaries/<uuid:token>/download/",
-        document_views.course_summary_download,
+        documents.course_summary_download,
         name="course_summary_download",
     ),
     path(
         "course-summaries/<uuid:token>/retry/",
-        document_views.course_summary_retry,
+        documents.course_summary_retry,
         name="course_summary_retry",
     ),
 ]

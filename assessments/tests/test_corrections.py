@@ -16,7 +16,11 @@ from assessments.seed.corrections import (
     REASON,
 )
 from assessments.seed.muscles import MUSCLES
-from assessments.services import _REFERENCE_MIGRATIONS, _migration_module, reference_data_ensure
+from assessments.services.assessments import (
+    _REFERENCE_MIGRATIONS,
+    _migration_module,
+    reference_data_ensure,
+)
 
 pytestmark = pytest.mark.django_db
 MIGRATION = import_module(_migration_module("_chest_wall_and_innervation_corrections"))

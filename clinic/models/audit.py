@@ -12,7 +12,7 @@ from clinic.validators import NOTE_MAX, LimitedTextField
 class AccessLog(models.Model):
     """One read of a patient's records: who, which patient, what, when, from where.
 
-    Rows are written by clinic.services.access_log_record, called by every view that shows
+    Rows are written by clinic.access.access_log_record, called by every view that shows
     or hands out clinical content (chart, session notes, PDFs); emergency access and every
     care-team grant or removal (action CARE_TEAM, clinic.services.care_team) leave a row
     too. They are never edited.

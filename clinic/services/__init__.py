@@ -7,17 +7,14 @@ One module per area; the names are re-exported here so callers write
 from clinic.services.accounts import roles_sync, roles_sync_after_migrate, user_set_roles
 from clinic.services.audit import (
     EmergencyAccessRequired,
-    access_log_record,
+    access_log_write,
     access_review_record,
-    client_ip,
     emergency_access_grant,
     treats,
 )
 from clinic.services.care_team import (
     care_team_add,
     care_team_remove,
-    clinical_access_allowed,
-    clinical_access_check,
 )
 from clinic.services.consent import (
     ConsentError,
@@ -82,8 +79,6 @@ __all__ = [
     "access_review_record",
     "care_team_add",
     "care_team_remove",
-    "clinical_access_allowed",
-    "clinical_access_check",
     "correction_request_add",
     "correction_request_settle",
     "export_rows",
@@ -104,8 +99,7 @@ __all__ = [
     "ConsentError",
     "IntakeError",
     "InvitationError",
-    "access_log_record",
-    "client_ip",
+    "access_log_write",
     "consent_sign",
     "consent_version_next_number",
     "consent_version_publish",

@@ -9,39 +9,31 @@ nothing, and a patient with no team yet is not open to every physiotherapist.
 
 from __future__ import annotations
 
-import ipaddress
-import time
-
-from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest
 
 from clinic.models import AccessLog, AccessReview, Patient, User
-from clinic.services.care_team import (
-    EMERGENCY_SESSION_KEY,
-    EmergencyAccessRequired,
-    clinical_access_check,
-    treats,
-)
+from clinic.origin import Origin
+from clinic.services.care_team import EmergencyAccessRequired, treats
 
 EMERGENCY_MINUTES = 60
 
-__all__ = ["EMERGENCY_SESSION_KEY", "EmergencyAccessRequired", "treats"]
+__all__ = ["EmergencyAccessRequired", "treats"]
 
 
-def emergency_access_grant(*, request: HttpRequest, patient: Patient, reason: str) -> AccessLog:
-    """Open the patient's records to this user for an hour, in this session only. Writes
-    one EMERGENCY row (with the reason) that the audit page lists for review."""
+def emergency_access_grant(
+    *, by: User, patient: Patient, reason: str, origin: Origin = Origin.NONE
+) -> AccessLog:
+    """Record that `by` broke the glass to open the patient's records: one EMERGENCY row
+    (with the reason) that the audit page lists for review. The view then opens the
+    records in that user's session for EMERGENCY_MINUTES (clinic.access)."""
     reason = reason.strip()
     if len(reason) < 15:
         raise ValidationError(
             {"reason": "Say why you need this record now (at least a short sentence)."}
         )
-    grants = dict(request.session.get(EMERGENCY_SESSION_KEY, {}))
-    grants[str(patient.pk)] = time.time() + EMERGENCY_MINUTES * 60
-    request.session[EMERGENCY_SESSION_KEY] = grants
-    return _log(
-        request=request,
+    return access_log_write(
+        by=by,
+        origin=origin,
         patient=patient,
         what="emergency access to the chart",
         action=AccessLog.Action.EMERGENCY,
@@ -49,59 +41,26 @@ def emergency_access_grant(*, request: HttpRequest, patient: Patient, reason: st
     )
 
 
-def client_ip(request: HttpRequest) -> str | None:
-    """The client's address, trusting X-Forwarded-For only as far as our own proxies.
-
-    Each of the TRUSTED_PROXY_COUNT load balancers appends the address it saw, so the
-    client is that many entries from the right; anything further left is client-supplied.
-    """
-    candidate = request.META.get("REMOTE_ADDR", "")
-    hops = settings.TRUSTED_PROXY_COUNT
-    if hops > 0:
-        forwarded = [
-            part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
-        ]
-        forwarded = [part for part in forwarded if part]
-        if len(forwarded) >= hops:
-            candidate = forwarded[-hops]
-    try:
-        return str(ipaddress.ip_address(candidate))
-    except ValueError:
-        return None
-
-
-def access_log_record(
+def access_log_write(
     *,
-    request: HttpRequest,
+    by: User,
+    origin: Origin,
     patient: Patient | None,
     what: str,
-    action: AccessLog.Action = AccessLog.Action.VIEW,
+    action: str = AccessLog.Action.VIEW,
+    reason: str = "",
 ) -> AccessLog:
-    """Record that the signed-in user read `what` of `patient`'s records.
-
-    Called by every view that shows or hands out clinical content once it has found the
-    records and before it responds, so every read that reached the user has a row. A
-    physiotherapist outside the care team gets EmergencyAccessRequired instead (the site
-    turns it into the break-the-glass page) unless they opened it already.
-    """
-    if patient is not None:
-        # Views declared with @clinical_record have passed this check already; the answer
-        # is memoised per request, so asking again costs no query.
-        clinical_access_check(request, patient.pk)
-    return _log(request=request, patient=patient, what=what, action=action)
-
-
-def _log(
-    *, request: HttpRequest, patient: Patient | None, what: str, action: str, reason: str = ""
-) -> AccessLog:
+    """Write one access-log row: `by` read (or downloaded, e-mailed...) `what` of `patient`'s
+    records, from `origin`. Views call clinic.access.access_log_record, which first checks
+    that the request may read the patient's records at all."""
     return AccessLog.objects.create(
-        user=request.user,
+        user=by,
         patient=patient,
         action=action,
         what=what[:200],
-        path=request.get_full_path()[:500],
-        ip_address=client_ip(request),
-        user_agent=request.META.get("HTTP_USER_AGENT", "")[:300],
+        path=origin.path[:500],
+        ip_address=origin.ip,
+        user_agent=origin.user_agent[:300],
         reason=reason,
     )
 

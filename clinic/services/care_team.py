@@ -1,6 +1,7 @@
-"""The care team: who may open a patient's clinical record, and the one check every
-clinical view makes (clinic.permissions.clinical_record calls `clinical_access_check`
-before the view body runs; access_log_record asks the same question for reads).
+"""The care team: who may open a patient's clinical record. The one check every clinical
+view makes is in clinic.access (`clinical_access_check`, called by
+clinic.permissions.clinical_record before the view body runs and by access_log_record for
+reads): it reads the request's session, which services do not take.
 
 A physiotherapist may open a patient's record when they are on the patient's care team
 (an open CareTeamMember row) or hold a break-the-glass grant for the patient in this
@@ -27,19 +28,11 @@ clinic-admin audit page.
 
 from __future__ import annotations
 
-import time
-
 from django.db import IntegrityError, transaction
-from django.http import HttpRequest
 from django.utils import timezone
 
 from clinic.models import AccessLog, CareTeamMember, Patient, Practitioner, User
-from clinic.permissions import Role
-
-EMERGENCY_SESSION_KEY = "clinic:emergency_access"
-# Per-request memo of the care-team answer: {patient id: bool}. Several parts of one page
-# (the gate, the access log, a panel) ask the same question.
-_CACHE_ATTR = "_clinic_care_team"
+from clinic.origin import Origin
 
 
 class EmergencyAccessRequired(Exception):
@@ -60,53 +53,15 @@ def treats(user: User, patient: Patient | int) -> bool:
     ).exists()
 
 
-def emergency_granted(request: HttpRequest, patient_id: int) -> bool:
-    grants = request.session.get(EMERGENCY_SESSION_KEY, {})
-    return grants.get(str(patient_id), 0) > time.time()
-
-
-def _treats_cached(request: HttpRequest, patient_id: int) -> bool:
-    cache = getattr(request, _CACHE_ATTR, None)
-    if cache is None:
-        cache = {}
-        setattr(request, _CACHE_ATTR, cache)
-    if patient_id not in cache:
-        cache[patient_id] = treats(request.user, patient_id)
-    return cache[patient_id]
-
-
-def clinical_access_allowed(request: HttpRequest, patient_id: int) -> bool:
-    """May the signed-in user open this patient's clinical record? Roles other than the
-    physiotherapist's are settled by the view's role policy; a physiotherapist needs the
-    care team or a live break-the-glass grant."""
-    user = request.user
-    if not user.has_role(Role.PHYSIO):
-        return True
-    return _treats_cached(request, patient_id) or emergency_granted(request, patient_id)
-
-
-def clinical_access_check(request: HttpRequest, patient_id: int) -> None:
-    """Raise EmergencyAccessRequired unless `clinical_access_allowed`. Writes nothing."""
-    if not clinical_access_allowed(request, patient_id):
-        raise EmergencyAccessRequired(patient_id)
-
-
-def _forget(request: HttpRequest | None, patient_id: int) -> None:
-    if request is not None:
-        getattr(request, _CACHE_ATTR, {}).pop(patient_id, None)
-
-
-def _log_change(*, by: User, patient: Patient, what: str, request: HttpRequest | None) -> AccessLog:
-    from clinic.services.audit import client_ip
-
+def _log_change(*, by: User, patient: Patient, what: str, origin: Origin) -> AccessLog:
     return AccessLog.objects.create(
         user=by,
         patient=patient,
         action=AccessLog.Action.CARE_TEAM,
         what=what[:200],
-        path=request.get_full_path()[:500] if request is not None else "",
-        ip_address=client_ip(request) if request is not None else None,
-        user_agent=request.META.get("HTTP_USER_AGENT", "")[:300] if request is not None else "",
+        path=origin.path[:500],
+        ip_address=origin.ip,
+        user_agent=origin.user_agent[:300],
     )
 
 
@@ -117,7 +72,7 @@ def care_team_add(
     practitioner: Practitioner,
     by: User,
     source: str = CareTeamMember.Source.ASSIGNED,
-    request: HttpRequest | None = None,
+    origin: Origin = Origin.NONE,
 ) -> tuple[CareTeamMember, bool]:
     """Put `practitioner` on the patient's care team; (membership, created).
 
@@ -142,15 +97,14 @@ def care_team_add(
         by=by,
         patient=patient,
         what=f"care team: added {practitioner} ({member.get_source_display().lower()})",
-        request=request,
+        origin=origin,
     )
-    _forget(request, patient.pk)
     return member, True
 
 
 @transaction.atomic
 def care_team_remove(
-    *, patient: Patient, practitioner: Practitioner, by: User, request: HttpRequest | None = None
+    *, patient: Patient, practitioner: Practitioner, by: User, origin: Origin = Origin.NONE
 ) -> bool:
     """Take `practitioner` off the patient's care team (the row is closed, not deleted);
     False if they were not on it. Writes one AccessLog CARE_TEAM row."""
@@ -164,6 +118,5 @@ def care_team_remove(
     member.removed_at = timezone.now()
     member.removed_by = by
     member.save(update_fields=["removed_at", "removed_by"])
-    _log_change(by=by, patient=patient, what=f"care team: removed {practitioner}", request=request)
-    _forget(request, patient.pk)
+    _log_change(by=by, patient=patient, what=f"care team: removed {practitioner}", origin=origin)
     return True

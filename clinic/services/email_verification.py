@@ -20,7 +20,8 @@ from django.utils import timezone
 from django.utils.formats import date_format
 
 from clinic.models import EmailVerification, Patient, User
-from clinic.tasks import email_verification_send_task, send_after_commit
+from clinic.queueing import send_after_commit
+from clinic.tasks import email_verification_send_task
 
 _SALT = "clinic.email-verification"
 LINK_DAYS = 7  # like a portal invitation: long enough to find the e-mail after a weekend

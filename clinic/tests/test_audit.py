@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 from django.test import RequestFactory
 
+from clinic.access import access_log_record
 from clinic.models import AccessLog
-from clinic.services import access_log_record, client_ip
+from clinic.origin import client_ip
 from clinic.tests.factories import PatientFactory, join_care_team
 
 pytestmark = pytest.mark.django_db

@@ -12,10 +12,12 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from clinic import selectors
+from clinic.access import emergency_access_open
 from clinic.forms.audit import AccessReviewForm, AuditFilterForm, EmergencyAccessForm
 from clinic.forms.common import form_add_errors
 from clinic.inputs import safe_next
 from clinic.models import AccessLog, Patient
+from clinic.origin import Origin
 from clinic.permissions import Role, allow_roles
 from clinic.services import access_review_record, emergency_access_grant
 
@@ -33,11 +35,15 @@ def emergency_access(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             emergency_access_grant(
-                request=request, patient=patient, reason=form.cleaned_data["reason"]
+                by=request.user,
+                patient=patient,
+                reason=form.cleaned_data["reason"],
+                origin=Origin.of(request),
             )
         except ValidationError as error:
             form_add_errors(form, error)
         else:
+            emergency_access_open(request, patient.pk)
             messages.warning(
                 request,
                 f"Emergency access to {patient.display_name}'s records is open for an hour. "

@@ -17,9 +17,11 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from clinic import outcomes, selectors, services
+from clinic.access import access_log_record
 from clinic.forms.consent import ConsentForm
 from clinic.forms.intake import INTAKE_STEP_FORMS, ClearanceForm, OutstandingScreeningForm
 from clinic.models import AccessLog, Consent, Intake, Patient, ScreeningItem
+from clinic.origin import client_ip
 from clinic.permissions import Role, allow_roles, clinical_record
 from clinic.services.intake import STEP_BY_SLUG, STEPS, intake_missing
 
@@ -209,7 +211,7 @@ def portal_consent(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def intake_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
     patient = get_object_or_404(Patient, pk=pk)
-    services.access_log_record(request=request, patient=patient, what=f"intake ({step})")
+    access_log_record(request=request, patient=patient, what=f"intake ({step})")
     ctx = IntakeContext(patient, Intake.Channel.CLINIC, in_portal=False)
     return _intake_step(request, ctx, step)
 
@@ -219,7 +221,7 @@ def intake_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def intake_review(request: HttpRequest, pk: int) -> HttpResponse:
     patient = get_object_or_404(Patient, pk=pk)
-    services.access_log_record(request=request, patient=patient, what="intake review")
+    access_log_record(request=request, patient=patient, what="intake review")
     return _intake_review(request, IntakeContext(patient, Intake.Channel.CLINIC, in_portal=False))
 
 
@@ -232,7 +234,7 @@ def intake_detail(request: HttpRequest, pk: int) -> HttpResponse:
     intake = selectors.intake_latest(patient)
     screening = selectors.screening_for(patient)
     consent = selectors.consent_current(patient)
-    services.access_log_record(request=request, patient=patient, what="intake and screening")
+    access_log_record(request=request, patient=patient, what="intake and screening")
     instrument = outcomes.REGION_INSTRUMENT.get(intake.region) if intake else None
     context = {
         "patient": patient,
@@ -329,7 +331,7 @@ def _consent(request: HttpRequest, patient: Patient, channel: str) -> HttpRespon
                 typed_name=form.cleaned_data["typed_name"],
                 channel=channel,
                 by=request.user,
-                ip_address=services.client_ip(request),
+                ip_address=client_ip(request),
             )
         except services.ConsentError as error:
             form.add_error("typed_name", str(error))
@@ -339,7 +341,7 @@ def _consent(request: HttpRequest, patient: Patient, channel: str) -> HttpRespon
                 return redirect("clinic:portal_home")
             return redirect("clinic:intake_detail", patient.pk)
     if channel == Consent.Channel.CLINIC:
-        services.access_log_record(
+        access_log_record(
             request=request, patient=patient, what="consent", action=AccessLog.Action.VIEW
         )
     template = "sign.html" if channel == Consent.Channel.PORTAL else "sign_in_clinic.html"

@@ -22,6 +22,7 @@ from clinic.forms.patients import CareTeamForm, PatientForm, PatientSearchForm
 from clinic.forms.records import CorrectionRequestForm, SettleForm
 from clinic.inputs import safe_next
 from clinic.models import Patient, Practitioner
+from clinic.origin import Origin
 from clinic.permissions import Role, allow_roles
 
 PAGE_SIZE = 25
@@ -193,7 +194,7 @@ def care_team_add(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         practitioner = form.cleaned_data["practitioner"]
         _member, created = services.care_team_add(
-            patient=patient, practitioner=practitioner, by=request.user, request=request
+            patient=patient, practitioner=practitioner, by=request.user, origin=Origin.of(request)
         )
         if created:
             messages.success(request, f"{practitioner} is now on the care team.")
@@ -212,7 +213,7 @@ def care_team_remove(request: HttpRequest, pk: int, practitioner_pk: int) -> Htt
     patient = get_object_or_404(Patient, pk=pk)
     practitioner = get_object_or_404(Practitioner, pk=practitioner_pk)
     if services.care_team_remove(
-        patient=patient, practitioner=practitioner, by=request.user, request=request
+        patient=patient, practitioner=practitioner, by=request.user, origin=Origin.of(request)
     ):
         messages.success(request, f"{practitioner} is no longer on the care team.")
     else:

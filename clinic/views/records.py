@@ -16,6 +16,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from clinic import services
+from clinic.access import access_log_record
 from clinic.forms.common import form_add_errors
 from clinic.forms.records import CorrectionRequestForm, SettleForm
 from clinic.models import AccessLog, CorrectionRequest, Patient
@@ -36,7 +37,7 @@ def portal_records_download(request: HttpRequest) -> HttpResponse:
     """Everything held about the signed-in patient, as one JSON file (logged)."""
     patient = own_patient(request)
     data = services.patient_export(patient)
-    services.access_log_record(
+    access_log_record(
         request=request, patient=patient, what="data export", action=AccessLog.Action.DOWNLOAD
     )
     response = HttpResponse(

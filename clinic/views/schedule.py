@@ -24,6 +24,7 @@ from clinic import selectors, services
 from clinic.forms.scheduling import BookingForm, CancelForm, SlotForm, SpacingAlertResolveForm
 from clinic.inputs import parse_date, parse_id, safe_next
 from clinic.models import Appointment, Location, Patient, Practitioner, SpacingAlert
+from clinic.origin import Origin
 from clinic.permissions import Role, allow_roles, clinical_record
 from clinic.selectors import scheduling as schedule_selectors
 from clinic.selectors.scheduling import DayAppointment, DaySchedule
@@ -267,7 +268,7 @@ def appointment_new(request: HttpRequest) -> HttpResponse:
                     patient=appointment.patient,
                     practitioner=appointment.practitioner,
                     by=request.user,
-                    request=request,
+                    origin=Origin.of(request),
                 )
             messages.success(
                 request,

@@ -12,8 +12,8 @@ from clinic import services as clinic_services
 from clinic.models import EmailVerification
 from clinic.tests.email_helpers import link_token
 from tests.browser import shot, sign_in
-from treatments import summaries
 from treatments.models import VisitSummary
+from treatments.services import summaries
 from treatments.tests.factories import credential_for
 from treatments.tests.summary_helpers import named_patient, signed_session
 

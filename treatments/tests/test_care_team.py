@@ -21,9 +21,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from assessments.tests.factories import add_sign, make_assessment, practitioner_for
+from clinic.access import EMERGENCY_SESSION_KEY
 from clinic.models import AccessLog, AppointmentType, CareTeamMember
+from clinic.origin import Origin
 from clinic.services import Slot, appointment_book, emergency_access_grant
-from clinic.services.care_team import EMERGENCY_SESSION_KEY
 from clinic.tests.factories import verified_client
 from tests.world import World, build_world
 
@@ -295,11 +296,15 @@ def test_the_care_team_answer_is_asked_once_per_request(world, client_for):
     assert len(asked) == 1
 
 
-def test_emergency_grant_is_still_logged_for_review(world, client_for):
-    from django.test import RequestFactory
-
-    request = RequestFactory().post("/")
-    request.user = world.physio2
-    request.session = client_for(world.physio2).session
-    row = emergency_access_grant(request=request, patient=world.patient_a, reason="x" * 20)
+def test_emergency_grant_is_still_logged_for_review(world):
+    origin = Origin(ip="10.1.2.3", user_agent="Tablet", path="/emergency/")
+    row = emergency_access_grant(
+        by=world.physio2, patient=world.patient_a, reason="x" * 20, origin=origin
+    )
     assert row.action == AccessLog.Action.EMERGENCY
+    assert (row.user, row.ip_address, row.user_agent, row.path) == (
+        world.physio2,
+        "10.1.2.3",
+        "Tablet",
+        "/emergency/",
+    )

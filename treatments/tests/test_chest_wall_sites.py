@@ -15,9 +15,10 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 
 from assessments.models import Muscle, Segment
-from treatments import services, summaries
+from treatments import services
 from treatments.apps import treatment_sessions_export
 from treatments.models import CourseSummary, NeedlingSite, TreatmentSession, VisitSummary
+from treatments.selectors import documents
 from treatments.tests.factories import add_site, complete_session, credential_for, needle
 
 pytestmark = pytest.mark.django_db
@@ -198,7 +199,7 @@ def test_depth_and_direction_show_on_note_chart_course_summary_and_export(
         date_to=session.session_date,
         requested_by=physio,
     )
-    context = summaries.course_summary_context(course)
+    context = documents.course_summary_context(course)
     assert f"{CHEST} (L; {shown})" in context["rows"][0].muscles
     assert shown in render_to_string("pdf/course_summary.html", context)
 
@@ -210,7 +211,7 @@ def test_depth_and_direction_show_on_note_chart_course_summary_and_export(
 def test_the_lay_visit_summary_leaves_depth_and_direction_out(physio, draft):
     session = _signed_with_chest_site(physio, draft)
     summary = VisitSummary.objects.get(session=session)
-    text = render_to_string("pdf/visit_summary.html", summaries.visit_summary_context(summary))
+    text = render_to_string("pdf/visit_summary.html", documents.visit_summary_context(summary))
     assert "mm deep" not in text
     assert "tangential" not in text.lower()
 

@@ -46,8 +46,9 @@ from clinic.tests.fuzz import (
     nasty_numbers,
     payloads,
 )
-from treatments import services, summaries
+from treatments import services
 from treatments.forms import AdverseEventForm, CourseSummaryForm, RetestForm, SessionForm, SiteForm
+from treatments.services import summaries
 from treatments.tests.factories import complete_session, credential_for, needle
 from treatments.tests.summary_helpers import signed_session
 

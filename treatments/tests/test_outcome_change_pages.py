@@ -17,8 +17,8 @@ from django.utils import timezone
 from clinic.models import OutcomeScore
 from clinic.tests.budgets import render_counted
 from clinic.tests.factories import join_care_team, make_patient
-from treatments import summaries
 from treatments.models import CourseSummary
+from treatments.selectors import documents
 from treatments.tests.factories import credential_for, ready_patient
 from treatments.tests.summary_helpers import signed_session
 
@@ -122,7 +122,7 @@ def test_course_summary_shows_change_from_baseline_and_mcid(physio):
         recipient="Dr. Lee",
         requested_by=physio,
     )
-    html = render_to_string("pdf/course_summary.html", summaries.course_summary_context(summary))
+    html = render_to_string("pdf/course_summary.html", documents.course_summary_context(summary))
     text = " ".join(re.sub(r"<[^>]+>", " ", html).split())
 
     assert "Change from baseline" in text
@@ -149,7 +149,7 @@ def test_course_summary_ends_the_change_at_its_last_day(physio):
         recipient="Dr. Lee",
         requested_by=physio,
     )
-    context = summaries.course_summary_context(summary)
+    context = documents.course_summary_context(summary)
     ndi = next(track for track in context["scores"] if track.code == "NDI")
     # The 1-day-old 31.0 is after the period: the latest in it is 40.0 (better by 10).
     assert ndi.latest.change.display() == "better by 10 (below MCID)"

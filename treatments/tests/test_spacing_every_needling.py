@@ -29,8 +29,9 @@ from clinic.models import (
 from clinic.selectors import ims_next_eligible, patient_ims_summary
 from clinic.services import BookingError, Slot, appointment_book, reminders
 from clinic.tests.factories import write_appointment
-from treatments import services, summaries
+from treatments import services
 from treatments.models import TreatmentSession, VisitSummary
+from treatments.selectors import documents
 from treatments.tests.factories import add_site, complete_session, credential_for, ready_patient
 
 pytestmark = pytest.mark.django_db
@@ -143,7 +144,7 @@ def test_needling_at_an_initial_assessment_blocks_ims_three_days_later_everywher
     assert (summary.last, summary.next_eligible) == (d, today + dt.timedelta(days=5))
 
     # The patient's visit summary for the session names D+7 as the earliest next session.
-    context = summaries.visit_summary_context(VisitSummary.objects.get(session=session))
+    context = documents.visit_summary_context(VisitSummary.objects.get(session=session))
     assert context["earliest_next_ims"] == eligible
     html = render_to_string("pdf/visit_summary.html", context)
     assert eligible.strftime("%A, %B %-d, %Y") in html

@@ -11,9 +11,10 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from clinic.validators import NARRATIVE_MAX, NOTE_MAX
-from treatments import services, summaries
+from treatments import services
 from treatments.forms import AdverseEventForm, CourseSummaryForm, SessionForm
 from treatments.models import AdverseEvent, CourseSummary, SessionAddendum, TreatmentSession
+from treatments.services import summaries
 from treatments.tests.factories import complete_session, credential_for
 
 HTMX = {"HTTP_HX_REQUEST": "true"}

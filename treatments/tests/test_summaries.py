@@ -26,8 +26,10 @@ from clinic.models import AccessLog, Patient
 from clinic.permissions import Role
 from clinic.tests.email_helpers import confirm_email
 from clinic.tests.factories import UserFactory
-from treatments import pdf, services, summaries, tasks
+from treatments import pdf, services, tasks
 from treatments.models import CourseSummary, DocumentStatus, VisitSummary
+from treatments.selectors import documents
+from treatments.services import summaries
 from treatments.tests.factories import complete_session, credential_for
 from treatments.tests.summary_helpers import (
     named_patient,
@@ -163,8 +165,8 @@ def test_the_summary_warns_about_breathlessness_after_chest_wall_needling(
     """Issue 17, acceptance 1: supraspinatus and infraspinatus carry the chest-wall flag
     after migrate (0005), so the patient's summary tells them what breathlessness means."""
     session = signed_session(credentialed, ada, muscles=((muscle, "C5" if warned else "C6", "L"),))
-    summary = summaries._visit_summary_with_relations(session.summaries.get().pk)
-    context = summaries.visit_summary_context(summary)
+    summary = documents.visit_summary_with_relations(session.summaries.get().pk)
+    context = documents.visit_summary_context(summary)
     html = render_to_string("pdf/visit_summary.html", context)
     assert context["chest_wall"] is warned
     assert ("short of breath" in html) is warned

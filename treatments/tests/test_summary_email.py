@@ -17,8 +17,9 @@ from clinic import services as clinic_services
 from clinic.models import AccessLog, EmailVerification, Patient
 from clinic.permissions import Role
 from clinic.tests.email_helpers import confirm_email
-from treatments import summaries, tasks
+from treatments import tasks
 from treatments.models import CourseSummary, VisitSummary
+from treatments.services import summaries
 from treatments.tests.factories import credential_for
 from treatments.tests.summary_helpers import named_patient, signed_session
 

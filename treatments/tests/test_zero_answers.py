@@ -13,8 +13,9 @@ from django.urls import reverse
 
 from assessments.models import Muscle, Segment, Sign, SignTest
 from assessments.tests.factories import make_assessment, practitioner_for
-from treatments import charts, services, summaries
+from treatments import charts, services
 from treatments.models import CourseSummary, VisitSummary
+from treatments.selectors import documents
 from treatments.tests.factories import complete_session, credential_for
 from treatments.tests.summary_helpers import named_patient, signed_session
 
@@ -74,7 +75,7 @@ def test_a_note_with_pain_zero_before_and_after_signs_and_shows_zero_everywhere(
 
     summary = VisitSummary.objects.get(session=session)
     visit = _text(
-        render_to_string("pdf/visit_summary.html", summaries.visit_summary_context(summary))
+        render_to_string("pdf/visit_summary.html", documents.visit_summary_context(summary))
     )
     assert re.search(r"Before treatment 0 / 10 .*After treatment 0 / 10", visit), visit
 
@@ -85,7 +86,7 @@ def test_a_note_with_pain_zero_before_and_after_signs_and_shows_zero_everywhere(
         requested_by=physio,
     )
     text = _text(
-        render_to_string("pdf/course_summary.html", summaries.course_summary_context(course))
+        render_to_string("pdf/course_summary.html", documents.course_summary_context(course))
     )
     assert "Numeric pain rating 0/10 before the first session in this period; 0/10 after" in text
     assert "0 / 0" in text  # the session row's before / after

@@ -28,8 +28,10 @@ from django.template.loader import render_to_string
 from django.test.utils import override_settings
 
 from clinic.models import Patient
-from treatments import pdf, summaries, tasks
+from treatments import pdf, tasks
 from treatments.models import CourseSummary, TreatmentSession, VisitSummary
+from treatments.selectors import documents
+from treatments.services import summaries
 
 
 class Rollback(Exception):
@@ -89,7 +91,7 @@ class Command(BaseCommand):
             )
             summary = VisitSummary.objects.get(pk=summary.pk)
             html = render_to_string(
-                "pdf/visit_summary.html", summaries.visit_summary_context(summary)
+                "pdf/visit_summary.html", documents.visit_summary_context(summary)
             )
             results["visit_weasy"].append(_timed(lambda h=html: pdf.html_to_pdf(h)))
 
@@ -115,7 +117,7 @@ class Command(BaseCommand):
                 _timed(lambda c=course: tasks.course_summary_render_task.apply(args=[c.pk]))
             )
             html = render_to_string(
-                "pdf/course_summary.html", summaries.course_summary_context(course)
+                "pdf/course_summary.html", documents.course_summary_context(course)
             )
             results["course_weasy"].append(_timed(lambda h=html: pdf.html_to_pdf(h)))
         failed = VisitSummary.objects.filter(status="failed").count()

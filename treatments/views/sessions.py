@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -12,36 +12,21 @@ from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect, trigger_client_event
 
 from assessments.forms import AddendumForm
+from clinic.access import access_log_record
 from clinic.autosave import save_valid_fields, status_context
 from clinic.forms.common import form_add_errors
 from clinic.inputs import parse_id
 from clinic.models import Appointment, Patient
 from clinic.permissions import Role, allow_roles, clinical_record
 from clinic.selectors import consent_status, needling_readiness
-from clinic.services import access_log_record
+from clinic.signing import author_practitioner
 from treatments import selectors, services
-from treatments.document_views import POLL_SECONDS
 from treatments.forms import PART_FORMS, AdverseEventForm, SessionForm
 from treatments.models import TreatmentSession
+from treatments.views.documents import POLL_SECONDS
 
 ROW_TEMPLATES = {"site": "treatments/_site_row.html", "retest": "treatments/_retest_row.html"}
 PARTS_CHANGED = "parts-changed"
-
-
-def _practitioner_or_403(request: HttpRequest):
-    practitioner = getattr(request.user, "practitioner", None)
-    if practitioner is None:
-        raise PermissionDenied("Your account is not set up as a practitioner.")
-    return practitioner
-
-
-def _own_session(request: HttpRequest, pk: int) -> TreatmentSession:
-    session = get_object_or_404(
-        TreatmentSession.objects.select_related("practitioner", "patient"), pk=pk
-    )
-    if session.practitioner.user_id != request.user.pk:
-        raise PermissionDenied(services.NotTheAuthor.message)
-    return session
 
 
 def _locked(request: HttpRequest, session: TreatmentSession) -> HttpResponse:
@@ -81,7 +66,7 @@ def chart(request: HttpRequest, patient_pk: int) -> HttpResponse:
 @require_POST
 def session_start(request: HttpRequest, patient_pk: int) -> HttpResponse:
     patient = get_object_or_404(Patient, pk=patient_pk)
-    practitioner = _practitioner_or_403(request)
+    practitioner = author_practitioner(request.user)
     appointment = None
     if raw := request.POST.get("appointment"):
         # An id that is not a number names no appointment: 404, as for an unknown one.
@@ -97,11 +82,12 @@ def session_start(request: HttpRequest, patient_pk: int) -> HttpResponse:
     return redirect("treatments:session_edit", pk=session.pk)
 
 
-def _sign_context(session, *, readiness=None, reason=None, reason_error="") -> dict:
-    """The sign panel: what still stops signing, and for a session that needled both sides
-    of the thorax the warning with its reason field (the missing reason, or `reason_error`
-    from a refused one, is shown next to the field rather than in the list)."""
-    problems = services.sign_problems(session, readiness=readiness)
+def _sign_context(session, user, *, readiness=None, reason=None, reason_error="") -> dict:
+    """The sign panel: every reason the user cannot sign yet (SessionSigning.check), and
+    for a session that needled both sides of the thorax the warning with its reason field
+    (the missing reason, or `reason_error` from a refused one, is shown next to the field
+    rather than in the list)."""
+    problems = services.SessionSigning(session).check(user, readiness=readiness)
     missing = services.BILATERAL_THORAX_PROBLEM in problems
     return {
         "sign_problems": [p for p in problems if p != services.BILATERAL_THORAX_PROBLEM],
@@ -120,7 +106,7 @@ def _detail_response(
     except TreatmentSession.DoesNotExist:
         raise Http404 from None
     access_log_record(request=request, patient=session.patient, what="session note")
-    own_draft = not session.is_signed and session.practitioner.user_id == request.user.pk
+    own_draft = services.SessionSigning(session).can_edit(request.user)
     return render(
         request,
         "treatments/session_detail.html",
@@ -128,7 +114,11 @@ def _detail_response(
             "session": session,
             "patient": session.patient,
             "can_edit": own_draft,
-            **((sign_context or _sign_context(session)) if own_draft else {"sign_problems": []}),
+            **(
+                (sign_context or _sign_context(session, request.user))
+                if own_draft
+                else {"sign_problems": []}
+            ),
             "addendum_form": addendum_form or AddendumForm(),
             "event_form": event_form or AdverseEventForm(),
             "history": selectors.session_history(session),
@@ -166,7 +156,7 @@ def session_edit(request: HttpRequest, pk: int) -> HttpResponse:
         session = selectors.session_detail(pk)
     except TreatmentSession.DoesNotExist:
         raise Http404 from None
-    if session.is_signed or session.practitioner.user_id != request.user.pk:
+    if not services.SessionSigning(session).can_edit(request.user):
         return redirect("treatments:session", pk=pk)
     access_log_record(request=request, patient=session.patient, what="session note")
     readiness = needling_readiness(session.patient)
@@ -180,7 +170,7 @@ def session_edit(request: HttpRequest, pk: int) -> HttpResponse:
             "entries": {kind: _part_form(session, kind) for kind in PART_FORMS},
             "readiness": readiness,
             "credential": services.credential_on(session.practitioner, session.session_date),
-            **_sign_context(session, readiness=readiness),
+            **_sign_context(session, request.user, readiness=readiness),
         },
     )
 
@@ -191,7 +181,7 @@ def session_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def session_save(request: HttpRequest, pk: int) -> HttpResponse:
     """Autosave the note's fields: every valid one is stored, each invalid one keeps its
     last saved value and is marked next to itself and named in the status."""
-    session = _own_session(request, pk)
+    session = services.SessionSigning.of_author(pk, request.user).note
     if session.is_signed:
         return _locked(request, session)
     form = SessionForm(request.POST, instance=session)
@@ -215,7 +205,7 @@ def session_save(request: HttpRequest, pk: int) -> HttpResponse:
 def part_add(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
     if kind not in PART_FORMS:
         raise Http404
-    session = _own_session(request, pk)
+    session = services.SessionSigning.of_author(pk, request.user).note
     if session.is_signed:
         return _locked(request, session)
     form = _part_form(session, kind, data=request.POST)
@@ -260,7 +250,7 @@ def part_refresh(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
     region, the pneumothorax precaution) without saving."""
     if kind != "site":
         raise Http404
-    session = _own_session(request, pk)
+    session = services.SessionSigning.of_author(pk, request.user).note
     prefix = request.POST.get("prefix", "site-new")
     initial = {
         key.removeprefix(f"{prefix}-"): value
@@ -278,7 +268,7 @@ def part_refresh(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
 def part_remove(request: HttpRequest, pk: int, kind: str, part_pk: int) -> HttpResponse:
     if kind not in PART_FORMS:
         raise Http404
-    session = _own_session(request, pk)
+    session = services.SessionSigning.of_author(pk, request.user).note
     try:
         services.part_remove(session=session, by=request.user, kind=kind, pk=part_pk)
     except services.SessionLocked:
@@ -291,12 +281,12 @@ def part_remove(request: HttpRequest, pk: int, kind: str, part_pk: int) -> HttpR
 @require_GET
 def sign_panel(request: HttpRequest, pk: int) -> HttpResponse:
     """The live list of what still stops signing, refreshed as the note changes."""
-    session = _own_session(request, pk)
+    session = services.SessionSigning.of_author(pk, request.user).note
     session = selectors.session_detail(session.pk)
     return render(
         request,
         "treatments/_sign_panel.html",
-        {"session": session, **_sign_context(session)},
+        {"session": session, **_sign_context(session, request.user)},
     )
 
 
@@ -304,7 +294,8 @@ def sign_panel(request: HttpRequest, pk: int) -> HttpResponse:
 @clinical_record("pk", "treatments.TreatmentSession", patient="patient")
 @require_POST
 def session_sign(request: HttpRequest, pk: int) -> HttpResponse:
-    session = _own_session(request, pk)
+    action = services.SessionSigning.of_author(pk, request.user)
+    session = action.note
     reason = request.POST.get("bilateral_thorax_reason")
     if reason is not None and not session.is_signed:
         # The reason field sits in the sign form: store it first, so it stays on the
@@ -320,10 +311,12 @@ def session_sign(request: HttpRequest, pk: int) -> HttpResponse:
             detail = selectors.session_detail(pk)
             by_field = error.message_dict if hasattr(error, "error_dict") else {}
             shown = by_field.get("bilateral_thorax_reason", error.messages)
-            context = _sign_context(detail, reason=reason, reason_error=" ".join(shown))
+            context = _sign_context(
+                detail, request.user, reason=reason, reason_error=" ".join(shown)
+            )
             return _detail_response(request, pk, status=400, sign_context=context)
     try:
-        services.session_sign(session=session, by=request.user)
+        action.execute(request.user)  # checks again under the row lock
     except services.SessionLocked:
         return _locked(request, session)
     except ValidationError as error:

@@ -20,8 +20,6 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import time
-from collections import OrderedDict
-from dataclasses import dataclass, field
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
@@ -30,27 +28,28 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.mail import EmailMessage
 from django.db import InterfaceError, OperationalError, transaction
-from django.db.models import Max, Prefetch
+from django.db.models import Max
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from assessments.models import Assessment, Side
-from assessments.selectors import segmental_summary
-from clinic.models import Appointment, OutcomeScore, Patient, User
-from clinic.selectors.intake import outcome_tracks
-from clinic.selectors.scheduling import ims_next_eligible, min_interval
+from clinic.models import Patient, User
+from clinic.queueing import send_after_commit
 from clinic.services import email_verification as email_services
-from clinic.tasks import send_after_commit
 from clinic.validators import validate_past_date
-from treatments import charts, pdf
-from treatments.models import (
-    AdverseEvent,
-    CourseSummary,
-    DocumentStatus,
-    NeedlingSite,
-    TreatmentSession,
-    VisitSummary,
+from treatments import pdf
+from treatments.models import CourseSummary, DocumentStatus, TreatmentSession, VisitSummary
+from treatments.selectors.documents import (
+    clinic_details,
+    course_summary_context,
+    visit_summary_context,
+    visit_summary_with_relations,
+)
+from treatments.tasks import (
+    course_summary_render_task,
+    visit_summary_email_task,
+    visit_summary_notify_task,
+    visit_summary_render_task,
 )
 
 logger = logging.getLogger(__name__)
@@ -62,7 +61,6 @@ TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (
     TimeoutError,
 )
 Document = VisitSummary | CourseSummary
-SIDE_WORDS = {Side.LEFT: "left", Side.RIGHT: "right", Side.BOTH: "both sides", Side.MIDLINE: ""}
 
 
 # --- Asking for documents ----------------------------------------------------------------
@@ -113,12 +111,10 @@ def course_summary_request(
 
 
 def _send_render(document: Document) -> None:
-    from treatments import tasks
-
     task = (
-        tasks.visit_summary_render_task
+        visit_summary_render_task
         if isinstance(document, VisitSummary)
-        else tasks.course_summary_render_task
+        else course_summary_render_task
     )
     send_after_commit(task, document.pk)
 
@@ -196,7 +192,7 @@ def _render(model: type[Document], pk: int) -> bool:
             return False
         started = time.perf_counter()
         if isinstance(document, VisitSummary):
-            document = _visit_summary_with_relations(pk)
+            document = visit_summary_with_relations(pk)
             _, content = pdf.render_pdf("pdf/visit_summary.html", visit_summary_context(document))
         else:
             _, content = pdf.render_pdf("pdf/course_summary.html", course_summary_context(document))
@@ -211,9 +207,7 @@ def _render(model: type[Document], pk: int) -> bool:
         document.render_seconds = time.perf_counter() - started
         document.save()
         if isinstance(document, VisitSummary):
-            from treatments import tasks
-
-            send_after_commit(tasks.visit_summary_notify_task, document.pk)
+            send_after_commit(visit_summary_notify_task, document.pk)
     return True
 
 
@@ -231,196 +225,6 @@ def _fail(model: type[Document], pk: int, message: str) -> None:
 def document_fail(model: type[Document], pk: int, message: str) -> None:
     """Give up on a document after its retries ran out (the task calls this)."""
     _fail(model, pk, message)
-
-
-# --- What the documents say -----------------------------------------------------------------
-
-
-@dataclass
-class TreatedArea:
-    region: str
-    muscles: list[str] = field(default_factory=list)
-
-
-def _side_phrase(sides: set[str]) -> str:
-    if Side.BOTH in sides or {Side.LEFT, Side.RIGHT} <= sides:
-        return "both sides"
-    words = [SIDE_WORDS[s] for s in (Side.LEFT, Side.RIGHT) if s in sides]
-    return " and ".join(words)
-
-
-def treated_areas(sites: list[NeedlingSite]) -> list[TreatedArea]:
-    """Sites in plain words, grouped by body region in the order they were needled: each
-    muscle once, with the sides treated ("Forearm, wrist and hand: muscles that lift the
-    wrist (right)"). No anatomical names, segment codes or techniques."""
-    by_region: OrderedDict[str, OrderedDict[str, set[str]]] = OrderedDict()
-    for site in sites:
-        region = site.muscle.get_body_region_display()
-        by_region.setdefault(region, OrderedDict()).setdefault(site.muscle.lay_name, set()).add(
-            site.side
-        )
-    areas = []
-    for region, muscles in by_region.items():
-        area = TreatedArea(region=region)
-        for lay_name, sides in muscles.items():
-            phrase = _side_phrase(sides)
-            area.muscles.append(f"{lay_name} ({phrase})" if phrase else lay_name)
-        areas.append(area)
-    return areas
-
-
-def _visit_summary_with_relations(pk: int) -> VisitSummary:
-    return VisitSummary.objects.select_related(
-        "session__patient", "session__practitioner", "session__signed_by"
-    ).get(pk=pk)
-
-
-def _pain_points(patient: Patient, *, until: dt.date, since: dt.date | None = None):
-    sessions = TreatmentSession.objects.filter(
-        patient=patient, status=TreatmentSession.Status.SIGNED, session_date__lte=until
-    )
-    if since:
-        sessions = sessions.filter(session_date__gte=since)
-    rows = sessions.order_by("session_date", "created_at").values_list(
-        "session_date", "nprs_before", "nprs_after"
-    )
-    return [charts.PainPoint(*row) for row in rows]
-
-
-def _clinic() -> dict[str, str]:
-    return {
-        "name": settings.CLINIC_NAME,
-        "phone": settings.CLINIC_PHONE,
-        "email": settings.CLINIC_EMAIL,
-        "address": settings.CLINIC_ADDRESS,
-    }
-
-
-def visit_summary_context(summary: VisitSummary) -> dict:
-    """Everything the patient's visit summary shows, and nothing about anyone else: every
-    query below is filtered by this session or this patient."""
-    session = summary.session
-    patient = session.patient
-    sites = list(
-        NeedlingSite.objects.filter(session=session)
-        .select_related("muscle")
-        .order_by("created_at", "pk")
-    )
-    points = _pain_points(patient, until=session.session_date)
-    next_appointment = (
-        Appointment.objects.filter(
-            patient=patient,
-            status=Appointment.Status.BOOKED,
-            local_date__gt=session.session_date,
-        )
-        .select_related("practitioner", "location", "type")
-        .order_by("start")
-        .first()
-    )
-    return {
-        "summary": summary,
-        "session": session,
-        "patient": patient,
-        "clinic": _clinic(),
-        "areas": treated_areas(sites),
-        "home_care": list(session.home_care.all()),
-        "addenda": list(session.addenda.order_by("created_at")),
-        "chest_wall": any(site.muscle.chest_wall for site in sites),
-        "pain_chart": charts.pain_chart(points) if len(points) > 1 else "",
-        "sessions_so_far": len(points),
-        # The booking rule itself, counting needling up to this visit (a later booking
-        # is shown as `next_appointment`, not as a reason to wait longer).
-        "earliest_next_ims": ims_next_eligible(
-            patient,
-            on_or_after=session.session_date + dt.timedelta(days=1),
-            counted_until=session.session_date,
-        ),
-        "min_interval": min_interval(),
-        "next_appointment": next_appointment,
-        "title": f"Visit summary, {session.session_date:%B} {session.session_date.day}, "
-        f"{session.session_date:%Y}",
-    }
-
-
-@dataclass
-class CourseSessionRow:
-    session: TreatmentSession
-    levels: list[str]
-    muscles: list[str]
-    events: list[AdverseEvent]
-
-
-def _course_site(site: NeedlingSite) -> str:
-    """'Rhomboid major (R)', with depth and direction for a chest-wall site:
-    'Rhomboid major (R; 15 mm deep, tangential / oblique ...)'."""
-    detail = "; ".join(filter(None, [site.side, site.depth_direction]))
-    return f"{site.muscle.name} ({detail})"
-
-
-def course_summary_context(summary: CourseSummary) -> dict:
-    """The course summary for a referring physician: clinical terms are fine here (segment
-    levels, muscle names), but only this patient's sessions in the chosen range."""
-    patient = summary.patient
-    sessions = list(
-        TreatmentSession.objects.filter(
-            patient=patient,
-            status=TreatmentSession.Status.SIGNED,
-            session_date__range=(summary.date_from, summary.date_to),
-        )
-        .select_related("practitioner")
-        .prefetch_related(
-            Prefetch("sites", queryset=NeedlingSite.objects.select_related("muscle", "segment")),
-            "adverse_events",
-        )
-        .order_by("session_date", "created_at")
-    )
-    rows = []
-    for session in sessions:
-        sites = list(session.sites.all())
-        levels = sorted({s.segment for s in sites}, key=lambda seg: seg.position)
-        rows.append(
-            CourseSessionRow(
-                session=session,
-                levels=[seg.code for seg in levels],
-                muscles=list(dict.fromkeys(_course_site(s) for s in sites)),
-                events=list(session.adverse_events.all()),
-            )
-        )
-    points = [charts.PainPoint(s.session_date, s.nprs_before, s.nprs_after) for s in sessions]
-    assessment = (
-        Assessment.objects.filter(
-            patient=patient, status=Assessment.Status.SIGNED, assessed_on__lte=summary.date_to
-        )
-        .prefetch_related("sign_findings__segment", "sign_findings__sign")
-        .order_by("-assessed_on", "-created_at")
-        .first()
-    )
-    # Baseline: the patient's first score on each measure (no lower date bound), so the
-    # change shown is from the start of care, up to the end of the summary's period.
-    tracks = outcome_tracks(
-        OutcomeScore.objects.filter(
-            patient=patient,
-            recorded_at__date__lte=summary.date_to,
-        ).order_by("recorded_at", "pk")
-    )
-    first_pain = next((p.before for p in points if p.before is not None), None)
-    last_pain = next((p.after for p in reversed(points) if p.after is not None), None)
-    return {
-        "summary": summary,
-        "patient": patient,
-        "clinic": _clinic(),
-        "rows": rows,
-        "practitioners": sorted({s.practitioner.display_name for s in sessions}),
-        "pain_chart": charts.pain_chart(points) if points else "",
-        "first_pain": first_pain,
-        "last_pain": last_pain,
-        "assessment": assessment,
-        "segments": segmental_summary(assessment) if assessment else [],
-        "scores": tracks,
-        "adverse_events": [e for row in rows for e in row.events],
-        "plan": sessions[-1].plan if sessions else "",
-        "title": f"Course summary, {summary.date_from:%Y-%m-%d} to {summary.date_to:%Y-%m-%d}",
-    }
 
 
 # --- Telling the patient --------------------------------------------------------------------
@@ -446,7 +250,7 @@ def visit_summary_notify(summary_id: int) -> bool:
             {
                 "patient": patient,
                 "updated": updated,
-                "clinic": _clinic(),
+                "clinic": clinic_details(),
                 "url": settings.SITE_URL + reverse("treatments:portal_documents"),
             },
         )
@@ -467,8 +271,6 @@ def visit_summary_email(*, summary: VisitSummary, by: User) -> VisitSummary:
     (Patient.document_email), never to an address merely typed into the record: without
     one, nothing is queued and the ValidationError says why. Validates now; the e-mail
     leaves from a worker after commit, which checks the address again."""
-    from treatments import tasks
-
     with transaction.atomic():
         current = (
             VisitSummary.objects.select_for_update(of=("self",))
@@ -486,7 +288,7 @@ def visit_summary_email(*, summary: VisitSummary, by: User) -> VisitSummary:
         current.email_sent_at = None
         current.email_problem = ""
         current.save(update_fields=["emailed_at", "emailed_to", "email_sent_at", "email_problem"])
-        send_after_commit(tasks.visit_summary_email_task, current.pk)
+        send_after_commit(visit_summary_email_task, current.pk)
     return current
 
 
@@ -513,7 +315,7 @@ def visit_summary_email_send(summary_id: int) -> bool:
             summary.save(update_fields=["email_problem"])
             return False
         body = render_to_string(
-            "treatments/email/summary_copy.txt", {"patient": patient, "clinic": _clinic()}
+            "treatments/email/summary_copy.txt", {"patient": patient, "clinic": clinic_details()}
         )
         message = EmailMessage(
             subject=f"Your visit summary - {settings.CLINIC_NAME}",

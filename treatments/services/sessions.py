@@ -19,11 +19,11 @@ from django.utils import timezone
 
 from assessments.selectors import assessment_latest
 from clinic import services as clinic_services
+from clinic import signing
 from clinic.models import Appointment, CareTeamMember, Patient, Practitioner, User
 from clinic.permissions import Role
 from clinic.selectors import NeedlingReadiness, consent_version_current, needling_readiness
 from clinic.selectors.scheduling import ims_next_eligible, min_interval, needling_days
-from treatments import summaries
 from treatments.models import (
     AdverseEvent,
     NeedlingCredential,
@@ -32,6 +32,8 @@ from treatments.models import (
     SessionAddendum,
     TreatmentSession,
 )
+from treatments.services import summaries
+from treatments.tasks import adverse_event_notify_task
 
 PART_MODELS: dict[str, type[models.Model]] = {"site": NeedlingSite, "retest": RomRetest}
 SESSION_FIELDS = (
@@ -62,18 +64,12 @@ BILATERAL_THORAX_PROBLEM = (
 )
 
 
-class SessionLocked(Exception):
+class SessionLocked(signing.NoteLocked):
     message = "This session is signed and locked. Add an addendum to correct it."
 
-    def __str__(self) -> str:
-        return self.message
 
-
-class NotTheAuthor(Exception):
+class NotTheAuthor(signing.NotTheAuthor):
     message = "Only the physiotherapist who treated the patient can change or sign this note."
-
-    def __str__(self) -> str:
-        return self.message
 
 
 def _locked_draft(session: TreatmentSession, by: User) -> TreatmentSession:
@@ -163,8 +159,6 @@ def adverse_event_record(
     event.full_clean(exclude=["recorded_by", "session"])
     event.save()
     if event.significant:
-        from treatments.tasks import adverse_event_notify_task
-
         adverse_event_notify_task.delay_on_commit(event.pk)
     return event
 
@@ -316,36 +310,54 @@ def sign_problems(
     return problems
 
 
-@transaction.atomic
-def session_sign(*, session: TreatmentSession, by: User) -> TreatmentSession:
-    """Sign and lock the note. Refuses (ValidationError listing every problem) unless all
-    preconditions hold; only the treating physiotherapist signs, and joins the patient's
-    care team (an audited CARE_TEAM row) if not on it already."""
-    current = _locked_draft(session, by)
-    # The patient row is locked too, so a consent or screening change cannot slip in.
-    Patient.objects.select_for_update().get(pk=current.patient_id)
-    problems = sign_problems(current)
-    if problems:
-        raise ValidationError(problems)
-    current.status = TreatmentSession.Status.SIGNED
-    current.signed_at = timezone.now()
-    current.signed_by = by
-    current.save(update_fields=["status", "signed_at", "signed_by", "updated_at"])
-    if current.sites.exists():  # IMS spacing counts this needling, whatever the visit type
-        clinic_services.needling_day_record(
-            patient=current.patient,
-            day=current.session_date,
-            session_id=current.pk,
-            appointment=current.appointment,
+class SessionSigning(signing.SigningAction[TreatmentSession]):
+    """Signing an IMS session note (clinic.signing): only the treating physiotherapist
+    signs, and only when every precondition in `sign_problems` holds. Signing records the
+    needling day, puts the physiotherapist on the patient's care team (an audited
+    CARE_TEAM row) if not on it already, and asks for the patient's visit summary."""
+
+    model = TreatmentSession
+    related = ("practitioner", "patient", "appointment")
+    Locked = SessionLocked
+    NotAuthor = NotTheAuthor
+
+    def preconditions(
+        self, note: TreatmentSession, *, readiness: NeedlingReadiness | None = None
+    ) -> list[str]:
+        return sign_problems(note, readiness=readiness)
+
+    def lock(self) -> TreatmentSession:
+        current = super().lock()
+        # The patient row is locked too, so a consent or screening change cannot slip in.
+        Patient.objects.select_for_update().get(pk=current.patient_id)
+        return current
+
+    def write(self, note: TreatmentSession, user: User) -> TreatmentSession:
+        note.status = TreatmentSession.Status.SIGNED
+        note.signed_at = timezone.now()
+        note.signed_by = user
+        note.save(update_fields=["status", "signed_at", "signed_by", "updated_at"])
+        if note.sites.exists():  # IMS spacing counts this needling, whatever the visit type
+            clinic_services.needling_day_record(
+                patient=note.patient,
+                day=note.session_date,
+                session_id=note.pk,
+                appointment=note.appointment,
+            )
+        clinic_services.care_team_add(
+            patient=note.patient,
+            practitioner=note.practitioner,
+            by=user,
+            source=CareTeamMember.Source.SIGNED_RECORD,
         )
-    clinic_services.care_team_add(
-        patient=current.patient,
-        practitioner=current.practitioner,
-        by=by,
-        source=CareTeamMember.Source.SIGNED_RECORD,
-    )
-    summaries.visit_summary_request(session=current, reason="Session signed")
-    return current
+        summaries.visit_summary_request(session=note, reason="Session signed")
+        return note
+
+
+def session_sign(*, session: TreatmentSession, by: User) -> TreatmentSession:
+    """Sign and lock the note (SessionSigning). Refuses with SessionLocked, NotTheAuthor, or
+    a ValidationError listing every problem."""
+    return SessionSigning(session).execute(by)
 
 
 @transaction.atomic

@@ -21,6 +21,7 @@ from assessments.models import (
     TautBand,
 )
 from clinic import services as clinic_services
+from clinic import signing
 from clinic.models import Appointment, CareTeamMember, Intake, Patient, Practitioner, User
 from clinic.selectors import intake_latest_submitted
 
@@ -40,22 +41,16 @@ HEADER_FIELDS = (
 )
 
 
-class AssessmentLocked(Exception):
+class AssessmentLocked(signing.NoteLocked):
     """The assessment is signed; it can only gain addenda."""
 
     message = "This assessment is signed and locked. Add an addendum to correct it."
 
-    def __str__(self) -> str:
-        return self.message
 
-
-class NotTheAuthor(Exception):
+class NotTheAuthor(signing.NotTheAuthor):
     """Only the physiotherapist who examined the patient signs or edits the draft."""
 
     message = "Only the physiotherapist who wrote this assessment can change or sign it."
-
-    def __str__(self) -> str:
-        return self.message
 
 
 def _locked_draft(assessment: Assessment, by: User) -> Assessment:
@@ -145,26 +140,37 @@ def sign_problems(assessment: Assessment) -> list[str]:
     return problems
 
 
-@transaction.atomic
+class AssessmentSigning(signing.SigningAction[Assessment]):
+    """Signing an assessment (clinic.signing). Only its author signs; from then on it only
+    takes addenda (enforced here and, on PostgreSQL, by trigger). The author joins the
+    patient's care team (an audited CARE_TEAM row) if not on it already."""
+
+    model = Assessment
+    related = ("practitioner",)
+    Locked = AssessmentLocked
+    NotAuthor = NotTheAuthor
+
+    def preconditions(self, note: Assessment, **known: Any) -> list[str]:
+        return sign_problems(note)
+
+    def write(self, note: Assessment, user: User) -> Assessment:
+        note.status = Assessment.Status.SIGNED
+        note.signed_at = timezone.now()
+        note.signed_by = user
+        note.save(update_fields=["status", "signed_at", "signed_by", "updated_at"])
+        clinic_services.care_team_add(
+            patient=note.patient,
+            practitioner=note.practitioner,
+            by=user,
+            source=CareTeamMember.Source.SIGNED_RECORD,
+        )
+        return note
+
+
 def assessment_sign(*, assessment: Assessment, by: User) -> Assessment:
-    """Sign and lock the assessment. Only its author signs; from now on it only takes
-    addenda (enforced here and, on PostgreSQL, by trigger). The author joins the patient's
-    care team (an audited CARE_TEAM row) if not on it already."""
-    current = _locked_draft(assessment, by)
-    problems = sign_problems(current)
-    if problems:
-        raise ValidationError(problems)
-    current.status = Assessment.Status.SIGNED
-    current.signed_at = timezone.now()
-    current.signed_by = by
-    current.save(update_fields=["status", "signed_at", "signed_by", "updated_at"])
-    clinic_services.care_team_add(
-        patient=current.patient,
-        practitioner=current.practitioner,
-        by=by,
-        source=CareTeamMember.Source.SIGNED_RECORD,
-    )
-    return current
+    """Sign and lock the assessment (AssessmentSigning). Refuses with AssessmentLocked,
+    NotTheAuthor, or a ValidationError listing every problem."""
+    return AssessmentSigning(assessment).execute(by)
 
 
 @transaction.atomic

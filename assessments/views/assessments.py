@@ -4,7 +4,7 @@ AccessLog row; the htmx endpoints behind the entry page return fragments."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -14,12 +14,13 @@ from django_htmx.http import HttpResponseClientRedirect, trigger_client_event
 from assessments import selectors, services
 from assessments.forms import FINDING_FORMS, AddendumForm, AssessmentHeaderForm
 from assessments.models import Assessment, Segment
+from clinic.access import access_log_record
 from clinic.autosave import save_valid_fields, status_context
 from clinic.forms.common import form_add_errors
 from clinic.inputs import parse_id
 from clinic.models import Appointment, Patient
 from clinic.permissions import Role, allow_roles, clinical_record
-from clinic.services import access_log_record
+from clinic.signing import author_practitioner
 
 FINDINGS_CHANGED = "findings-changed"
 ROW_TEMPLATES = {
@@ -40,22 +41,6 @@ KEPT_LABELS = {
     "band": "Segment and side",
     "range": "Joint and side",
 }
-
-
-def _practitioner_or_403(request: HttpRequest):
-    practitioner = getattr(request.user, "practitioner", None)
-    if practitioner is None:
-        raise PermissionDenied("Your account is not set up as a practitioner.")
-    return practitioner
-
-
-def _draft_for_author(request: HttpRequest, pk: int) -> Assessment:
-    """The draft the signed-in physiotherapist may edit; 404 for another author's draft,
-    409-style message handled by callers for a signed one."""
-    assessment = get_object_or_404(Assessment.objects.select_related("practitioner"), pk=pk)
-    if assessment.practitioner.user_id != request.user.pk:
-        raise PermissionDenied(services.NotTheAuthor.message)
-    return assessment
 
 
 def _locked_response(request: HttpRequest, assessment: Assessment) -> HttpResponse:
@@ -88,7 +73,7 @@ def patient_assessments(request: HttpRequest, patient_pk: int) -> HttpResponse:
 @require_POST
 def assessment_start(request: HttpRequest, patient_pk: int) -> HttpResponse:
     patient = get_object_or_404(Patient, pk=patient_pk)
-    practitioner = _practitioner_or_403(request)
+    practitioner = author_practitioner(request.user)
     appointment = None
     if raw := request.POST.get("appointment"):
         # An id that is not a number names no appointment: 404, as for an unknown one.
@@ -113,14 +98,15 @@ def _detail_response(
     except Assessment.DoesNotExist:
         raise Http404 from None
     access_log_record(request=request, patient=assessment.patient, what="assessment")
-    can_edit = not assessment.is_signed and assessment.practitioner.user_id == request.user.pk
+    action = services.AssessmentSigning(assessment)
+    can_edit = action.can_edit(request.user)
     context = {
         "assessment": assessment,
         "patient": assessment.patient,
         "summary": selectors.segmental_summary(assessment),
         "addendum_form": (addendum_form or AddendumForm()) if assessment.is_signed else None,
         "can_edit": can_edit,
-        "sign_problems": services.sign_problems(assessment) if can_edit else [],
+        "sign_problems": action.check(request.user) if can_edit else [],
     }
     return render(request, "assessments/detail.html", context, status=400 if addendum_form else 200)
 
@@ -148,7 +134,7 @@ def assessment_edit(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404 from None
     if assessment.is_signed:
         return redirect("assessments:detail", pk=pk)
-    if assessment.practitioner.user_id != request.user.pk:
+    if not services.AssessmentSigning(assessment).is_author(request.user):
         messages.info(request, services.NotTheAuthor.message)
         return redirect("assessments:detail", pk=pk)
     access_log_record(request=request, patient=assessment.patient, what="assessment")
@@ -158,7 +144,7 @@ def assessment_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "header_form": AssessmentHeaderForm(instance=assessment),
         "entries": {kind: _entry_context(assessment, kind) for kind in FINDING_FORMS},
         "summary": selectors.segmental_summary(assessment),
-        "sign_problems": services.sign_problems(assessment),
+        "sign_problems": services.AssessmentSigning(assessment).check(request.user),
     }
     return render(request, "assessments/edit.html", context)
 
@@ -171,7 +157,7 @@ def assessment_header_save(request: HttpRequest, pk: int, part: str) -> HttpResp
     stored, each invalid one keeps its last saved value and is marked next to itself."""
     if part not in ("text", "chart"):
         raise Http404
-    assessment = _draft_for_author(request, pk)
+    assessment = services.AssessmentSigning.of_author(pk, request.user).note
     if assessment.is_signed:
         return _locked_response(request, assessment)
     form = AssessmentHeaderForm(request.POST, instance=assessment)
@@ -249,7 +235,7 @@ def finding_add(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
     fresh entry form comes back, keeping the segment, region and side for the next row.
     Invalid: the entry form comes back with errors next to its fields; nothing saved."""
     kind = _kind_or_404(kind)
-    assessment = _draft_for_author(request, pk)
+    assessment = services.AssessmentSigning.of_author(pk, request.user).note
     if assessment.is_signed:
         return _locked_response(request, assessment)
     prefix = _prefix(kind)
@@ -296,7 +282,7 @@ def finding_refresh(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
     """Re-render the pickers that depend on other fields of a row, without saving: the
     muscle list for the chosen segment, the tests of the chosen sign."""
     kind = _kind_or_404(kind)
-    assessment = _draft_for_author(request, pk)
+    assessment = services.AssessmentSigning.of_author(pk, request.user).note
     if assessment.is_signed:
         return _locked_response(request, assessment)
     prefix = request.POST.get("prefix", _prefix(kind))
@@ -318,7 +304,7 @@ def finding_refresh(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
 def finding_edit(request: HttpRequest, pk: int, kind: str, finding_pk: int) -> HttpResponse:
     """GET: the row as a form, in place. POST: save it and return the read-only row."""
     kind = _kind_or_404(kind)
-    assessment = _draft_for_author(request, pk)
+    assessment = services.AssessmentSigning.of_author(pk, request.user).note
     if assessment.is_signed:
         return _locked_response(request, assessment)
     finding = _finding_or_404(assessment, kind, finding_pk)
@@ -366,7 +352,7 @@ def finding_edit(request: HttpRequest, pk: int, kind: str, finding_pk: int) -> H
 def finding_row(request: HttpRequest, pk: int, kind: str, finding_pk: int) -> HttpResponse:
     """The read-only row (to cancel an edit)."""
     kind = _kind_or_404(kind)
-    assessment = _draft_for_author(request, pk)
+    assessment = services.AssessmentSigning.of_author(pk, request.user).note
     finding = _finding_or_404(assessment, kind, finding_pk)
     return render(
         request,
@@ -380,7 +366,7 @@ def finding_row(request: HttpRequest, pk: int, kind: str, finding_pk: int) -> Ht
 @require_POST
 def finding_remove(request: HttpRequest, pk: int, kind: str, finding_pk: int) -> HttpResponse:
     kind = _kind_or_404(kind)
-    assessment = _draft_for_author(request, pk)
+    assessment = services.AssessmentSigning.of_author(pk, request.user).note
     if assessment.is_signed:
         return _locked_response(request, assessment)
     try:
@@ -395,15 +381,15 @@ def finding_remove(request: HttpRequest, pk: int, kind: str, finding_pk: int) ->
 @require_GET
 def segmental_summary(request: HttpRequest, pk: int) -> HttpResponse:
     """The summary card, refreshed on the entry page whenever findings change."""
-    assessment = _draft_for_author(request, pk)
-    assessment = selectors.assessment_detail(assessment.pk)
+    services.AssessmentSigning.of_author(pk, request.user)
+    assessment = selectors.assessment_detail(pk)
     return render(
         request,
         "assessments/_summary_card.html",
         {
             "assessment": assessment,
             "summary": selectors.segmental_summary(assessment),
-            "sign_problems": services.sign_problems(assessment),
+            "sign_problems": services.AssessmentSigning(assessment).check(request.user),
             "live": True,
         },
     )
@@ -416,11 +402,12 @@ def segmental_summary(request: HttpRequest, pk: int) -> HttpResponse:
 @clinical_record("pk", "assessments.Assessment", patient="patient")
 @require_POST
 def assessment_sign(request: HttpRequest, pk: int) -> HttpResponse:
-    assessment = _draft_for_author(request, pk)
+    action = services.AssessmentSigning.of_author(pk, request.user)
+    assessment = action.note
     if assessment.is_signed:
         return _locked_response(request, assessment)
     try:
-        services.assessment_sign(assessment=assessment, by=request.user)
+        action.execute(request.user)  # checks again under the row lock
     except services.AssessmentLocked:
         return _locked_response(request, assessment)
     except ValidationError as error:

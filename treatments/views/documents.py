@@ -19,18 +19,16 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
+from clinic.access import access_log_record
 from clinic.forms.common import form_add_errors
 from clinic.inputs import safe_next
 from clinic.models import AccessLog, Patient
 from clinic.permissions import Role, allow_roles, clinical_record, own_patient
-from clinic.services import (
-    access_log_record,
-    document_email_refusal,
-    email_verification_pending,
-)
-from treatments import selectors, summaries
+from clinic.services import document_email_refusal, email_verification_pending
+from treatments import selectors
 from treatments.forms import CourseSummaryForm
 from treatments.models import CourseSummary, TreatmentSession, VisitSummary
+from treatments.services import summaries
 
 POLL_SECONDS = 2
 

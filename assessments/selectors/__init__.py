@@ -1,0 +1,25 @@
+"""Reads for Gunn assessments, each shaped for one page; re-exported by area."""
+
+from assessments.selectors.assessments import (
+    SegmentInvolvement,
+    assessment_detail,
+    assessment_latest,
+    muscle_choices,
+    open_draft_assessments,
+    patient_assessments,
+    segmental_summary,
+    signs_by_group,
+    suggested_muscles,
+)
+
+__all__ = [
+    "SegmentInvolvement",
+    "assessment_detail",
+    "assessment_latest",
+    "muscle_choices",
+    "open_draft_assessments",
+    "patient_assessments",
+    "segmental_summary",
+    "signs_by_group",
+    "suggested_muscles",
+]

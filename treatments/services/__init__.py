@@ -1,0 +1,66 @@
+"""Writes of the treatments app: session notes and signing (sessions), patient documents
+(summaries). Views, tasks and commands change state only through these.
+
+One module per area; the names are re-exported here so callers write
+`from treatments import services; services.session_sign(...)`.
+"""
+
+from treatments.services.sessions import (
+    BILATERAL_THORAX_PROBLEM,
+    PART_MODELS,
+    SESSION_FIELDS,
+    NotTheAuthor,
+    SessionLocked,
+    SessionSigning,
+    adverse_event_notify,
+    adverse_event_record,
+    credential_on,
+    part_remove,
+    part_save,
+    reference_data_ensure,
+    session_addendum_add,
+    session_sign,
+    session_start,
+    session_update,
+    sign_problems,
+)
+from treatments.services.summaries import (
+    course_summary_request,
+    document_fail,
+    document_render,
+    document_retry,
+    summaries_sweep,
+    visit_summary_email,
+    visit_summary_email_send,
+    visit_summary_notify,
+    visit_summary_request,
+)
+
+__all__ = [
+    "BILATERAL_THORAX_PROBLEM",
+    "PART_MODELS",
+    "SESSION_FIELDS",
+    "NotTheAuthor",
+    "SessionLocked",
+    "SessionSigning",
+    "adverse_event_notify",
+    "adverse_event_record",
+    "credential_on",
+    "part_remove",
+    "part_save",
+    "reference_data_ensure",
+    "session_addendum_add",
+    "session_sign",
+    "session_start",
+    "session_update",
+    "sign_problems",
+    "course_summary_request",
+    "document_fail",
+    "document_render",
+    "document_retry",
+    "summaries_sweep",
+    "visit_summary_email",
+    "visit_summary_email_send",
+    "visit_summary_notify",
+    "visit_summary_request",
+]
