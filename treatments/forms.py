@@ -10,6 +10,7 @@ from assessments.models import Muscle, Segment
 from clinic.forms import IdMultipleChoiceField
 from clinic.inputs import parse_id
 from clinic.validators import validate_past_date
+from clinic.widgets import MemoSelect
 from treatments.models import (
     AdverseEvent,
     HomeCareSnippet,
@@ -115,6 +116,19 @@ class _PartForm(forms.ModelForm):
         bootstrap_style(self)
 
 
+# The site row's pickers other than the muscle (MuscleSelect): options memoised per process.
+_SITE_PICKERS = ("side", "segment", "region", "needle", "technique", "twitch", "needle_direction")
+
+
+def _plain_choices(field: forms.ModelChoiceField) -> None:
+    """The field's options as a plain list, read in one ordinary query (a ModelChoiceIterator
+    reads through a server-side cursor at every render), for MemoSelect to key on."""
+    field.widget.choices = [
+        ("", field.empty_label),
+        *((obj.pk, field.label_from_instance(obj)) for obj in field.queryset),
+    ]
+
+
 class SiteForm(_PartForm):
     """A needling site. The muscle list starts with the assessment's suggestions; choosing
     a muscle narrows the segments to those that supply it."""
@@ -148,6 +162,7 @@ class SiteForm(_PartForm):
             ),
             "retained_minutes": forms.NumberInput(attrs={"min": 1, "inputmode": "numeric"}),
             "estim_frequency_hz": forms.NumberInput(attrs={"min": 0.1, "step": 0.1}),
+            **dict.fromkeys(_SITE_PICKERS, MemoSelect),
         }
 
     def __init__(self, *args, suggested=(), others=(), **kwargs) -> None:
@@ -183,6 +198,8 @@ class SiteForm(_PartForm):
             ).order_by("position")
             self.initial.setdefault("region", muscle.kind)
         self.chest_wall = bool(muscle and muscle.chest_wall)
+        _plain_choices(self.fields["segment"])
+        _plain_choices(self.fields["needle"])
         if self.refresh_url:
             self.fields["muscle"].widget.attrs.update(
                 {"hx-post": self.refresh_url, "hx-trigger": "change", "hx-swap": "none"}
@@ -210,6 +227,7 @@ class RetestForm(_PartForm):
         widgets = {
             "before_degrees": forms.NumberInput(attrs={"min": 0, "max": 360}),
             "after_degrees": forms.NumberInput(attrs={"min": 0, "max": 360}),
+            **dict.fromkeys(("joint", "movement", "side"), MemoSelect),
         }
 
 

@@ -38,9 +38,15 @@ def consent_current(patient: Patient) -> Consent | None:
     )
 
 
-def consent_status(patient: Patient) -> str:
-    """ "current", "stale" (signed an older version) or "missing"."""
-    if consent_current(patient):
+_UNREAD = object()
+
+
+def consent_status(patient: Patient, *, current: Consent | None | object = _UNREAD) -> str:
+    """ "current", "stale" (signed an older version) or "missing". A page that has read
+    `consent_current` already (e.g. in needling_readiness) passes it as `current`."""
+    if current is _UNREAD:
+        current = consent_current(patient)
+    if current:
         return "current"
     if Consent.objects.filter(patient=patient).exists():
         return "stale"
