@@ -93,6 +93,11 @@ class SessionForm(forms.ModelForm):
             # The fields sit in several cards between the row forms; the HTML form
             # attribute ties them to one (empty) <form id="session-form">.
             field.widget.attrs["form"] = "session-form"
+        if not self.is_bound:
+            # The page's advice boxes from one plain query (a ModelChoiceIterator reads
+            # through a server-side cursor, three round trips); autosave posts read none.
+            home_care = self.fields["home_care"]
+            home_care.widget.choices = [home_care.choices.choice(obj) for obj in home_care.queryset]
 
     def clean(self):
         # A form is a way in too: a signed note refuses it before any service is called.
@@ -198,8 +203,9 @@ class SiteForm(_PartForm):
             ).order_by("position")
             self.initial.setdefault("region", muscle.kind)
         self.chest_wall = bool(muscle and muscle.chest_wall)
-        _plain_choices(self.fields["segment"])
-        _plain_choices(self.fields["needle"])
+        if not self.is_bound:  # a posted row reads them only if it is shown again
+            _plain_choices(self.fields["segment"])
+            _plain_choices(self.fields["needle"])
         if self.refresh_url:
             self.fields["muscle"].widget.attrs.update(
                 {"hx-post": self.refresh_url, "hx-trigger": "change", "hx-swap": "none"}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, Prefetch, QuerySet
@@ -78,6 +79,18 @@ def _sessions(patient: Patient) -> QuerySet[TreatmentSession]:
     )
 
 
+def _sites_line(session: TreatmentSession) -> str:
+    """The chart's line of a session's sites, e.g. "Supinator R (C6), Infraspinatus L (C5;
+    15 mm deep, ...)", from the prefetched sites: built here, not by a template loop of
+    several lookups per site (a page of ten sessions holds eighty sites or more)."""
+    return ", ".join(
+        f"{site.muscle.name} {site.side} ({site.segment.code}"
+        + (f"; {detail}" if (detail := site.depth_direction) else "")
+        + ")"
+        for site in session.sites.all()
+    )
+
+
 @dataclass
 class Chart:
     patient: Patient
@@ -95,14 +108,18 @@ def chart_for_patient(patient: Patient, *, page: int | str = 1) -> Chart:
     assessments, outcome scores and the progress charts. A constant number of queries
     however long the history."""
     paginator = Paginator(_sessions(patient), SESSIONS_PER_PAGE)
-    # Counted without the addenda annotation, which would make the count a grouped subquery.
-    paginator.count = TreatmentSession.objects.filter(patient=patient).count()
-    sessions = paginator.get_page(page)
-    pain = list(
-        TreatmentSession.objects.filter(patient=patient, status=TreatmentSession.Status.SIGNED)
+    # One short read of every session serves the count (without the addenda annotation,
+    # which would make it a grouped subquery) and the pain chart (the signed ones).
+    rows = list(
+        TreatmentSession.objects.filter(patient=patient)
         .order_by("session_date", "created_at")
-        .values_list("session_date", "nprs_before", "nprs_after")
+        .values_list("status", "session_date", "nprs_before", "nprs_after")
     )
+    paginator.count = len(rows)
+    sessions = paginator.get_page(page)
+    for session in sessions:
+        session.sites_line = _sites_line(session)
+    pain = [row[1:] for row in rows if row[0] == TreatmentSession.Status.SIGNED]
     fetched = list(OutcomeScore.objects.filter(patient=patient).order_by("recorded_at", "pk"))
     scores: dict[str, list[OutcomeScore]] = {}
     for score in fetched:
@@ -132,12 +149,25 @@ def chart_for_patient(patient: Patient, *, page: int | str = 1) -> Chart:
     )
 
 
-def muscles_for_session(session: TreatmentSession) -> tuple[list[Muscle], list[Muscle]]:
+class MuscleChoice(NamedTuple):
+    """A muscle as the picker offers it (no model instance: it lists every muscle)."""
+
+    pk: int
+    name: str
+
+
+def muscles_for_session(
+    session: TreatmentSession,
+) -> tuple[list[Muscle], list[MuscleChoice]]:
     """The muscle picker: the latest assessment's suggestions first, then every other
     active muscle."""
     suggested = suggested_muscles(session.patient)
     seen = {m.pk for m in suggested}
-    others = [m for m in Muscle.objects.filter(active=True) if m.pk not in seen]
+    others = [
+        MuscleChoice(pk, name)
+        for pk, name in Muscle.objects.filter(active=True).values_list("pk", "name")
+        if pk not in seen
+    ]
     return suggested, others
 
 

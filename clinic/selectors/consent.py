@@ -30,11 +30,11 @@ def consent_current(patient: Patient) -> Consent | None:
     this). A newer published version makes older signatures stale: this returns None until
     the patient signs again.
     """
-    version = consent_version_current()
-    if version is None:
-        return None
+    # One query: the current version as a subquery (NULL, matching nothing, before any).
     return (
-        Consent.objects.select_related("version").filter(patient=patient, version=version).first()
+        Consent.objects.select_related("version")
+        .filter(patient=patient, version_id=consent_version_current_id())
+        .first()
     )
 
 

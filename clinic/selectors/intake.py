@@ -160,10 +160,15 @@ def screening_for(patient: Patient) -> ScreeningResult:
         if item.code not in ScreeningItem.COMPUTED_CODES and not item.asked and item.pk not in items
     ]
     ordered = sorted(items.values(), key=lambda item: (item.order, item.label))
-    clearances = {
-        c.item_id: c
-        for c in ScreeningClearance.objects.select_related("cleared_by").filter(intake=intake)
-    }
+    # Clearances matter only for a contraindication this intake reports (no query without).
+    clearances = (
+        {
+            c.item_id: c
+            for c in ScreeningClearance.objects.select_related("cleared_by").filter(intake=intake)
+        }
+        if any(item.is_contraindication for item in ordered)
+        else {}
+    )
     return ScreeningResult(
         intake=intake,
         precautions=[item for item in ordered if not item.is_contraindication],
