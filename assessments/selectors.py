@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from assessments.models import (
     Assessment,
+    AssessmentAddendum,
     Muscle,
     MuscleInnervation,
     RangeOfMotion,
@@ -47,7 +48,8 @@ def _with_findings(assessments: QuerySet[Assessment]) -> QuerySet[Assessment]:
             ),
             Prefetch("taut_bands", queryset=TautBand.objects.select_related("muscle")),
             Prefetch("range_findings", queryset=RangeOfMotion.objects.all()),
-            Prefetch("addenda__author"),
+            # One query with their authors, not one for the addenda and one for the authors.
+            Prefetch("addenda", queryset=AssessmentAddendum.objects.select_related("author")),
         )
     )
 

@@ -20,6 +20,7 @@ from treatments.models import (
     AdverseEvent,
     CourseSummary,
     NeedlingSite,
+    SessionAddendum,
     TreatmentSession,
     VisitSummary,
 )
@@ -54,7 +55,7 @@ def session_detail(pk: int) -> TreatmentSession:
         pk,
         "signed_by",
         Prefetch("adverse_events", queryset=AdverseEvent.objects.select_related("recorded_by")),
-        "addenda__author",
+        Prefetch("addenda", queryset=SessionAddendum.objects.select_related("author")),
     )
 
 
