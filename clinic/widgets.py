@@ -71,8 +71,8 @@ class MemoSelect(forms.Select):
         if options is None:
             whole = str(super().render(name, value, attrs, renderer))
             options = whole[whole.index(">") + 1 : whole.rindex("</select>")]
-            if len(_OPTIONS) >= _OPTIONS_MAX:
-                _OPTIONS.pop(next(iter(_OPTIONS)))
+            if len(_OPTIONS) >= _OPTIONS_MAX:  # another thread may have just made room
+                _OPTIONS.pop(next(iter(_OPTIONS), None), None)
             _OPTIONS[key] = options
         choices, self.choices = self.choices, []
         try:
