@@ -21,13 +21,14 @@ from assessments.models import (
 )
 from clinic.bodychart import BodyChartField
 from clinic.inputs import parse_id
+from clinic.widgets import MemoSelect
 
 SIDE_CHOICES = [("", "Side…"), *Side.choices]
 
 
-class MuscleSelect(forms.Select):
+class MuscleSelect(MemoSelect):
     """A muscle <select> that the page's script makes searchable (Tom Select); options
-    are grouped, the segment's own muscles first."""
+    are grouped, the segment's own muscles first (their markup memoised per process)."""
 
     def __init__(self, attrs: dict | None = None) -> None:
         super().__init__({"data-searchable": "", **(attrs or {})})

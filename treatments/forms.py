@@ -10,6 +10,7 @@ from assessments.models import Muscle, Segment
 from clinic.forms.common import IdMultipleChoiceField
 from clinic.inputs import parse_id
 from clinic.validators import validate_past_date
+from clinic.widgets import MemoSelect
 from treatments.models import (
     AdverseEvent,
     HomeCareSnippet,
@@ -92,6 +93,11 @@ class SessionForm(forms.ModelForm):
             # The fields sit in several cards between the row forms; the HTML form
             # attribute ties them to one (empty) <form id="session-form">.
             field.widget.attrs["form"] = "session-form"
+        if not self.is_bound:
+            # The page's advice boxes from one plain query (a ModelChoiceIterator reads
+            # through a server-side cursor, three round trips); autosave posts read none.
+            home_care = self.fields["home_care"]
+            home_care.widget.choices = [home_care.choices.choice(obj) for obj in home_care.queryset]
 
     def clean(self):
         # A form is a way in too: a signed note refuses it before any service is called.
@@ -113,6 +119,19 @@ class _PartForm(forms.ModelForm):
     def full_clean(self) -> None:
         super().full_clean()
         bootstrap_style(self)
+
+
+# The site row's pickers other than the muscle (MuscleSelect): options memoised per process.
+_SITE_PICKERS = ("side", "segment", "region", "needle", "technique", "twitch", "needle_direction")
+
+
+def _plain_choices(field: forms.ModelChoiceField) -> None:
+    """The field's options as a plain list, read in one ordinary query (a ModelChoiceIterator
+    reads through a server-side cursor at every render), for MemoSelect to key on."""
+    field.widget.choices = [
+        ("", field.empty_label),
+        *((obj.pk, field.label_from_instance(obj)) for obj in field.queryset),
+    ]
 
 
 class SiteForm(_PartForm):
@@ -148,6 +167,7 @@ class SiteForm(_PartForm):
             ),
             "retained_minutes": forms.NumberInput(attrs={"min": 1, "inputmode": "numeric"}),
             "estim_frequency_hz": forms.NumberInput(attrs={"min": 0.1, "step": 0.1}),
+            **dict.fromkeys(_SITE_PICKERS, MemoSelect),
         }
 
     def __init__(self, *args, suggested=(), others=(), **kwargs) -> None:
@@ -183,6 +203,9 @@ class SiteForm(_PartForm):
             ).order_by("position")
             self.initial.setdefault("region", muscle.kind)
         self.chest_wall = bool(muscle and muscle.chest_wall)
+        if not self.is_bound:  # a posted row reads them only if it is shown again
+            _plain_choices(self.fields["segment"])
+            _plain_choices(self.fields["needle"])
         if self.refresh_url:
             self.fields["muscle"].widget.attrs.update(
                 {"hx-post": self.refresh_url, "hx-trigger": "change", "hx-swap": "none"}
@@ -210,6 +233,7 @@ class RetestForm(_PartForm):
         widgets = {
             "before_degrees": forms.NumberInput(attrs={"min": 0, "max": 360}),
             "after_degrees": forms.NumberInput(attrs={"min": 0, "max": 360}),
+            **dict.fromkeys(("joint", "movement", "side"), MemoSelect),
         }
 
 

@@ -71,4 +71,5 @@ def test_signed_assessment_page_query_count_is_constant(physio, physio2, client_
     large = render_counted(client, reverse("assessments:detail", args=[many.pk]))
     assert large.html.count("Note ") == 10
     assert small.html.count("Note ") == 1
-    assert_constant(small, large, ceiling=20)
+    # 20 -> 16 (issue 18; 17 were run): the addenda and their authors in one query.
+    assert_constant(small, large, ceiling=16)

@@ -30,17 +30,23 @@ def consent_current(patient: Patient) -> Consent | None:
     this). A newer published version makes older signatures stale: this returns None until
     the patient signs again.
     """
-    version = consent_version_current()
-    if version is None:
-        return None
+    # One query: the current version as a subquery (NULL, matching nothing, before any).
     return (
-        Consent.objects.select_related("version").filter(patient=patient, version=version).first()
+        Consent.objects.select_related("version")
+        .filter(patient=patient, version_id=consent_version_current_id())
+        .first()
     )
 
 
-def consent_status(patient: Patient) -> str:
-    """ "current", "stale" (signed an older version) or "missing"."""
-    if consent_current(patient):
+_UNREAD = object()
+
+
+def consent_status(patient: Patient, *, current: Consent | None | object = _UNREAD) -> str:
+    """ "current", "stale" (signed an older version) or "missing". A page that has read
+    `consent_current` already (e.g. in needling_readiness) passes it as `current`."""
+    if current is _UNREAD:
+        current = consent_current(patient)
+    if current:
         return "current"
     if Consent.objects.filter(patient=patient).exists():
         return "stale"

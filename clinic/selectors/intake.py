@@ -6,9 +6,17 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.db.models import Exists, OuterRef
+from django.http import HttpRequest
 
 from clinic import outcomes
-from clinic.models import Intake, OutcomeScore, Patient, ScreeningClearance, ScreeningItem
+from clinic.models import (
+    Consent,
+    Intake,
+    OutcomeScore,
+    Patient,
+    ScreeningClearance,
+    ScreeningItem,
+)
 from clinic.selectors.consent import consent_current
 
 
@@ -152,10 +160,15 @@ def screening_for(patient: Patient) -> ScreeningResult:
         if item.code not in ScreeningItem.COMPUTED_CODES and not item.asked and item.pk not in items
     ]
     ordered = sorted(items.values(), key=lambda item: (item.order, item.label))
-    clearances = {
-        c.item_id: c
-        for c in ScreeningClearance.objects.select_related("cleared_by").filter(intake=intake)
-    }
+    # Clearances matter only for a contraindication this intake reports (no query without).
+    clearances = (
+        {
+            c.item_id: c
+            for c in ScreeningClearance.objects.select_related("cleared_by").filter(intake=intake)
+        }
+        if any(item.is_contraindication for item in ordered)
+        else {}
+    )
     return ScreeningResult(
         intake=intake,
         precautions=[item for item in ordered if not item.is_contraindication],
@@ -174,6 +187,7 @@ def screening_for(patient: Patient) -> ScreeningResult:
 class NeedlingReadiness:
     consent_ok: bool
     screening: ScreeningResult
+    consent: Consent | None = None  # the signature on the current version, when read
 
     @property
     def ready(self) -> bool:
@@ -206,11 +220,31 @@ class NeedlingReadiness:
         ]
 
 
-def needling_readiness(patient: Patient) -> NeedlingReadiness:
-    """Whether IMS may be performed and signed for this patient now, with the reasons."""
-    return NeedlingReadiness(
-        consent_ok=consent_current(patient) is not None, screening=screening_for(patient)
+# Per-request memo of needling_readiness(request=...): {patient id: NeedlingReadiness}.
+_READINESS_ATTR = "_clinic_needling_readiness"
+
+
+def needling_readiness(
+    patient: Patient, *, request: HttpRequest | None = None
+) -> NeedlingReadiness:
+    """Whether IMS may be performed and signed for this patient now, with the reasons.
+
+    Given the request, the answer is kept on it: the parts of one page that ask (the banner,
+    the re-screen list, the sign panel, the consent badge) share one read. Signing itself
+    reads afresh (treatments.services.sign_problems without `readiness`)."""
+    memo = getattr(request, _READINESS_ATTR, None) if request is not None else None
+    if memo is not None and patient.pk in memo:
+        return memo[patient.pk]
+    consent = consent_current(patient)
+    readiness = NeedlingReadiness(
+        consent_ok=consent is not None, screening=screening_for(patient), consent=consent
     )
+    if request is not None:
+        if memo is None:
+            memo = {}
+            setattr(request, _READINESS_ATTR, memo)
+        memo[patient.pk] = readiness
+    return readiness
 
 
 def outcome_history(patient: Patient) -> dict[str, list[OutcomeScore]]:

@@ -317,12 +317,7 @@ class NeedlingSite(models.Model):
     def depth_direction(self) -> str:
         """'18 mm deep, tangential / oblique ...' for the note, the chart and the course
         summary (clinical readers); '' when not recorded."""
-        parts = []
-        if self.needle_depth_mm is not None:
-            parts.append(f"{self.needle_depth_mm} mm deep")
-        if self.needle_direction:
-            parts.append(self.get_needle_direction_display().lower())
-        return ", ".join(parts)
+        return depth_direction_text(self.needle_depth_mm, self.needle_direction)
 
     @property
     def responses(self) -> list[str]:
@@ -380,6 +375,17 @@ class NeedlingSite(models.Model):
                 )
         if errors:
             raise ValidationError(errors)
+
+
+def depth_direction_text(depth_mm: int | None, direction: str) -> str:
+    """NeedlingSite.depth_direction from the two values (for reads without the model)."""
+    parts = []
+    if depth_mm is not None:
+        parts.append(f"{depth_mm} mm deep")
+    if direction:
+        label = dict(NeedlingSite.Direction.choices).get(direction, direction)
+        parts.append(str(label).lower())
+    return ", ".join(parts)
 
 
 class RomRetest(models.Model):

@@ -21,6 +21,7 @@ from treatments.selectors.sessions import (
     patient_documents,
     portal_documents,
     session_detail,
+    session_for_edit,
     session_history,
     session_summaries,
 )
@@ -44,6 +45,7 @@ __all__ = [
     "patient_documents",
     "portal_documents",
     "session_detail",
+    "session_for_edit",
     "session_history",
     "session_summaries",
 ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, Prefetch, QuerySet
@@ -19,47 +20,77 @@ from treatments.models import (
     AdverseEvent,
     CourseSummary,
     NeedlingSite,
+    SessionAddendum,
     TreatmentSession,
     VisitSummary,
 )
+from treatments.models.session import depth_direction_text
 
 SESSIONS_PER_PAGE = 10
 
 
-def session_detail(pk: int) -> TreatmentSession:
-    """One session with everything its note shows, in a fixed number of queries."""
+def _session(pk: int, *more: str | Prefetch) -> TreatmentSession:
+    # Three joins, the visit and the signer prefetched (a query each only when the note has
+    # one): on PostgreSQL, planning the six-table outer join took ~2 ms of every request,
+    # ten times what running it took (EXPLAIN ANALYZE on the bench data, issue 18).
     return (
-        TreatmentSession.objects.select_related(
-            "patient", "practitioner", "appointment__type", "signed_by", "assessment"
-        )
+        TreatmentSession.objects.select_related("patient", "practitioner", "assessment")
         .prefetch_related(
+            Prefetch("appointment", queryset=Appointment.objects.select_related("type")),
             Prefetch(
                 "sites",
                 queryset=NeedlingSite.objects.select_related("muscle", "segment", "needle"),
             ),
             "retests",
-            Prefetch("adverse_events", queryset=AdverseEvent.objects.select_related("recorded_by")),
-            "addenda__author",
             "home_care",
+            *more,
         )
         .get(pk=pk)
     )
+
+
+def session_detail(pk: int) -> TreatmentSession:
+    """One session with everything its note shows, in a fixed number of queries."""
+    return _session(
+        pk,
+        "signed_by",
+        Prefetch("adverse_events", queryset=AdverseEvent.objects.select_related("recorded_by")),
+        Prefetch("addenda", queryset=SessionAddendum.objects.select_related("author")),
+    )
+
+
+def session_for_edit(pk: int) -> TreatmentSession:
+    """A draft as the session form shows it: its sites, re-tests and advice (not the
+    events and addenda of the note's own page)."""
+    return _session(pk)
 
 
 def _sessions(patient: Patient) -> QuerySet[TreatmentSession]:
     return (
         TreatmentSession.objects.filter(patient=patient)
         .select_related("practitioner")
-        .prefetch_related(
-            Prefetch(
-                "sites",
-                queryset=NeedlingSite.objects.select_related("muscle", "segment"),
-            ),
-            "adverse_events",
-        )
+        .prefetch_related("adverse_events")
         .annotate(n_addenda=Count("addenda"))
         .order_by("-session_date", "-created_at")
     )
+
+
+def _add_sites_lines(sessions: Page) -> None:
+    """Each session's line of sites on the chart, e.g. "Supinator R (C6), Infraspinatus L
+    (C5; 15 mm deep, ...)" ('' without sites), in the sites' own order: one query of values
+    for the page, built here rather than by model instances and a template loop of several
+    lookups per site (a page of ten sessions holds eighty sites or more)."""
+    lines: dict[int, list[str]] = {session.pk: [] for session in sessions}
+    rows = NeedlingSite.objects.filter(session__in=list(lines)).values_list(
+        "session_id", "muscle__name", "side", "segment__code", "needle_depth_mm", "needle_direction"
+    )
+    for session_id, muscle, side, segment, depth, direction in rows:
+        detail = depth_direction_text(depth, direction)
+        lines[session_id].append(
+            f"{muscle} {side} ({segment}" + (f"; {detail})" if detail else ")")
+        )
+    for session in sessions:
+        session.sites_line = ", ".join(lines[session.pk])
 
 
 @dataclass
@@ -79,14 +110,17 @@ def chart_for_patient(patient: Patient, *, page: int | str = 1) -> Chart:
     assessments, outcome scores and the progress charts. A constant number of queries
     however long the history."""
     paginator = Paginator(_sessions(patient), SESSIONS_PER_PAGE)
-    # Counted without the addenda annotation, which would make the count a grouped subquery.
-    paginator.count = TreatmentSession.objects.filter(patient=patient).count()
-    sessions = paginator.get_page(page)
-    pain = list(
-        TreatmentSession.objects.filter(patient=patient, status=TreatmentSession.Status.SIGNED)
+    # One short read of every session serves the count (without the addenda annotation,
+    # which would make it a grouped subquery) and the pain chart (the signed ones).
+    rows = list(
+        TreatmentSession.objects.filter(patient=patient)
         .order_by("session_date", "created_at")
-        .values_list("session_date", "nprs_before", "nprs_after")
+        .values_list("status", "session_date", "nprs_before", "nprs_after")
     )
+    paginator.count = len(rows)
+    sessions = paginator.get_page(page)
+    _add_sites_lines(sessions)
+    pain = [row[1:] for row in rows if row[0] == TreatmentSession.Status.SIGNED]
     fetched = list(OutcomeScore.objects.filter(patient=patient).order_by("recorded_at", "pk"))
     scores: dict[str, list[OutcomeScore]] = {}
     for score in fetched:
@@ -116,12 +150,25 @@ def chart_for_patient(patient: Patient, *, page: int | str = 1) -> Chart:
     )
 
 
-def muscles_for_session(session: TreatmentSession) -> tuple[list[Muscle], list[Muscle]]:
+class MuscleChoice(NamedTuple):
+    """A muscle as the picker offers it (no model instance: it lists every muscle)."""
+
+    pk: int
+    name: str
+
+
+def muscles_for_session(
+    session: TreatmentSession,
+) -> tuple[list[Muscle], list[MuscleChoice]]:
     """The muscle picker: the latest assessment's suggestions first, then every other
     active muscle."""
     suggested = suggested_muscles(session.patient)
     seen = {m.pk for m in suggested}
-    others = [m for m in Muscle.objects.filter(active=True) if m.pk not in seen]
+    others = [
+        MuscleChoice(pk, name)
+        for pk, name in Muscle.objects.filter(active=True).values_list("pk", "name")
+        if pk not in seen
+    ]
     return suggested, others
 
 

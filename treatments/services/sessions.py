@@ -252,14 +252,21 @@ def _count(value: int | None) -> str:
     return "—" if value is None else str(value)
 
 
+UNREAD = object()  # a keyword left out: read it here
+
+
 def sign_problems(
-    session: TreatmentSession, *, readiness: NeedlingReadiness | None = None
+    session: TreatmentSession,
+    *,
+    readiness: NeedlingReadiness | None = None,
+    credential: NeedlingCredential | None | object = UNREAD,
 ) -> list[str]:
     """Every reason this draft cannot be signed, each naming its precondition; empty when
     it can. Consent, screening, re-screen, credential, needles, spacing, content.
 
     A page that has just read the patient's `readiness` passes it in rather than reading
-    consent and screening twice; signing itself always reads them afresh under its lock."""
+    consent and screening twice (and its `credential_on` the session's date, likewise);
+    signing itself always reads them afresh under its lock."""
     problems: list[str] = []
     patient = session.patient
     if readiness is None:
@@ -286,7 +293,9 @@ def sign_problems(
             "Re-screen: acutely unwell / medical emergency today: an absolute "
             "contraindication, do not needle."
         )
-    if credential_on(session.practitioner, session.session_date) is None:
+    if credential is UNREAD:
+        credential = credential_on(session.practitioner, session.session_date)
+    if credential is None:
         latest = session.practitioner.needling_credentials.order_by("-expires_on").first()
         detail = f" (latest expired {latest.expires_on:%Y-%m-%d})" if latest else ""
         problems.append(
@@ -322,9 +331,13 @@ class SessionSigning(signing.SigningAction[TreatmentSession]):
     NotAuthor = NotTheAuthor
 
     def preconditions(
-        self, note: TreatmentSession, *, readiness: NeedlingReadiness | None = None
+        self,
+        note: TreatmentSession,
+        *,
+        readiness: NeedlingReadiness | None = None,
+        credential: NeedlingCredential | None | object = UNREAD,
     ) -> list[str]:
-        return sign_problems(note, readiness=readiness)
+        return sign_problems(note, readiness=readiness, credential=credential)
 
     def lock(self) -> TreatmentSession:
         current = super().lock()

@@ -82,7 +82,9 @@ def test_chart_query_count_is_constant_at_5_and_50_sessions(credentialed, client
     # 30 -> 33: the chart's "Unsigned and missing notes" card reads one query per registered
     # provider (draft sessions, draft assessments, IMS visits without a note); its own
     # budget at 1x and 10x notes is in test_query_budgets_open_notes.py.
-    assert_constant(small, large, ceiling=33)
+    # 33 -> 23 (issue 18; 28 were run): consent in one query, no clearance query without a
+    # contraindication, readiness and consent read once, count and pain chart in one read.
+    assert_constant(small, large, ceiling=23)
     # Reading the chart is logged: one row per read, whatever the history.
     assert patient.access_logs.filter(what="chart").count() == 2
 
@@ -109,7 +111,10 @@ def test_session_form_query_count_is_constant(credentialed, client_for):
     large_draft = draft_with(large_patient, 20)
     large = render_counted(client, reverse("treatments:session_edit", args=[large_draft.pk]))
     assert small.html.count("Gluteus medius") < large.html.count("Gluteus medius")
-    assert_constant(small, large, ceiling=40)
+    # 40 -> 26 (issue 18; 32 were run): no events or addenda read for the form, the
+    # credential and readiness read once, consent in one query, no clearance query without
+    # a contraindication, the suggested muscles' findings in one query.
+    assert_constant(small, large, ceiling=26)
 
 
 def test_portal_documents_query_count_is_constant(credentialed, client_for, make_user):

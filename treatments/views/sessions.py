@@ -46,14 +46,15 @@ def chart(request: HttpRequest, patient_pk: int) -> HttpResponse:
     patient = get_object_or_404(Patient, pk=patient_pk)
     data = selectors.chart_for_patient(patient, page=request.GET.get("page", 1))
     access_log_record(request=request, patient=patient, what="chart")
+    readiness = needling_readiness(patient, request=request)
     return render(
         request,
         "treatments/chart.html",
         {
             "patient": patient,
             "chart": data,
-            "readiness": needling_readiness(patient),
-            "consent_status": consent_status(patient),
+            "readiness": readiness,
+            "consent_status": consent_status(patient, current=readiness.consent),
         },
     )
 
@@ -82,12 +83,17 @@ def session_start(request: HttpRequest, patient_pk: int) -> HttpResponse:
     return redirect("treatments:session_edit", pk=session.pk)
 
 
-def _sign_context(session, user, *, readiness=None, reason=None, reason_error="") -> dict:
+def _sign_context(
+    session, user, *, readiness=None, credential=services.UNREAD, reason=None, reason_error=""
+) -> dict:
     """The sign panel: every reason the user cannot sign yet (SessionSigning.check), and
     for a session that needled both sides of the thorax the warning with its reason field
     (the missing reason, or `reason_error` from a refused one, is shown next to the field
-    rather than in the list)."""
-    problems = services.SessionSigning(session).check(user, readiness=readiness)
+    rather than in the list). A page that has just read the readiness and the credential
+    passes them in."""
+    problems = services.SessionSigning(session).check(
+        user, readiness=readiness, credential=credential
+    )
     missing = services.BILATERAL_THORAX_PROBLEM in problems
     return {
         "sign_problems": [p for p in problems if p != services.BILATERAL_THORAX_PROBLEM],
@@ -153,13 +159,14 @@ def _part_form(session, kind, *, data=None, instance=None, initial=None):
 def session_edit(request: HttpRequest, pk: int) -> HttpResponse:
     """Charting the session at the table: re-screen, pain, sites, needles, advice."""
     try:
-        session = selectors.session_detail(pk)
+        session = selectors.session_for_edit(pk)
     except TreatmentSession.DoesNotExist:
         raise Http404 from None
     if not services.SessionSigning(session).can_edit(request.user):
         return redirect("treatments:session", pk=pk)
     access_log_record(request=request, patient=session.patient, what="session note")
-    readiness = needling_readiness(session.patient)
+    readiness = needling_readiness(session.patient, request=request)
+    credential = services.credential_on(session.practitioner, session.session_date)
     return render(
         request,
         "treatments/session_edit.html",
@@ -169,8 +176,8 @@ def session_edit(request: HttpRequest, pk: int) -> HttpResponse:
             "form": SessionForm(instance=session),
             "entries": {kind: _part_form(session, kind) for kind in PART_FORMS},
             "readiness": readiness,
-            "credential": services.credential_on(session.practitioner, session.session_date),
-            **_sign_context(session, request.user, readiness=readiness),
+            "credential": credential,
+            **_sign_context(session, request.user, readiness=readiness, credential=credential),
         },
     )
 
