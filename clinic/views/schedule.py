@@ -101,7 +101,7 @@ def _appointment_td(appointment: DayAppointment, span: int, detail: tuple[str, s
     )
 
 
-def _grid_body(schedule: DaySchedule, *, now: dt.datetime) -> SafeString:
+def grid_body(schedule: DaySchedule, *, now: dt.datetime) -> SafeString:
     """The day grid's rows (<tr>: the time, then one <td> per practitioner column, none
     where a visit above spans the row), written out in one pass: at dozens of columns times
     15-minute rows, a template per cell costs more than the rest of the page."""
@@ -169,7 +169,7 @@ def day_view(request: HttpRequest) -> HttpResponse:
         "clinic/schedule/day.html",
         {
             "schedule": schedule,
-            "grid_body": _grid_body(schedule, now=timezone.now()),
+            "grid_body": grid_body(schedule, now=timezone.now()),
             "today": timezone.localdate(),
         },
     )
