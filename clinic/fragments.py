@@ -48,6 +48,8 @@ def environment(**options: Any) -> jinja2.Environment:
     """TEMPLATES' "jinja2" backend (settings.py): autoescaping on, strict about names."""
     options["undefined"] = jinja2.StrictUndefined
     options.setdefault("autoescape", True)
+    # A block tag takes its line's newline and indentation with it: fewer, longer strings.
+    options.update(trim_blocks=True, lstrip_blocks=True)
     env = jinja2.Environment(**options)  # noqa: S701 (autoescape is set just above)
     env.filters.update(hh_mm=hh_mm, local_datetime=local_datetime)
     env.globals.update(intake_badge=intake_badge)

@@ -311,12 +311,6 @@ def _grid(day: dt.date, opens: dt.time, closes: dt.time) -> list[dt.datetime]:
     return rows
 
 
-def _row_of(rows: list[dt.datetime], moment: dt.datetime) -> int:
-    first = rows[0]
-    minutes = (timezone.localtime(moment) - first).total_seconds() / 60
-    return int(minutes // SLOT_MINUTES) + 1
-
-
 def day_schedule(
     *, day: dt.date, location: Location, locations: list[Location] | None = None
 ) -> DaySchedule:
@@ -325,21 +319,27 @@ def day_schedule(
     locations, when the caller has read them already."""
     day_start, day_end = local_bounds(day)
     practitioners = list(
-        Practitioner.objects.filter(active=True, locations=location)
-        .prefetch_related(
-            Prefetch(
-                "working_hours",
-                queryset=WorkingHours.objects.filter(location=location, weekday=day.weekday()),
-                to_attr="day_hours",
-            ),
-            Prefetch(
-                "time_off",
-                queryset=TimeOff.objects.filter(start__lt=day_end, end__gt=day_start),
-                to_attr="day_off",
-            ),
+        Practitioner.objects.filter(active=True, locations=location).order_by(
+            "order", "display_name"
         )
-        .order_by("order", "display_name")
     )
+    # The day's hours and time off of those practitioners: two plain reads grouped here
+    # (prefetch_related's machinery cost more than the queries themselves).
+    ids = [practitioner.pk for practitioner in practitioners]
+    day_hours: dict[int, list[tuple[dt.time, dt.time]]] = {}
+    for practitioner_id, begins, ends in (
+        WorkingHours.objects.filter(
+            practitioner_id__in=ids, location=location, weekday=day.weekday()
+        )
+        .order_by("start")
+        .values_list("practitioner_id", "start", "end")
+    ):
+        day_hours.setdefault(practitioner_id, []).append((begins, ends))
+    day_off: dict[int, list[TimeOff]] = {}
+    for time_off in TimeOff.objects.filter(
+        practitioner_id__in=ids, start__lt=day_end, end__gt=day_start
+    ).order_by("start"):
+        day_off.setdefault(time_off.practitioner_id, []).append(time_off)
     tz = timezone.get_current_timezone()
     portal = Appointment.Via.PORTAL
     appointments = [
@@ -397,8 +397,9 @@ def day_schedule(
     for appointment in appointments:
         by_practitioner.setdefault(appointment.practitioner_id, []).append(appointment)
 
-    opens = min([h.start for p in practitioners for h in p.day_hours] + [DEFAULT_OPEN])
-    closes = max([h.end for p in practitioners for h in p.day_hours] + [DEFAULT_CLOSE])
+    all_hours = [block for blocks in day_hours.values() for block in blocks]
+    opens = min([begins for begins, _ in all_hours] + [DEFAULT_OPEN])
+    closes = max([ends for _, ends in all_hours] + [DEFAULT_CLOSE])
     for appointment in appointments:
         opens = min(opens, appointment.start.time())
         closes = max(closes, appointment.end.time())
@@ -412,12 +413,14 @@ def day_schedule(
         for index, start in enumerate(rows, start=1)
     ]
     columns = []
+    first = rows[0]
     for practitioner in practitioners:
-        if not practitioner.day_hours and practitioner.pk not in by_practitioner:
+        hours = day_hours.get(practitioner.pk, [])
+        if not hours and practitioner.pk not in by_practitioner:
             continue
-        column = Column(practitioner, time_off=practitioner.day_off)
-        hours = [(h.start, h.end) for h in practitioner.day_hours]
-        away = [(t.start, t.end) for t in practitioner.day_off]
+        off = day_off.get(practitioner.pk, [])
+        column = Column(practitioner, time_off=off)
+        away = [(t.start, t.end) for t in off]
         column.open_rows.update(
             index
             for index, start, end, start_time, end_time in slots
@@ -425,7 +428,9 @@ def day_schedule(
             and not any(off_start < end and off_end > start for off_start, off_end in away)
         )
         for appointment in by_practitioner.get(practitioner.pk, []):
-            row = _row_of(rows, appointment.start)
+            # Aware date-times subtract as instants: no conversion needed for the row.
+            minutes = (appointment.start - first).total_seconds() / 60
+            row = int(minutes // SLOT_MINUTES) + 1
             span = max(
                 1, round((appointment.end - appointment.start).total_seconds() / 60 / SLOT_MINUTES)
             )

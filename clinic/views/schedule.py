@@ -72,32 +72,34 @@ _PK = 987654321  # a stand-in primary key, to reverse a URL once and fill it in 
 def grid_body(schedule: DaySchedule, *, now: dt.datetime) -> SafeString:
     """The day grid's rows: clinic/jinja2/clinic/schedule/grid_rows.html (Jinja2, see
     clinic.fragments: at dozens of columns times 15-minute rows, a Django template per cell
-    would cost more than the rest of the page). Here only the data: per row its time, its
-    cells, and the start a free slot's booking link carries (from `now` on; earlier free
-    slots are left blank)."""
+    would cost more than the rest of the page). Here only the data: per row its time and
+    its cells, each with the link it opens (an appointment's details; a free slot's booking
+    form, from `now` on: earlier free slots are left blank)."""
+    before, after = reverse("clinic:appointment_detail", args=[_PK]).split(str(_PK), 1)
+    book = f"{reverse('clinic:appointment_new')}?practitioner="
+    location = f"&location={schedule.location.pk}&start="
     per_column = [column.cells(schedule.rows) for column in schedule.columns]
     rows = []
     for index, start in enumerate(schedule.rows):
         start = timezone.localtime(start)
-        time = fragments.hh_mm(start)
+        time = f"{start.hour:02d}:{start.minute:02d}"
+        slot = f"{location}{start:%Y-%m-%dT%H:%M}" if start >= now else None
+        cells = [column[index] for column in per_column if column[index] is not None]
+        for cell in cells:
+            kind = cell["kind"]
+            if kind == "free":
+                cell["href"] = f"{book}{cell['practitioner_id']}{slot}" if slot else None
+            elif kind == "appointment":
+                cell["href"] = f"{before}{cell['placed'].appointment.pk}{after}"
         rows.append(
             {
-                "hour": start.minute == 0,
+                "css": "hour-row" if start.minute == 0 else "",
                 "label": time if start.minute in (0, 30) else "",
                 "time": time,
-                "start": f"{start:%Y-%m-%dT%H:%M}" if start >= now else None,
-                "cells": [cells[index] for cells in per_column if cells[index] is not None],
+                "cells": cells,
             }
         )
-    return fragments.render(
-        "clinic/schedule/grid_rows.html",
-        {
-            "rows": rows,
-            "detail": reverse("clinic:appointment_detail", args=[_PK]).split(str(_PK), 1),
-            "book": reverse("clinic:appointment_new"),
-            "location": schedule.location.pk,
-        },
-    )
+    return fragments.render("clinic/schedule/grid_rows.html", {"rows": rows})
 
 
 @allow_roles(*STAFF)
