@@ -10,7 +10,16 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import (
+    Exists,
+    F,
+    FilteredRelation,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+)
 from django.db.models.fields import CharField
 from django.utils import timezone
 
@@ -318,28 +327,57 @@ def day_schedule(
     there), a 15-minute grid, and the front desk's alerts. `locations`: the active
     locations, when the caller has read them already."""
     day_start, day_end = local_bounds(day)
-    practitioners = list(
-        Practitioner.objects.filter(active=True, locations=location).order_by(
-            "order", "display_name"
-        )
-    )
-    # The day's hours and time off of those practitioners: two plain reads grouped here
-    # (prefetch_related's machinery cost more than the queries themselves).
-    ids = [practitioner.pk for practitioner in practitioners]
+    # The practitioners with the day's working hours and time off, in one query: a row
+    # per practitioner and (hours block, time off) pair, outer-joined, grouped here.
+    practitioners: dict[int, Practitioner] = {}
     day_hours: dict[int, list[tuple[dt.time, dt.time]]] = {}
-    for practitioner_id, begins, ends in (
-        WorkingHours.objects.filter(
-            practitioner_id__in=ids, location=location, weekday=day.weekday()
-        )
-        .order_by("start")
-        .values_list("practitioner_id", "start", "end")
-    ):
-        day_hours.setdefault(practitioner_id, []).append((begins, ends))
     day_off: dict[int, list[TimeOff]] = {}
-    for time_off in TimeOff.objects.filter(
-        practitioner_id__in=ids, start__lt=day_end, end__gt=day_start
-    ).order_by("start"):
-        day_off.setdefault(time_off.practitioner_id, []).append(time_off)
+    rows_read = (
+        Practitioner.objects.filter(active=True, locations=location)
+        .annotate(
+            hours=FilteredRelation(
+                "working_hours",
+                condition=Q(working_hours__location=location)
+                & Q(working_hours__weekday=day.weekday()),
+            ),
+            away=FilteredRelation(
+                "time_off",
+                condition=Q(time_off__start__lt=day_end) & Q(time_off__end__gt=day_start),
+            ),
+        )
+        .annotate(
+            hours_start=F("hours__start"),
+            hours_end=F("hours__end"),
+            away_id=F("away__id"),
+            away_start=F("away__start"),
+            away_end=F("away__end"),
+            away_kind=F("away__kind"),
+            away_note=F("away__note"),
+        )
+        .order_by("order", "display_name", "pk", "hours_start", "away_start", "away_id")
+    )
+    for row in rows_read:
+        practitioner = practitioners.setdefault(row.pk, row)
+        if row.hours_start is not None:
+            block = (row.hours_start, row.hours_end)
+            blocks = day_hours.setdefault(row.pk, [])
+            if block not in blocks:
+                blocks.append(block)
+        if row.away_id is not None:
+            away = day_off.setdefault(row.pk, [])
+            if all(t.pk != row.away_id for t in away):
+                away.append(
+                    TimeOff(
+                        pk=row.away_id,
+                        practitioner=practitioner,
+                        start=row.away_start,
+                        end=row.away_end,
+                        kind=row.away_kind,
+                        note=row.away_note,
+                    )
+                )
+    for away in day_off.values():
+        away.sort(key=lambda t: t.start)
     tz = timezone.get_current_timezone()
     portal = Appointment.Via.PORTAL
     appointments = [
@@ -414,7 +452,7 @@ def day_schedule(
     ]
     columns = []
     first = rows[0]
-    for practitioner in practitioners:
+    for practitioner in practitioners.values():
         hours = day_hours.get(practitioner.pk, [])
         if not hours and practitioner.pk not in by_practitioner:
             continue

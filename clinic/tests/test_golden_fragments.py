@@ -24,7 +24,14 @@ from django.urls import reverse
 from django.utils import timezone
 
 from clinic import selectors, services
-from clinic.models import Appointment, AppointmentType, Location, Practitioner, TimeOff
+from clinic.models import (
+    Appointment,
+    AppointmentType,
+    Location,
+    Practitioner,
+    TimeOff,
+    WorkingHours,
+)
 from clinic.selectors import scheduling as schedule_selectors
 from clinic.tests import golden
 from clinic.tests.factories import fill_intake, make_patient, make_practitioner, write_appointment
@@ -112,6 +119,13 @@ def _desk_world(front_desk):
     TimeOff.objects.create(
         practitioner=ben, start=_at(DAY, 10), end=_at(DAY, 11), kind=TimeOff.Kind.SICK
     )
+    # Ben also works a second block that day, with an hour off inside it.
+    WorkingHours.objects.create(
+        practitioner=ben, location=here, weekday=0, start=dt.time(14), end=dt.time(16, 30)
+    )
+    TimeOff.objects.create(
+        practitioner=ben, start=_at(DAY, 15), end=_at(DAY, 15, 30), kind=TimeOff.Kind.OTHER
+    )
     for practitioner in (ana, ben, cy, gone):
         labels.param("practitioner", practitioner.pk, practitioner.display_name)
 
@@ -186,6 +200,10 @@ def test_the_day_page_shows_the_same_grid(client_for, front_desk):
     page_rows = golden.table_rows(golden.tbody(page.content.decode()), labels)
     assert page_rows == golden.table_rows(direct, labels)
     assert sum(len(row["cells"]) for row in page_rows) > len(page_rows)
+    # The column heads: who is off says so (the first absence of the day).
+    html = page.content.decode()
+    assert "Away: sick" in html
+    assert html.count("appt-cell") == sum(len(c.appointments) for c in schedule.columns) == 9
 
 
 # --- The patient search's rows -------------------------------------------------------------
