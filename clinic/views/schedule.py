@@ -72,9 +72,10 @@ _PK = 987654321  # a stand-in primary key, to reverse a URL once and fill it in 
 def grid_body(schedule: DaySchedule, *, now: dt.datetime) -> SafeString:
     """The day grid's rows: clinic/jinja2/clinic/schedule/grid_rows.html (Jinja2, see
     clinic.fragments: at dozens of columns times 15-minute rows, a Django template per cell
-    would cost more than the rest of the page). Here only the data: per row its time and
-    its cells, each with the link it opens (an appointment's details; a free slot's booking
-    form, from `now` on: earlier free slots are left blank)."""
+    would cost more than the rest of the page). Here only the data, as tuples the template
+    unpacks: per row its class, label, time and cells; per cell its kind, the link it
+    opens (an appointment's details; a free slot's booking form, from `now` on: earlier
+    free slots are left blank), its row span, its appointment and that one's times."""
     before, after = reverse("clinic:appointment_detail", args=[_PK]).split(str(_PK), 1)
     book = f"{reverse('clinic:appointment_new')}?practitioner="
     location = f"&location={schedule.location.pk}&start="
@@ -82,23 +83,25 @@ def grid_body(schedule: DaySchedule, *, now: dt.datetime) -> SafeString:
     rows = []
     for index, start in enumerate(schedule.rows):
         start = timezone.localtime(start)
-        time = f"{start.hour:02d}:{start.minute:02d}"
+        time = fragments.hh_mm(start)
         slot = f"{location}{start:%Y-%m-%dT%H:%M}" if start >= now else None
-        cells = [column[index] for column in per_column if column[index] is not None]
-        for cell in cells:
+        cells = []
+        for column in per_column:
+            cell = column[index]
+            if cell is None:
+                continue
             kind = cell["kind"]
             if kind == "free":
-                cell["href"] = f"{book}{cell['practitioner_id']}{slot}" if slot else None
+                href = f"{book}{cell['practitioner_id']}{slot}" if slot else None
+                cells.append((kind, href, 1, None, ""))
             elif kind == "appointment":
-                cell["href"] = f"{before}{cell['placed'].appointment.pk}{after}"
-        rows.append(
-            {
-                "css": "hour-row" if start.minute == 0 else "",
-                "label": time if start.minute in (0, 30) else "",
-                "time": time,
-                "cells": cells,
-            }
-        )
+                visit = cell["placed"].appointment
+                times = f"{fragments.hh_mm(visit.start)}–{fragments.hh_mm(visit.end)}"
+                cells.append((kind, f"{before}{visit.pk}{after}", cell["span"], visit, times))
+            else:
+                cells.append((kind, None, 1, None, ""))
+        label = time if start.minute in (0, 30) else ""
+        rows.append(("hour-row" if start.minute == 0 else "", label, time, cells))
     return fragments.render("clinic/schedule/grid_rows.html", {"rows": rows})
 
 
