@@ -458,13 +458,18 @@ def day_schedule(
             continue
         off = day_off.get(practitioner.pk, [])
         column = Column(practitioner, time_off=off)
-        away = [(t.start, t.end) for t in off]
-        column.open_rows.update(
-            index
-            for index, start, end, start_time, end_time in slots
-            if any(begins <= start_time and end_time <= ends for begins, ends in hours)
-            and not any(off_start < end and off_end > start for off_start, off_end in away)
-        )
+        # Open: inside a block of working hours and overlapping no time off.
+        open_rows = column.open_rows
+        for begins, ends in hours:
+            open_rows.update(
+                index
+                for index, _, _, start_time, end_time in slots
+                if begins <= start_time and end_time <= ends
+            )
+        for away in off:
+            open_rows.difference_update(
+                index for index, start, end, _, _ in slots if away.start < end and away.end > start
+            )
         for appointment in by_practitioner.get(practitioner.pk, []):
             # Aware date-times subtract as instants: no conversion needed for the row.
             minutes = (appointment.start - first).total_seconds() / 60
