@@ -132,6 +132,15 @@ TEMPLATES = [
             ],
         },
     },
+    {
+        # Only the hot fragments (the desk's day grid, the patient search's rows), rendered
+        # through clinic.fragments from clinic/jinja2/; every page stays a Django template.
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "NAME": "jinja2",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {"environment": "clinic.fragments.environment"},
+    },
 ]
 
 # --- Database -------------------------------------------------------------------------

@@ -10,7 +10,16 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import (
+    Exists,
+    F,
+    FilteredRelation,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+)
 from django.db.models.fields import CharField
 from django.utils import timezone
 
@@ -311,12 +320,6 @@ def _grid(day: dt.date, opens: dt.time, closes: dt.time) -> list[dt.datetime]:
     return rows
 
 
-def _row_of(rows: list[dt.datetime], moment: dt.datetime) -> int:
-    first = rows[0]
-    minutes = (timezone.localtime(moment) - first).total_seconds() / 60
-    return int(minutes // SLOT_MINUTES) + 1
-
-
 def day_schedule(
     *, day: dt.date, location: Location, locations: list[Location] | None = None
 ) -> DaySchedule:
@@ -324,22 +327,57 @@ def day_schedule(
     there), a 15-minute grid, and the front desk's alerts. `locations`: the active
     locations, when the caller has read them already."""
     day_start, day_end = local_bounds(day)
-    practitioners = list(
+    # The practitioners with the day's working hours and time off, in one query: a row
+    # per practitioner and (hours block, time off) pair, outer-joined, grouped here.
+    practitioners: dict[int, Practitioner] = {}
+    day_hours: dict[int, list[tuple[dt.time, dt.time]]] = {}
+    day_off: dict[int, list[TimeOff]] = {}
+    rows_read = (
         Practitioner.objects.filter(active=True, locations=location)
-        .prefetch_related(
-            Prefetch(
+        .annotate(
+            hours=FilteredRelation(
                 "working_hours",
-                queryset=WorkingHours.objects.filter(location=location, weekday=day.weekday()),
-                to_attr="day_hours",
+                condition=Q(working_hours__location=location)
+                & Q(working_hours__weekday=day.weekday()),
             ),
-            Prefetch(
+            away=FilteredRelation(
                 "time_off",
-                queryset=TimeOff.objects.filter(start__lt=day_end, end__gt=day_start),
-                to_attr="day_off",
+                condition=Q(time_off__start__lt=day_end) & Q(time_off__end__gt=day_start),
             ),
         )
-        .order_by("order", "display_name")
+        .annotate(
+            hours_start=F("hours__start"),
+            hours_end=F("hours__end"),
+            away_id=F("away__id"),
+            away_start=F("away__start"),
+            away_end=F("away__end"),
+            away_kind=F("away__kind"),
+            away_note=F("away__note"),
+        )
+        .order_by("order", "display_name", "pk", "hours_start", "away_start", "away_id")
     )
+    for row in rows_read:
+        practitioner = practitioners.setdefault(row.pk, row)
+        if row.hours_start is not None:
+            block = (row.hours_start, row.hours_end)
+            blocks = day_hours.setdefault(row.pk, [])
+            if block not in blocks:
+                blocks.append(block)
+        if row.away_id is not None:
+            away = day_off.setdefault(row.pk, [])
+            if all(t.pk != row.away_id for t in away):
+                away.append(
+                    TimeOff(
+                        pk=row.away_id,
+                        practitioner=practitioner,
+                        start=row.away_start,
+                        end=row.away_end,
+                        kind=row.away_kind,
+                        note=row.away_note,
+                    )
+                )
+    for away in day_off.values():
+        away.sort(key=lambda t: t.start)
     tz = timezone.get_current_timezone()
     portal = Appointment.Via.PORTAL
     appointments = [
@@ -397,8 +435,9 @@ def day_schedule(
     for appointment in appointments:
         by_practitioner.setdefault(appointment.practitioner_id, []).append(appointment)
 
-    opens = min([h.start for p in practitioners for h in p.day_hours] + [DEFAULT_OPEN])
-    closes = max([h.end for p in practitioners for h in p.day_hours] + [DEFAULT_CLOSE])
+    all_hours = [block for blocks in day_hours.values() for block in blocks]
+    opens = min([begins for begins, _ in all_hours] + [DEFAULT_OPEN])
+    closes = max([ends for _, ends in all_hours] + [DEFAULT_CLOSE])
     for appointment in appointments:
         opens = min(opens, appointment.start.time())
         closes = max(closes, appointment.end.time())
@@ -412,20 +451,29 @@ def day_schedule(
         for index, start in enumerate(rows, start=1)
     ]
     columns = []
-    for practitioner in practitioners:
-        if not practitioner.day_hours and practitioner.pk not in by_practitioner:
+    first = rows[0]
+    for practitioner in practitioners.values():
+        hours = day_hours.get(practitioner.pk, [])
+        if not hours and practitioner.pk not in by_practitioner:
             continue
-        column = Column(practitioner, time_off=practitioner.day_off)
-        hours = [(h.start, h.end) for h in practitioner.day_hours]
-        away = [(t.start, t.end) for t in practitioner.day_off]
-        column.open_rows.update(
-            index
-            for index, start, end, start_time, end_time in slots
-            if any(begins <= start_time and end_time <= ends for begins, ends in hours)
-            and not any(off_start < end and off_end > start for off_start, off_end in away)
-        )
+        off = day_off.get(practitioner.pk, [])
+        column = Column(practitioner, time_off=off)
+        # Open: inside a block of working hours and overlapping no time off.
+        open_rows = column.open_rows
+        for begins, ends in hours:
+            open_rows.update(
+                index
+                for index, _, _, start_time, end_time in slots
+                if begins <= start_time and end_time <= ends
+            )
+        for away in off:
+            open_rows.difference_update(
+                index for index, start, end, _, _ in slots if away.start < end and away.end > start
+            )
         for appointment in by_practitioner.get(practitioner.pk, []):
-            row = _row_of(rows, appointment.start)
+            # Aware date-times subtract as instants: no conversion needed for the row.
+            minutes = (appointment.start - first).total_seconds() / 60
+            row = int(minutes // SLOT_MINUTES) + 1
             span = max(
                 1, round((appointment.end - appointment.start).total_seconds() / 60 / SLOT_MINUTES)
             )

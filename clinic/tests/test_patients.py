@@ -237,3 +237,39 @@ def test_the_list_shows_each_patients_next_appointment(client_for, front_desk, p
     assert f"{soon:%a} {soon.day} {soon:%b %Y}, 10:00" in booked_row
     assert "None booked" not in booked_row
     assert "None booked" in idle_row
+
+
+@pytest.mark.parametrize("number", [None, "", "1", "2", "3", "4", "5", "6", "7", "0", "-1", "x"])
+def test_search_pages_are_the_pages_a_paginator_gives(front_desk, number):
+    """A search's page, whether read in one query (the first pages) or from its ids (later
+    ones), is the page Django's Paginator.get_page gives over the whole ordered result:
+    same rows, number, count and neighbours; out-of-range numbers land where get_page puts
+    them (not a number: the first page; below 1 or past the end: the last)."""
+    from django.core.paginator import Paginator
+
+    from clinic import selectors
+
+    for index in range(11):  # 6 pages of 2, the last one short
+        patient = make_patient(
+            legal_first_name=f"Pat{10 - index:02d}", legal_last_name="Pagewise", by=front_desk
+        )
+        if index % 3 == 0:
+            fill_intake(patient, by=front_desk, submit=index % 2 == 0)
+    make_patient(legal_last_name="Elsewhere", by=front_desk)
+
+    page = selectors.patient_search_page(query="pagewise", number=number, per_page=2)
+    expected = Paginator(list(selectors.patient_search(query="pagewise")), 2).get_page(number)
+
+    assert page.number == expected.number
+    assert page.paginator.count == 11
+    assert page.paginator.num_pages == 6
+    assert (page.has_previous(), page.has_next()) == (expected.has_previous(), expected.has_next())
+    shown = [
+        (p.pk, p.legal_first_name, p.intake_state, p.consent_current, p.next_visit)
+        for p in page.object_list
+    ]
+    assert shown == [
+        (p.pk, p.legal_first_name, p.intake_state, p.consent_current, p.next_visit)
+        for p in expected.object_list
+    ]
+    assert shown  # never an empty page for a search that matches

@@ -2,22 +2,18 @@
 
 from __future__ import annotations
 
-import functools
-
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.html import escape
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeString
 from django.views.decorators.http import require_http_methods, require_POST
 
-from clinic import selectors, services
+from clinic import fragments, selectors, services
 from clinic.forms.patients import CareTeamForm, PatientForm, PatientSearchForm
 from clinic.forms.records import CorrectionRequestForm, SettleForm
 from clinic.inputs import safe_next
@@ -29,52 +25,14 @@ PAGE_SIZE = 25
 _PK = 987654321  # a stand-in primary key, to reverse a URL once for every row
 
 
-@functools.cache
-def _intake_badge(state: str | None) -> str:
-    """clinic/patients/_intake_badge.html for one intake state, rendered once per process:
-    the list has a row per patient but only three badges."""
-    return render_to_string("clinic/patients/_intake_badge.html", {"state": state}).strip()
-
-
-_CONSENT_BADGES = {
-    True: '<span class="badge bg-success-subtle text-success-emphasis">Current</span>',
-    False: '<span class="badge bg-warning-subtle text-warning-emphasis">Needed</span>',
-}
-
-
-def _next_visit_cell(start) -> str:
-    if start is None:
-        return '<td class="d-none d-md-table-cell text-body-secondary">None booked</td>'
-    when = date_format(timezone.localtime(start), "D j M Y, H:i")
-    return f'<td class="d-none d-md-table-cell text-nowrap">{escape(when)}</td>'
-
-
-def _result_rows(patients: list[Patient]) -> SafeString:
-    """The rows of the patient list (templates/clinic/patients/_results.html), written out
-    in one pass: a template per row costs more than the search itself."""
-    before, after = reverse("clinic:patient_detail", args=[_PK]).split(str(_PK), 1)
-    rows = []
-    for patient in patients:
-        preferred = (
-            f'<span class="text-body-secondary">“{escape(patient.preferred_name)}”</span>'
-            if patient.preferred_name
-            else ""
-        )
-        intake = _intake_badge(patient.intake_state)
-        rows.append(
-            "<tr>\n<td>\n"
-            f'<a class="fw-semibold" href="{before}{patient.pk}{after}">'
-            f"{escape(patient.legal_last_name)}, {escape(patient.legal_first_name)}</a>\n"
-            f"{preferred}\n</td>\n"
-            f'<td class="text-nowrap">{patient.date_of_birth.isoformat()}</td>\n'
-            f'<td class="text-nowrap">{escape(patient.phone or "—")}</td>\n'
-            f'<td class="d-none d-lg-table-cell">{escape(patient.email or "—")}</td>\n'
-            f"<td>\n{intake}\n</td>\n"
-            f"<td>\n{_CONSENT_BADGES[bool(patient.consent_current)]}\n</td>\n"
-            f"{_next_visit_cell(patient.next_visit)}\n"
-            "</tr>"
-        )
-    return mark_safe("\n".join(rows))  # noqa: S308 (every value above is escaped)
+def result_rows(patients: list[Patient]) -> SafeString:
+    """The rows of the patient list (templates/clinic/patients/_results.html):
+    clinic/jinja2/clinic/patients/result_rows.html (Jinja2, see clinic.fragments: a Django
+    template per row would cost more than the search itself)."""
+    detail = reverse("clinic:patient_detail", args=[_PK]).split(str(_PK), 1)
+    return fragments.render(
+        "clinic/patients/result_rows.html", {"patients": patients, "detail": detail}
+    )
 
 
 @allow_roles(Role.FRONT_DESK, Role.PHYSIO)
@@ -97,7 +55,7 @@ def patient_list(request: HttpRequest) -> HttpResponse:
     context = {
         "form": form,
         "page": page,
-        "result_rows": _result_rows(page.object_list),
+        "result_rows": result_rows(page.object_list),
         "query": query,
         "searching": bool(query or dob),
         "search_invalid": invalid,

@@ -7,7 +7,6 @@ error in the same modal (htmx) or page (without JavaScript), and nothing is writ
 from __future__ import annotations
 
 import datetime as dt
-from html import escape as _escape  # what Django's escape() calls, without its lazy-text check
 
 from django.contrib import messages
 from django.db.models import Count
@@ -16,18 +15,18 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeString
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
-from clinic import selectors, services
+from clinic import fragments, selectors, services
 from clinic.forms.scheduling import BookingForm, CancelForm, SlotForm, SpacingAlertResolveForm
 from clinic.inputs import parse_date, parse_id, safe_next
 from clinic.models import Appointment, Location, Patient, Practitioner, SpacingAlert
 from clinic.origin import Origin
 from clinic.permissions import Role, allow_roles, clinical_record
 from clinic.selectors import scheduling as schedule_selectors
-from clinic.selectors.scheduling import DayAppointment, DaySchedule
+from clinic.selectors.scheduling import DaySchedule
 from clinic.services import reminders
 from clinic.services.scheduling import BookingError, Slot
 
@@ -71,88 +70,40 @@ def _schedule_url(day: dt.date, location: Location | None = None) -> str:
 _PK = 987654321  # a stand-in primary key, to reverse a URL once and fill it in per row
 
 
-def _hh_mm(moment: dt.datetime) -> str:
-    return f"{moment.hour:02d}:{moment.minute:02d}"
-
-
-def _appointment_td(appointment: DayAppointment, span: int, detail: tuple[str, str]) -> str:
-    url = f"{detail[0]}{appointment.pk}{detail[1]}"
-    status = appointment.status
-    kind = "appt-ims" if appointment.is_ims else "appt-other"
-    flags = []
-    if status != Appointment.Status.BOOKED:
-        flags.append(
-            f'<span class="badge text-bg-light">{_escape(appointment.get_status_display())}</span>'
-        )
-    if appointment.flagged_online:
-        flags.append('<span class="badge text-bg-info" title="Booked online">Online</span>')
-    if appointment.intake_state != "submitted":
-        flags.append('<span class="badge text-bg-warning">Intake pending</span>')
-    if appointment.is_ims and not appointment.consent_current:
-        flags.append('<span class="badge text-bg-warning">Consent needed</span>')
-    return (
-        f'<td rowspan="{span}" class="appt-cell">\n'
-        f'<a class="appt appt-{_escape(status)} {kind}" href="{url}" hx-get="{url}"'
-        ' hx-target="#app-modal-content">\n'
-        f'<span class="appt-time">{_hh_mm(appointment.start)}–{_hh_mm(appointment.end)}</span>\n'
-        f'<span class="appt-patient">{_escape(appointment.patient_name)}</span>\n'
-        f'<span class="appt-type">{_escape(appointment.type_name)}</span>\n'
-        f'<span class="appt-flags">\n{chr(10).join(flags)}\n</span>\n'
-        "</a>\n</td>"
-    )
-
-
-def _grid_body(schedule: DaySchedule, *, now: dt.datetime) -> SafeString:
-    """The day grid's rows (<tr>: the time, then one <td> per practitioner column, none
-    where a visit above spans the row), written out in one pass: at dozens of columns times
-    15-minute rows, a template per cell costs more than the rest of the page."""
-    detail = tuple(reverse("clinic:appointment_detail", args=[_PK]).split(str(_PK), 1))
-    book = f"{_escape(reverse('clinic:appointment_new'))}?practitioner="
-    location = f"&amp;location={schedule.location.pk}&amp;start="
-    starts = [timezone.localtime(start) for start in schedule.rows]
-    # A free slot's link, from now on (earlier free slots are left blank): the end of its
-    # query string and its label, per row.
-    slot_links = [
-        (
-            f"{location}{start:%Y-%m-%dT%H:%M}",
-            f'<span class="slot-label">{_hh_mm(start)}</span>'
-            '<span class="visually-hidden"> book</span></a>',
-        )
-        if start >= now
-        else None
-        for start in starts
-    ]
+def grid_body(schedule: DaySchedule, *, now: dt.datetime) -> SafeString:
+    """The day grid's rows: clinic/jinja2/clinic/schedule/grid_rows.html (Jinja2, see
+    clinic.fragments: at dozens of columns times 15-minute rows, a Django template per cell
+    would cost more than the rest of the page). Here only the data, as tuples the template
+    unpacks: per row its class, label, time and cells; per cell its kind, the link it
+    opens (an appointment's details; a free slot's booking form, from `now` on: earlier
+    free slots are left blank), its row span, its appointment and that one's times."""
+    before, after = reverse("clinic:appointment_detail", args=[_PK]).split(str(_PK), 1)
+    book = f"{reverse('clinic:appointment_new')}?practitioner="
+    location = f"&location={schedule.location.pk}&start="
     per_column = [column.cells(schedule.rows) for column in schedule.columns]
     rows = []
-    for index, start in enumerate(starts):
-        tds = []
-        for cells in per_column:
-            cell = cells[index]
+    for index, start in enumerate(schedule.rows):
+        start = timezone.localtime(start)
+        time = fragments.hh_mm(start)
+        slot = f"{location}{start:%Y-%m-%dT%H:%M}" if start >= now else None
+        cells = []
+        for column in per_column:
+            cell = column[index]
             if cell is None:
                 continue
             kind = cell["kind"]
-            if kind == "appointment":
-                tds.append(_appointment_td(cell["placed"].appointment, cell["span"], detail))
-            elif kind == "free":
-                link = slot_links[index]
-                if link is None:
-                    tds.append('<td class="slot-free"></td>')
-                else:
-                    href = f"{book}{cell['practitioner_id']}{link[0]}"
-                    tds.append(
-                        f'<td class="slot-free"><a class="slot-link" href="{href}"'
-                        f' hx-get="{href}" hx-target="#app-modal-content">{link[1]}</td>'
-                    )
+            if kind == "free":
+                href = f"{book}{cell['practitioner_id']}{slot}" if slot else None
+                cells.append((kind, href, 1, None, ""))
+            elif kind == "appointment":
+                visit = cell["placed"].appointment
+                times = f"{fragments.hh_mm(visit.start)}–{fragments.hh_mm(visit.end)}"
+                cells.append((kind, f"{before}{visit.pk}{after}", cell["span"], visit, times))
             else:
-                tds.append('<td class="slot-closed"></td>')
-        css = "hour-row" if start.minute == 0 else ""
-        label = _hh_mm(start) if start.minute in (0, 30) else ""
-        rows.append(
-            f'<tr class="{css}">\n<th scope="row" class="time-col">{label}</th>\n'
-            + "\n".join(tds)
-            + "\n</tr>"
-        )
-    return mark_safe("\n".join(rows))  # noqa: S308 (every value above is escaped)
+                cells.append((kind, None, 1, None, ""))
+        label = time if start.minute in (0, 30) else ""
+        rows.append(("hour-row" if start.minute == 0 else "", label, time, cells))
+    return fragments.render("clinic/schedule/grid_rows.html", {"rows": rows})
 
 
 @allow_roles(*STAFF)
@@ -170,7 +121,7 @@ def day_view(request: HttpRequest) -> HttpResponse:
         "clinic/schedule/day.html",
         {
             "schedule": schedule,
-            "grid_body": _grid_body(schedule, now=timezone.now()),
+            "grid_body": grid_body(schedule, now=timezone.now()),
             "today": timezone.localdate(),
         },
     )

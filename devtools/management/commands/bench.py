@@ -86,6 +86,11 @@ class Command(BaseCommand):
         parser.add_argument("--scale", type=float, default=1.0, help="seed_bench scale if empty")
         parser.add_argument("--skip-pdf", action="store_true", help="pages and booking only")
         parser.add_argument(
+            "--pages",
+            help="only these pages, comma-separated (e.g. 'desk day view,patient search'); "
+            "the floor pages are always measured",
+        )
+        parser.add_argument(
             "--profile",
             metavar="PAGE",
             help="instead: profile one page (e.g. 'session form') in this process with "
@@ -322,6 +327,12 @@ class Command(BaseCommand):
             "users": {"desk": desk, "physio": physio, "patient": fifty.user},
             "checks": {"desk": floor, "physio": floor, "patient": documents},
         }
+        if self.options.get("pages") and not self.options.get("profile"):
+            chosen = {name.strip() for name in self.options["pages"].split(",")}
+            unknown = chosen - {name for name, _, _ in pages}
+            if unknown:
+                raise CommandError(f"No page {', '.join(sorted(unknown))}")
+            pages = [page for page in pages if page[0] in chosen or page[0].startswith("floor")]
         return [{"name": n, "account": a, "path": p} for n, a, p in pages], plan
 
     def _profile(self, name: str) -> None:
