@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from clinic import search
 from clinic.models import Consent, ConsentVersion, Patient, User
+from clinic.origin import Origin
 
 
 class ConsentError(Exception):
@@ -27,7 +28,7 @@ def consent_sign(
     typed_name: str,
     channel: str,
     by: User,
-    ip_address: str | None,
+    origin: Origin = Origin.NONE,
 ) -> Consent:
     """Record the patient's agreement to `version`, which must be the current published
     one. Signing the same version twice keeps the first signature."""
@@ -46,7 +47,7 @@ def consent_sign(
         typed_name=typed_name.strip(),
         channel=channel,
         recorded_by=by,
-        ip_address=ip_address,
+        ip_address=origin.ip,
     )
 
 

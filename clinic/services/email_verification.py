@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 
 from clinic.models import EmailVerification, Patient, User
+from clinic.origin import Origin
 from clinic.queueing import send_after_commit
 from clinic.tasks import email_verification_send_task
 
@@ -124,7 +125,7 @@ def email_verification_send(*, verification_id: int) -> bool:
 
 @transaction.atomic
 def email_verification_confirm(
-    *, verification: EmailVerification, ip_address: str | None = None
+    *, verification: EmailVerification, origin: Origin = Origin.NONE
 ) -> Patient:
     """The patient followed the link: their address is confirmed and documents may go
     there. Locks the row so a double submit confirms once. Refuses a link whose address is
@@ -144,7 +145,7 @@ def email_verification_confirm(
     patient._change_reason = "E-mail address confirmed by link"
     patient.save(update_fields=["email_verified", "email_verified_at", "updated_at"])
     verification.used_at = now
-    verification.used_from = ip_address
+    verification.used_from = origin.ip
     verification.save(update_fields=["used_at", "used_from"])
     return patient
 

@@ -95,7 +95,6 @@ def sign_consent(patient, *, by) -> None:
         typed_name=patient.legal_name,
         channel="clinic",
         by=by,
-        ip_address=None,
     )
 
 

@@ -87,7 +87,6 @@ def test_signing_an_outdated_version_is_refused(physio):
             typed_name=patient.legal_name,
             channel="portal",
             by=physio,
-            ip_address=None,
         )
 
 

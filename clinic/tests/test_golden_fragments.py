@@ -57,7 +57,6 @@ def _consent(patient, by) -> None:
         typed_name=patient.legal_name,
         channel="clinic",
         by=by,
-        ip_address=None,
     )
 
 

@@ -22,7 +22,6 @@ def _consent(patient, physio) -> None:
         typed_name=patient.legal_name,
         channel="clinic",
         by=physio,
-        ip_address=None,
     )
 
 

@@ -103,6 +103,5 @@ def test_needling_readiness_needs_consent_and_clear_screening(physio, items):
         typed_name=patient.legal_name,
         channel="clinic",
         by=physio,
-        ip_address=None,
     )
     assert selectors.needling_readiness(patient).ready

@@ -152,7 +152,6 @@ def _pre_migration_intake(physio, ticked: list[str]) -> tuple:
         typed_name=patient.legal_name,
         channel="clinic",
         by=physio,
-        ip_address=None,
     )
     assert selectors.consent_version_current().version == 1
     return patient, intake

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from clinic import services
 from clinic.inputs import safe_next
 from clinic.models import Patient
-from clinic.origin import client_ip
+from clinic.origin import Origin
 from clinic.permissions import Role, allow_public, allow_roles
 
 
@@ -31,7 +31,7 @@ def email_verify(request: HttpRequest, token: str) -> HttpResponse:
     if request.method == "POST":
         try:
             services.email_verification_confirm(
-                verification=verification, ip_address=client_ip(request)
+                verification=verification, origin=Origin.of(request)
             )
         except services.EmailVerificationError as error:
             return _refused(request, str(error))

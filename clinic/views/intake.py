@@ -21,7 +21,7 @@ from clinic.access import access_log_record
 from clinic.forms.consent import ConsentForm
 from clinic.forms.intake import INTAKE_STEP_FORMS, ClearanceForm, OutstandingScreeningForm
 from clinic.models import AccessLog, Consent, Intake, Patient, ScreeningItem
-from clinic.origin import client_ip
+from clinic.origin import Origin
 from clinic.permissions import Role, allow_roles, clinical_record
 from clinic.services.intake import STEP_BY_SLUG, STEPS, intake_missing
 
@@ -331,7 +331,7 @@ def _consent(request: HttpRequest, patient: Patient, channel: str) -> HttpRespon
                 typed_name=form.cleaned_data["typed_name"],
                 channel=channel,
                 by=request.user,
-                ip_address=client_ip(request),
+                origin=Origin.of(request),
             )
         except services.ConsentError as error:
             form.add_error("typed_name", str(error))

@@ -29,6 +29,7 @@ from clinic.models import (
     User,
     WorkingHours,
 )
+from clinic.origin import Origin
 from clinic.permissions import Role
 from clinic.selectors.scheduling import ims_next_eligible
 
@@ -310,7 +311,7 @@ def _sign(patient, version, physio, when=None) -> None:
             typed_name=patient.legal_name,
             channel=Consent.Channel.CLINIC,
             by=physio,
-            ip_address="127.0.0.1",
+            origin=Origin(ip="127.0.0.1"),
         )
         return
     # The service signs only the current version (by design); the demo backdates a

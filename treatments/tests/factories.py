@@ -29,7 +29,6 @@ def ready_patient(physio, **intake):
         typed_name=patient.legal_name,
         channel="clinic",
         by=physio,
-        ip_address=None,
     )
     return patient
 

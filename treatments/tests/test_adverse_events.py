@@ -59,7 +59,6 @@ def patient(physio):
         typed_name=patient.legal_name,
         channel="clinic",
         by=physio,
-        ip_address=None,
     )
     return patient
 
