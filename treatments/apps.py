@@ -9,10 +9,14 @@ class TreatmentsConfig(AppConfig):
     verbose_name = "Treatments"
 
     def ready(self) -> None:
+        from clinic.reference_cache import reference_watch
         from clinic.selectors import open_notes_register
         from clinic.services import export_section_register
         from treatments import selectors, services
+        from treatments.models import HomeCareSnippet, NeedleSize
 
+        # The session form memoises them per process (clinic/reference_cache.py).
+        reference_watch(HomeCareSnippet, NeedleSize)
         post_migrate.connect(services.reference_data_ensure, sender=self)
         export_section_register("treatment_sessions", treatment_sessions_export)
         # Unsigned session notes and completed IMS visits without one, on My day (clinic).

@@ -13,6 +13,7 @@ from django.utils.safestring import SafeString
 from assessments.models import Muscle
 from assessments.selectors import patient_assessments, suggested_muscles
 from clinic.models import Appointment, OutcomeScore, Patient, Practitioner
+from clinic.reference_cache import ReferenceData
 from clinic.selectors import OpenNote, open_notes, open_notes_scope, outcome_tracks
 from clinic.selectors.intake import OutcomeTrack
 from treatments import charts
@@ -157,19 +158,26 @@ class MuscleChoice(NamedTuple):
     name: str
 
 
-def muscles_for_session(
-    session: TreatmentSession,
-) -> tuple[list[Muscle], list[MuscleChoice]]:
-    """The muscle picker: the latest assessment's suggestions first, then every other
-    active muscle."""
-    suggested = suggested_muscles(session.patient)
-    seen = {m.pk for m in suggested}
-    others = [
+def _active_muscles() -> list[MuscleChoice]:
+    return [
         MuscleChoice(pk, name)
         for pk, name in Muscle.objects.filter(active=True).values_list("pk", "name")
-        if pk not in seen
     ]
-    return suggested, others
+
+
+def muscles_for_session(
+    session: TreatmentSession, reference: ReferenceData | None = None
+) -> tuple[list[Muscle], list[MuscleChoice]]:
+    """The muscle picker: the latest assessment's suggestions first, then every other
+    active muscle (from the page's reference memo when it has one)."""
+    suggested = suggested_muscles(session.patient)
+    seen = {m.pk for m in suggested}
+    muscles = (
+        _active_muscles()
+        if reference is None
+        else reference.get("assessments.active_muscles", _active_muscles)
+    )
+    return suggested, [m for m in muscles if m.pk not in seen]
 
 
 def incidents() -> QuerySet[AdverseEvent]:
