@@ -20,7 +20,7 @@ class AssessmentsConfig(AppConfig):
         reference_watch(Muscle, Segment)
         export_section_register("assessments", assessments_export)
         # Unsigned assessments, on My day (clinic) and the chart.
-        open_notes_register("assessments.draft_assessments", selectors.open_draft_assessments)
+        open_notes_register(selectors.DRAFT_ASSESSMENTS, selectors.OPEN_NOTES_PROVIDER)
 
 
 def assessments_export(patient):

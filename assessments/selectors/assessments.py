@@ -21,7 +21,7 @@ from assessments.models import (
     TautBand,
 )
 from clinic.models import Appointment, Patient, Practitioner
-from clinic.selectors import OpenNote, open_notes_scope
+from clinic.selectors import OpenNotesProvider, open_notes_rows
 
 
 def assessment_detail(pk: int) -> Assessment:
@@ -193,23 +193,24 @@ def muscle_choices(segment: Segment | None = None) -> list[tuple[str, list[Muscl
     return [(f"Supplied by {segment.code}", supplied), ("Other muscles", others)]
 
 
-def open_draft_assessments(
-    practitioner: Practitioner | None, patient: Patient | None
-) -> list[OpenNote]:
-    """Unsigned assessments, of the practitioner and/or the patient, for the "open notes"
-    lists on My day and the chart (registered in AssessmentsConfig.ready; one query)."""
+def open_draft_assessments(practitioner: Practitioner | None, patient: Patient | None) -> QuerySet:
+    """Unsigned assessments, of the practitioner and/or the patient, as rows of clinic's
+    `open_notes` for My day and the chart (registered in AssessmentsConfig.ready)."""
     drafts = Assessment.objects.filter(status=Assessment.Status.DRAFT)
-    drafts = open_notes_scope(drafts, practitioner, patient)
-    return [
-        OpenNote(
-            kind="Assessment",
-            patient_id=a.patient_id,
-            patient_name=a.patient.display_name,
-            practitioner_name=a.practitioner.display_name,
-            practitioner_user_id=a.practitioner.user_id,
-            on=a.assessed_on,
-            since=a.created_at,
-            url=reverse("assessments:edit", args=[a.pk]),
-        )
-        for a in drafts.select_related("patient", "practitioner").order_by("created_at")
-    ]
+    return open_notes_rows(
+        DRAFT_ASSESSMENTS,
+        drafts,
+        practitioner,
+        patient,
+        on="assessed_on",
+        since="created_at",
+        appointment=None,
+    )
+
+
+DRAFT_ASSESSMENTS = "assessments.draft_assessments"
+OPEN_NOTES_PROVIDER = OpenNotesProvider(
+    kind="Assessment",
+    rows=open_draft_assessments,
+    url=lambda pk, patient_id: reverse("assessments:edit", args=[pk]),
+)

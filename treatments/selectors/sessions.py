@@ -14,7 +14,13 @@ from assessments.models import Muscle
 from assessments.selectors import patient_assessments, suggested_muscles
 from clinic.models import Appointment, OutcomeScore, Patient, Practitioner
 from clinic.reference_cache import ReferenceData
-from clinic.selectors import OpenNote, open_notes, open_notes_scope, outcome_tracks
+from clinic.selectors import (
+    OpenNote,
+    OpenNotesProvider,
+    open_notes,
+    open_notes_rows,
+    outcome_tracks,
+)
 from clinic.selectors.intake import OutcomeTrack
 from treatments import charts
 from treatments.models import (
@@ -251,52 +257,47 @@ def session_summaries(session: TreatmentSession) -> list[VisitSummary]:
 # --- Notes still owed (My day and the chart) -----------------------------------------------
 
 
-def open_draft_sessions(
-    practitioner: Practitioner | None, patient: Patient | None
-) -> list[OpenNote]:
-    """Unsigned IMS session notes of the practitioner and/or the patient (one query;
-    registered in TreatmentsConfig.ready for clinic's `open_notes`)."""
+def open_draft_sessions(practitioner: Practitioner | None, patient: Patient | None) -> QuerySet:
+    """Unsigned IMS session notes of the practitioner and/or the patient, as rows of clinic's
+    `open_notes` (registered in TreatmentsConfig.ready, read with the other providers' in
+    one query)."""
     drafts = TreatmentSession.objects.filter(status=TreatmentSession.Status.DRAFT)
-    drafts = open_notes_scope(drafts, practitioner, patient)
-    return [
-        OpenNote(
-            kind="IMS session note",
-            patient_id=s.patient_id,
-            patient_name=s.patient.display_name,
-            practitioner_name=s.practitioner.display_name,
-            practitioner_user_id=s.practitioner.user_id,
-            on=s.session_date,
-            since=s.created_at,
-            url=reverse("treatments:session_edit", args=[s.pk]),
-            appointment_id=s.appointment_id,
-        )
-        for s in drafts.select_related("patient", "practitioner").order_by("created_at")
-    ]
+    return open_notes_rows(
+        DRAFT_SESSIONS,
+        drafts,
+        practitioner,
+        patient,
+        on="session_date",
+        since="created_at",
+        appointment="appointment_id",
+    )
 
 
-def ims_visits_without_note(
-    practitioner: Practitioner | None, patient: Patient | None
-) -> list[OpenNote]:
+def ims_visits_without_note(practitioner: Practitioner | None, patient: Patient | None) -> QuerySet:
     """Completed IMS visits (the appointment's own `is_ims`, copied from its type when
-    booked) with no session note at all, of the practitioner and/or the patient (one
-    query). A visit whose note is still a draft is listed once, as that draft; cancelled,
-    no-show, booked and checked-in visits are not owed a note."""
+    booked) with no session note at all, of the practitioner and/or the patient, as rows of
+    clinic's `open_notes`. A visit whose note is still a draft is listed once, as that
+    draft; cancelled, no-show, booked and checked-in visits are not owed a note."""
     visits = Appointment.objects.filter(
         is_ims=True, status=Appointment.Status.COMPLETED, treatment_session__isnull=True
     )
-    visits = open_notes_scope(visits, practitioner, patient)
-    return [
-        OpenNote(
-            kind="IMS visit",
-            patient_id=v.patient_id,
-            patient_name=v.patient.display_name,
-            practitioner_name=v.practitioner.display_name,
-            practitioner_user_id=v.practitioner.user_id,
-            on=v.local_date,
-            since=v.start,
-            url=reverse("treatments:session_start", args=[v.patient_id]),
-            missing=True,
-            appointment_id=v.pk,
-        )
-        for v in visits.select_related("patient", "practitioner").order_by("start")
-    ]
+    return open_notes_rows(
+        IMS_VISITS, visits, practitioner, patient, on="local_date", since="start", appointment="pk"
+    )
+
+
+DRAFT_SESSIONS = "treatments.draft_sessions"
+IMS_VISITS = "treatments.ims_visits_without_note"
+OPEN_NOTES_PROVIDERS = {
+    DRAFT_SESSIONS: OpenNotesProvider(
+        kind="IMS session note",
+        rows=open_draft_sessions,
+        url=lambda pk, patient_id: reverse("treatments:session_edit", args=[pk]),
+    ),
+    IMS_VISITS: OpenNotesProvider(
+        kind="IMS visit",
+        rows=ims_visits_without_note,
+        url=lambda pk, patient_id: reverse("treatments:session_start", args=[patient_id]),
+        missing=True,
+    ),
+}
