@@ -148,18 +148,29 @@ def _summary(findings) -> list[SegmentInvolvement]:
 def suggested_muscles(patient: Patient) -> list[Muscle]:
     """Muscles to offer first when recording needling for this patient: the segmental
     summary of their latest assessment, in segment order, each muscle once."""
-    # Only what the summary reads: the latest assessment's findings and their segments, in
-    # one query (the assessment as a subquery), then one for the muscles.
+    # One query: the active muscles supplied by the segments where the latest assessment
+    # found a sign (the findings and the assessment as subqueries), in segment order, each
+    # segment's primary roots first, then by name; as `_summary` orders them, paraspinal
+    # first within a segment, below.
     latest = _latest_first(Assessment.objects.filter(patient=patient)).values("pk")[:1]
-    findings = (
-        SignFinding.objects.filter(assessment=Subquery(latest), severity__gt=0)
-        .select_related("segment")
-        .order_by("segment__position", "created_at", "pk")
+    involved = SignFinding.objects.filter(assessment=Subquery(latest), severity__gt=0).values(
+        "segment_id"
     )
+    innervations = (
+        MuscleInnervation.objects.filter(segment_id__in=involved, muscle__active=True)
+        .select_related("muscle")
+        .order_by("segment__position", "segment_id", "-primary", "muscle__name")
+    )
+    segments: dict[int, tuple[list[Muscle], list[Muscle]]] = {}
+    for link in innervations:
+        muscle = link.muscle
+        muscle.primary_here = link.primary
+        paraspinal, peripheral = segments.setdefault(link.segment_id, ([], []))
+        (paraspinal if muscle.is_paraspinal else peripheral).append(muscle)
     seen: set[int] = set()
     muscles = []
-    for entry in _summary(findings):
-        for muscle in entry.suggested_muscles:
+    for paraspinal, peripheral in segments.values():
+        for muscle in (*paraspinal, *peripheral):
             if muscle.pk not in seen:
                 seen.add(muscle.pk)
                 muscles.append(muscle)
