@@ -233,29 +233,21 @@ class ClinicalRecord:
 
     def patient_id(self, kwargs: dict[str, Any]) -> int:
         """The patient's id, or Http404 when the URL names no such record."""
-        return self.lookup(kwargs)[0]
-
-    def lookup(self, kwargs: dict[str, Any]) -> tuple[int, Any]:
-        """The patient's id and, when the record is the patient itself, the patient read in
-        the same query, for the view to reuse (`request.clinical_patient`; None for a
-        record of another model). Http404 when there is no such record."""
         from django.apps import apps
         from django.core.exceptions import ValidationError as _Invalid
 
         model = apps.get_model(self.model)
-        whole = self.model == "clinic.Patient" and self.patient == "pk"
         try:
-            rows = model._default_manager.filter(**{self.field: kwargs[self.kwarg]})
-            if whole:
-                instance = rows.first()
-                found = None if instance is None else instance.pk
-            else:
-                instance, found = None, rows.values_list(self.patient, flat=True).first()
+            found = (
+                model._default_manager.filter(**{self.field: kwargs[self.kwarg]})
+                .values_list(self.patient, flat=True)
+                .first()
+            )
         except (ValueError, TypeError, _Invalid):
             found = None
         if found is None:
             raise Http404(f"No such {model._meta.verbose_name}.")
-        return found, instance
+        return found
 
     def describe(self) -> str:
         return f"clinical record of the patient of {self.model} by {self.kwarg}"
@@ -268,12 +260,9 @@ def _record_guard(gate: ClinicalRecord) -> Callable[[ViewFunc], ViewFunc]:
             # Imported here: clinic.access imports the models, which import Role.
             from clinic.access import clinical_access_check
 
-            patient_id, patient = gate.lookup(kwargs)
+            patient_id = gate.patient_id(kwargs)
             clinical_access_check(request, patient_id)
             request.clinical_patient_id = patient_id
-            # The patient as read for the check (None unless the URL names the patient):
-            # a view reuses it rather than read the same row again.
-            request.clinical_patient = patient
             return view(request, *args, **kwargs)
 
         return wrapped

@@ -44,7 +44,7 @@ def _locked(request: HttpRequest, session: TreatmentSession) -> HttpResponse:
 @require_GET
 def chart(request: HttpRequest, patient_pk: int) -> HttpResponse:
     """One page for the patient: status, scores, assessments, sessions and progress."""
-    patient = request.clinical_patient  # read by @clinical_record
+    patient = get_object_or_404(Patient, pk=patient_pk)
     data = selectors.chart_for_patient(patient, page=request.GET.get("page", 1))
     access_log_record(request=request, patient=patient, what="chart")
     readiness = needling_readiness(patient, request=request)
