@@ -9,15 +9,19 @@ class TreatmentsConfig(AppConfig):
     verbose_name = "Treatments"
 
     def ready(self) -> None:
+        from clinic.reference_cache import reference_watch
         from clinic.selectors import open_notes_register
         from clinic.services import export_section_register
         from treatments import selectors, services
+        from treatments.models import HomeCareSnippet, NeedleSize
 
+        # The session form memoises them per process (clinic/reference_cache.py).
+        reference_watch(HomeCareSnippet, NeedleSize)
         post_migrate.connect(services.reference_data_ensure, sender=self)
         export_section_register("treatment_sessions", treatment_sessions_export)
         # Unsigned session notes and completed IMS visits without one, on My day (clinic).
-        open_notes_register("treatments.draft_sessions", selectors.open_draft_sessions)
-        open_notes_register("treatments.ims_visits_without_note", selectors.ims_visits_without_note)
+        for name, provider in selectors.OPEN_NOTES_PROVIDERS.items():
+            open_notes_register(name, provider)
 
 
 def treatment_sessions_export(patient):

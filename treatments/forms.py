@@ -9,6 +9,7 @@ from assessments.forms import SIDE_CHOICES, MuscleSelect, bootstrap_style
 from assessments.models import Muscle, Segment
 from clinic.forms.common import IdMultipleChoiceField
 from clinic.inputs import parse_id
+from clinic.reference_cache import ReferenceData
 from clinic.validators import validate_past_date
 from clinic.widgets import MemoSelect
 from treatments.models import (
@@ -83,7 +84,7 @@ class SessionForm(forms.ModelForm):
             "plan": forms.Textarea(attrs={"rows": 2}),
         }
 
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *args, reference: ReferenceData | None = None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["session_date"].widget.attrs["max"] = timezone.localdate().isoformat()
         bootstrap_style(self)
@@ -96,8 +97,15 @@ class SessionForm(forms.ModelForm):
         if not self.is_bound:
             # The page's advice boxes from one plain query (a ModelChoiceIterator reads
             # through a server-side cursor, three round trips); autosave posts read none.
+            # A page that holds the reference memo (the session form) reads them from it.
             home_care = self.fields["home_care"]
-            home_care.widget.choices = [home_care.choices.choice(obj) for obj in home_care.queryset]
+
+            def choices() -> list:
+                return [home_care.choices.choice(obj) for obj in home_care.queryset]
+
+            home_care.widget.choices = (
+                choices() if reference is None else reference.get("treatments.home_care", choices)
+            )
 
     def clean(self):
         # A form is a way in too: a signed note refuses it before any service is called.
@@ -109,8 +117,11 @@ class SessionForm(forms.ModelForm):
 
 
 class _PartForm(forms.ModelForm):
-    def __init__(self, *args, refresh_url: str = "", **kwargs) -> None:
+    def __init__(
+        self, *args, refresh_url: str = "", reference: ReferenceData | None = None, **kwargs
+    ) -> None:
         super().__init__(*args, **kwargs)
+        self.reference = reference
         if "side" in self.fields:
             self.fields["side"].choices = SIDE_CHOICES
         bootstrap_style(self)
@@ -125,13 +136,20 @@ class _PartForm(forms.ModelForm):
 _SITE_PICKERS = ("side", "segment", "region", "needle", "technique", "twitch", "needle_direction")
 
 
-def _plain_choices(field: forms.ModelChoiceField) -> None:
+def _plain_choices(
+    field: forms.ModelChoiceField, reference: ReferenceData | None = None, name: str = ""
+) -> None:
     """The field's options as a plain list, read in one ordinary query (a ModelChoiceIterator
-    reads through a server-side cursor at every render), for MemoSelect to key on."""
-    field.widget.choices = [
-        ("", field.empty_label),
-        *((obj.pk, field.label_from_instance(obj)) for obj in field.queryset),
-    ]
+    reads through a server-side cursor at every render), for MemoSelect to key on; from the
+    page's reference memo under `name` when it has one (the full, unnarrowed lists only)."""
+
+    def choices() -> list:
+        return [
+            ("", field.empty_label),
+            *((obj.pk, field.label_from_instance(obj)) for obj in field.queryset),
+        ]
+
+    field.widget.choices = choices() if reference is None else reference.get(name, choices)
 
 
 class SiteForm(_PartForm):
@@ -204,8 +222,12 @@ class SiteForm(_PartForm):
             self.initial.setdefault("region", muscle.kind)
         self.chest_wall = bool(muscle and muscle.chest_wall)
         if not self.is_bound:  # a posted row reads them only if it is shown again
-            _plain_choices(self.fields["segment"])
-            _plain_choices(self.fields["needle"])
+            # Segments narrowed to a muscle's are read for that row, not memoised.
+            narrowed = muscle is not None
+            _plain_choices(
+                self.fields["segment"], None if narrowed else self.reference, "assessments.segments"
+            )
+            _plain_choices(self.fields["needle"], self.reference, "treatments.needles")
         if self.refresh_url:
             self.fields["muscle"].widget.attrs.update(
                 {"hx-post": self.refresh_url, "hx-trigger": "change", "hx-swap": "none"}

@@ -1,6 +1,8 @@
 """Reads for Gunn assessments, each shaped for one page; re-exported by area."""
 
 from assessments.selectors.assessments import (
+    DRAFT_ASSESSMENTS,
+    OPEN_NOTES_PROVIDER,
     SegmentInvolvement,
     assessment_detail,
     assessment_latest,
@@ -18,6 +20,8 @@ __all__ = [
     "assessment_latest",
     "muscle_choices",
     "open_draft_assessments",
+    "DRAFT_ASSESSMENTS",
+    "OPEN_NOTES_PROVIDER",
     "patient_assessments",
     "segmental_summary",
     "signs_by_group",

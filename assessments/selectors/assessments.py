@@ -21,7 +21,7 @@ from assessments.models import (
     TautBand,
 )
 from clinic.models import Appointment, Patient, Practitioner
-from clinic.selectors import OpenNote, open_notes_scope
+from clinic.selectors import OpenNotesProvider, open_notes_rows
 
 
 def assessment_detail(pk: int) -> Assessment:
@@ -148,18 +148,29 @@ def _summary(findings) -> list[SegmentInvolvement]:
 def suggested_muscles(patient: Patient) -> list[Muscle]:
     """Muscles to offer first when recording needling for this patient: the segmental
     summary of their latest assessment, in segment order, each muscle once."""
-    # Only what the summary reads: the latest assessment's findings and their segments, in
-    # one query (the assessment as a subquery), then one for the muscles.
+    # One query: the active muscles supplied by the segments where the latest assessment
+    # found a sign (the findings and the assessment as subqueries), in segment order, each
+    # segment's primary roots first, then by name; as `_summary` orders them, paraspinal
+    # first within a segment, below.
     latest = _latest_first(Assessment.objects.filter(patient=patient)).values("pk")[:1]
-    findings = (
-        SignFinding.objects.filter(assessment=Subquery(latest), severity__gt=0)
-        .select_related("segment")
-        .order_by("segment__position", "created_at", "pk")
+    involved = SignFinding.objects.filter(assessment=Subquery(latest), severity__gt=0).values(
+        "segment_id"
     )
+    innervations = (
+        MuscleInnervation.objects.filter(segment_id__in=involved, muscle__active=True)
+        .select_related("muscle")
+        .order_by("segment__position", "segment_id", "-primary", "muscle__name")
+    )
+    segments: dict[int, tuple[list[Muscle], list[Muscle]]] = {}
+    for link in innervations:
+        muscle = link.muscle
+        muscle.primary_here = link.primary
+        paraspinal, peripheral = segments.setdefault(link.segment_id, ([], []))
+        (paraspinal if muscle.is_paraspinal else peripheral).append(muscle)
     seen: set[int] = set()
     muscles = []
-    for entry in _summary(findings):
-        for muscle in entry.suggested_muscles:
+    for paraspinal, peripheral in segments.values():
+        for muscle in (*paraspinal, *peripheral):
             if muscle.pk not in seen:
                 seen.add(muscle.pk)
                 muscles.append(muscle)
@@ -193,23 +204,24 @@ def muscle_choices(segment: Segment | None = None) -> list[tuple[str, list[Muscl
     return [(f"Supplied by {segment.code}", supplied), ("Other muscles", others)]
 
 
-def open_draft_assessments(
-    practitioner: Practitioner | None, patient: Patient | None
-) -> list[OpenNote]:
-    """Unsigned assessments, of the practitioner and/or the patient, for the "open notes"
-    lists on My day and the chart (registered in AssessmentsConfig.ready; one query)."""
+def open_draft_assessments(practitioner: Practitioner | None, patient: Patient | None) -> QuerySet:
+    """Unsigned assessments, of the practitioner and/or the patient, as rows of clinic's
+    `open_notes` for My day and the chart (registered in AssessmentsConfig.ready)."""
     drafts = Assessment.objects.filter(status=Assessment.Status.DRAFT)
-    drafts = open_notes_scope(drafts, practitioner, patient)
-    return [
-        OpenNote(
-            kind="Assessment",
-            patient_id=a.patient_id,
-            patient_name=a.patient.display_name,
-            practitioner_name=a.practitioner.display_name,
-            practitioner_user_id=a.practitioner.user_id,
-            on=a.assessed_on,
-            since=a.created_at,
-            url=reverse("assessments:edit", args=[a.pk]),
-        )
-        for a in drafts.select_related("patient", "practitioner").order_by("created_at")
-    ]
+    return open_notes_rows(
+        DRAFT_ASSESSMENTS,
+        drafts,
+        practitioner,
+        patient,
+        on="assessed_on",
+        since="created_at",
+        appointment=None,
+    )
+
+
+DRAFT_ASSESSMENTS = "assessments.draft_assessments"
+OPEN_NOTES_PROVIDER = OpenNotesProvider(
+    kind="Assessment",
+    rows=open_draft_assessments,
+    url=lambda pk, patient_id: reverse("assessments:edit", args=[pk]),
+)

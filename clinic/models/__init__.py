@@ -6,6 +6,7 @@ from clinic.models.care import CareTeamMember
 from clinic.models.consent import Consent, ConsentVersion
 from clinic.models.intake import Intake, OutcomeScore, ScreeningClearance, ScreeningItem
 from clinic.models.patients import CorrectionRequest, Patient, PortalInvitation
+from clinic.models.reference import ReferenceVersion
 from clinic.models.scheduling import (
     Appointment,
     AppointmentType,
@@ -46,6 +47,7 @@ __all__ = [
     "OutcomeScore",
     "Patient",
     "PortalInvitation",
+    "ReferenceVersion",
     "ScreeningClearance",
     "ScreeningItem",
     "User",

@@ -23,7 +23,14 @@ from clinic.selectors.intake import (
     outcome_tracks,
     screening_for,
 )
-from clinic.selectors.open_notes import OpenNote, open_notes, open_notes_register, open_notes_scope
+from clinic.selectors.open_notes import (
+    OpenNote,
+    OpenNotesProvider,
+    open_notes,
+    open_notes_register,
+    open_notes_rows,
+    open_notes_scope,
+)
 from clinic.selectors.patients import patient_search, patient_search_page, with_list_status
 from clinic.selectors.scheduling import (
     day_schedule,
@@ -69,6 +76,8 @@ __all__ = [
     "OpenNote",
     "open_notes",
     "open_notes_register",
+    "open_notes_rows",
+    "OpenNotesProvider",
     "open_notes_scope",
     "patient_search",
     "patient_search_page",

@@ -10,6 +10,7 @@ from treatments.selectors.documents import (
     visit_summary_with_relations,
 )
 from treatments.selectors.sessions import (
+    OPEN_NOTES_PROVIDERS,
     SESSIONS_PER_PAGE,
     Chart,
     PortalDocument,
@@ -42,6 +43,7 @@ __all__ = [
     "incidents",
     "muscles_for_session",
     "open_draft_sessions",
+    "OPEN_NOTES_PROVIDERS",
     "patient_documents",
     "portal_documents",
     "session_detail",

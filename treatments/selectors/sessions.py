@@ -13,7 +13,14 @@ from django.utils.safestring import SafeString
 from assessments.models import Muscle
 from assessments.selectors import patient_assessments, suggested_muscles
 from clinic.models import Appointment, OutcomeScore, Patient, Practitioner
-from clinic.selectors import OpenNote, open_notes, open_notes_scope, outcome_tracks
+from clinic.reference_cache import ReferenceData
+from clinic.selectors import (
+    OpenNote,
+    OpenNotesProvider,
+    open_notes,
+    open_notes_rows,
+    outcome_tracks,
+)
 from clinic.selectors.intake import OutcomeTrack
 from treatments import charts
 from treatments.models import (
@@ -66,10 +73,26 @@ def session_for_edit(pk: int) -> TreatmentSession:
 
 
 def _sessions(patient: Patient) -> QuerySet[TreatmentSession]:
+    # Only the columns a chart line shows (a note has some forty): fewer values to read and
+    # turn into instances, and a smaller GROUP BY for the addenda count.
     return (
         TreatmentSession.objects.filter(patient=patient)
         .select_related("practitioner")
-        .prefetch_related("adverse_events")
+        .only(
+            "session_date",
+            "status",
+            "nprs_before",
+            "nprs_after",
+            "practitioner__display_name",
+        )
+        .prefetch_related(
+            Prefetch(
+                "adverse_events",
+                queryset=AdverseEvent.objects.only(
+                    "session_id", "kind", "significant", "referred_for_care", "referred_to"
+                ),
+            )
+        )
         .annotate(n_addenda=Count("addenda"))
         .order_by("-session_date", "-created_at")
     )
@@ -157,19 +180,26 @@ class MuscleChoice(NamedTuple):
     name: str
 
 
-def muscles_for_session(
-    session: TreatmentSession,
-) -> tuple[list[Muscle], list[MuscleChoice]]:
-    """The muscle picker: the latest assessment's suggestions first, then every other
-    active muscle."""
-    suggested = suggested_muscles(session.patient)
-    seen = {m.pk for m in suggested}
-    others = [
+def _active_muscles() -> list[MuscleChoice]:
+    return [
         MuscleChoice(pk, name)
         for pk, name in Muscle.objects.filter(active=True).values_list("pk", "name")
-        if pk not in seen
     ]
-    return suggested, others
+
+
+def muscles_for_session(
+    session: TreatmentSession, reference: ReferenceData | None = None
+) -> tuple[list[Muscle], list[MuscleChoice]]:
+    """The muscle picker: the latest assessment's suggestions first, then every other
+    active muscle (from the page's reference memo when it has one)."""
+    suggested = suggested_muscles(session.patient)
+    seen = {m.pk for m in suggested}
+    muscles = (
+        _active_muscles()
+        if reference is None
+        else reference.get("assessments.active_muscles", _active_muscles)
+    )
+    return suggested, [m for m in muscles if m.pk not in seen]
 
 
 def incidents() -> QuerySet[AdverseEvent]:
@@ -243,52 +273,47 @@ def session_summaries(session: TreatmentSession) -> list[VisitSummary]:
 # --- Notes still owed (My day and the chart) -----------------------------------------------
 
 
-def open_draft_sessions(
-    practitioner: Practitioner | None, patient: Patient | None
-) -> list[OpenNote]:
-    """Unsigned IMS session notes of the practitioner and/or the patient (one query;
-    registered in TreatmentsConfig.ready for clinic's `open_notes`)."""
+def open_draft_sessions(practitioner: Practitioner | None, patient: Patient | None) -> QuerySet:
+    """Unsigned IMS session notes of the practitioner and/or the patient, as rows of clinic's
+    `open_notes` (registered in TreatmentsConfig.ready, read with the other providers' in
+    one query)."""
     drafts = TreatmentSession.objects.filter(status=TreatmentSession.Status.DRAFT)
-    drafts = open_notes_scope(drafts, practitioner, patient)
-    return [
-        OpenNote(
-            kind="IMS session note",
-            patient_id=s.patient_id,
-            patient_name=s.patient.display_name,
-            practitioner_name=s.practitioner.display_name,
-            practitioner_user_id=s.practitioner.user_id,
-            on=s.session_date,
-            since=s.created_at,
-            url=reverse("treatments:session_edit", args=[s.pk]),
-            appointment_id=s.appointment_id,
-        )
-        for s in drafts.select_related("patient", "practitioner").order_by("created_at")
-    ]
+    return open_notes_rows(
+        DRAFT_SESSIONS,
+        drafts,
+        practitioner,
+        patient,
+        on="session_date",
+        since="created_at",
+        appointment="appointment_id",
+    )
 
 
-def ims_visits_without_note(
-    practitioner: Practitioner | None, patient: Patient | None
-) -> list[OpenNote]:
+def ims_visits_without_note(practitioner: Practitioner | None, patient: Patient | None) -> QuerySet:
     """Completed IMS visits (the appointment's own `is_ims`, copied from its type when
-    booked) with no session note at all, of the practitioner and/or the patient (one
-    query). A visit whose note is still a draft is listed once, as that draft; cancelled,
-    no-show, booked and checked-in visits are not owed a note."""
+    booked) with no session note at all, of the practitioner and/or the patient, as rows of
+    clinic's `open_notes`. A visit whose note is still a draft is listed once, as that
+    draft; cancelled, no-show, booked and checked-in visits are not owed a note."""
     visits = Appointment.objects.filter(
         is_ims=True, status=Appointment.Status.COMPLETED, treatment_session__isnull=True
     )
-    visits = open_notes_scope(visits, practitioner, patient)
-    return [
-        OpenNote(
-            kind="IMS visit",
-            patient_id=v.patient_id,
-            patient_name=v.patient.display_name,
-            practitioner_name=v.practitioner.display_name,
-            practitioner_user_id=v.practitioner.user_id,
-            on=v.local_date,
-            since=v.start,
-            url=reverse("treatments:session_start", args=[v.patient_id]),
-            missing=True,
-            appointment_id=v.pk,
-        )
-        for v in visits.select_related("patient", "practitioner").order_by("start")
-    ]
+    return open_notes_rows(
+        IMS_VISITS, visits, practitioner, patient, on="local_date", since="start", appointment="pk"
+    )
+
+
+DRAFT_SESSIONS = "treatments.draft_sessions"
+IMS_VISITS = "treatments.ims_visits_without_note"
+OPEN_NOTES_PROVIDERS = {
+    DRAFT_SESSIONS: OpenNotesProvider(
+        kind="IMS session note",
+        rows=open_draft_sessions,
+        url=lambda pk, patient_id: reverse("treatments:session_edit", args=[pk]),
+    ),
+    IMS_VISITS: OpenNotesProvider(
+        kind="IMS visit",
+        rows=ims_visits_without_note,
+        url=lambda pk, patient_id: reverse("treatments:session_start", args=[patient_id]),
+        missing=True,
+    ),
+}

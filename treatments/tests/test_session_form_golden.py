@@ -190,11 +190,11 @@ class _Names:
 
     def __init__(self, patient, session, sites, retests, physio) -> None:
         self.session, self.patient, self.physio = session, patient, physio
-        intake = patient.intakes.get()
         self.pks = {  # a view's `pk` by the view's name
             "treatments:": (session.pk, "<session>"),
             "clinic:patient": (patient.pk, "<patient>"),
-            "clinic:intake": (intake.pk, "<intake>"),
+            # The intake page is addressed by the patient's pk (patients/<pk>/intake/).
+            "clinic:intake": (patient.pk, "<intake>"),
         }
         self.parts = {
             "site": {s.pk: f"<site {s.muscle.name} {s.side}>" for s in sites},

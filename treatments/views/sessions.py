@@ -18,6 +18,7 @@ from clinic.forms.common import form_add_errors
 from clinic.inputs import parse_id
 from clinic.models import Appointment, Patient
 from clinic.permissions import Role, allow_roles, clinical_record
+from clinic.reference_cache import ReferenceData
 from clinic.selectors import consent_status, needling_readiness
 from clinic.signing import author_practitioner
 from treatments import selectors, services
@@ -143,12 +144,13 @@ def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return _detail_response(request, pk)
 
 
-def _part_form(session, kind, *, data=None, instance=None, initial=None):
+def _part_form(session, kind, *, data=None, instance=None, initial=None, reference=None):
     prefix = f"{kind}-{instance.pk}" if instance is not None else f"{kind}-new"
     refresh = reverse("treatments:part_refresh", args=[session.pk, kind])
     kwargs = {"prefix": prefix, "refresh_url": refresh, "instance": instance}
+    kwargs["reference"] = reference
     if kind == "site":
-        suggested, others = selectors.muscles_for_session(session)
+        suggested, others = selectors.muscles_for_session(session, reference)
         kwargs |= {"suggested": suggested, "others": others}
     return PART_FORMS[kind](data, initial=initial, **kwargs)
 
@@ -167,14 +169,19 @@ def session_edit(request: HttpRequest, pk: int) -> HttpResponse:
     access_log_record(request=request, patient=session.patient, what="session note")
     readiness = needling_readiness(session.patient, request=request)
     credential = services.credential_on(session.practitioner, session.session_date)
+    # Needle sizes, advice, muscles and segments from the per-process memo, checked
+    # against the reference version in one query (instead of four table reads).
+    reference = ReferenceData()
     return render(
         request,
         "treatments/session_edit.html",
         {
             "session": session,
             "patient": session.patient,
-            "form": SessionForm(instance=session),
-            "entries": {kind: _part_form(session, kind) for kind in PART_FORMS},
+            "form": SessionForm(instance=session, reference=reference),
+            "entries": {
+                kind: _part_form(session, kind, reference=reference) for kind in PART_FORMS
+            },
             "readiness": readiness,
             "credential": credential,
             **_sign_context(session, request.user, readiness=readiness, credential=credential),
