@@ -47,6 +47,16 @@ def _treats_cached(request: HttpRequest, patient_id: int) -> bool:
     return cache[patient_id]
 
 
+def care_team_answered(request: HttpRequest, patient_id: int, on_team: bool) -> None:
+    """Remember the care-team answer a query of the caller's gave for this request (the
+    clinical record gate asks it with the record's patient, in one query)."""
+    cache = getattr(request, _CACHE_ATTR, None)
+    if cache is None:
+        cache = {}
+        setattr(request, _CACHE_ATTR, cache)
+    cache[patient_id] = on_team
+
+
 def clinical_access_allowed(request: HttpRequest, patient_id: int) -> bool:
     """May the signed-in user open this patient's clinical record? Roles other than the
     physiotherapist's are settled by the view's role policy; a physiotherapist needs the

@@ -233,21 +233,31 @@ class ClinicalRecord:
 
     def patient_id(self, kwargs: dict[str, Any]) -> int:
         """The patient's id, or Http404 when the URL names no such record."""
+        return self.patient_and_care_team(kwargs)[0]
+
+    def patient_and_care_team(self, kwargs: dict[str, Any], user: Any = None) -> tuple:
+        """(The patient's id, whether `user` is on that patient's care team), read in one
+        query; the second is None without a user. Http404 when the URL names no record."""
         from django.apps import apps
         from django.core.exceptions import ValidationError as _Invalid
+        from django.db.models import Exists, OuterRef
+
+        from clinic.services.care_team import care_team_membership
 
         model = apps.get_model(self.model)
         try:
-            found = (
-                model._default_manager.filter(**{self.field: kwargs[self.kwarg]})
-                .values_list(self.patient, flat=True)
-                .first()
-            )
+            rows = model._default_manager.filter(**{self.field: kwargs[self.kwarg]})
+            if user is not None:
+                membership = care_team_membership(user, OuterRef(self.patient))
+                rows = rows.annotate(clinic_on_team=Exists(membership))
+                found = rows.values_list(self.patient, "clinic_on_team").first()
+            else:
+                found = rows.values_list(self.patient).first()
         except (ValueError, TypeError, _Invalid):
             found = None
-        if found is None:
+        if found is None or found[0] is None:
             raise Http404(f"No such {model._meta.verbose_name}.")
-        return found
+        return found[0], (found[1] if user is not None else None)
 
     def describe(self) -> str:
         return f"clinical record of the patient of {self.model} by {self.kwarg}"
@@ -258,9 +268,16 @@ def _record_guard(gate: ClinicalRecord) -> Callable[[ViewFunc], ViewFunc]:
         @wraps(view)
         def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
             # Imported here: clinic.access imports the models, which import Role.
-            from clinic.access import clinical_access_check
+            from clinic.access import care_team_answered, clinical_access_check
 
-            patient_id = gate.patient_id(kwargs)
+            # A physiotherapist's access turns on the care team: asked with the record's
+            # patient, in the same query (one query fewer on every clinical page).
+            user = request.user
+            if not (user.is_authenticated and user.has_role(Role.PHYSIO)):
+                user = None
+            patient_id, on_team = gate.patient_and_care_team(kwargs, user)
+            if on_team is not None:
+                care_team_answered(request, patient_id, on_team)
             clinical_access_check(request, patient_id)
             request.clinical_patient_id = patient_id
             return view(request, *args, **kwargs)

@@ -47,7 +47,8 @@ def test_draft_assessment_page_query_count_is_constant(physio, client_for):
     _findings(large_draft, physio, 30)
     large = render_counted(client, reverse("assessments:detail", args=[large_draft.pk]))
     assert large.html.count("Motor point tenderness") > small.html.count("Motor point tenderness")
-    assert_constant(small, large, ceiling=20)
+    # 20 -> 15 (issue 18): the care team asked with the record's patient, in one query.
+    assert_constant(small, large, ceiling=15)
 
 
 def test_signed_assessment_page_query_count_is_constant(physio, physio2, client_for):
@@ -72,4 +73,5 @@ def test_signed_assessment_page_query_count_is_constant(physio, physio2, client_
     assert large.html.count("Note ") == 10
     assert small.html.count("Note ") == 1
     # 20 -> 16 (issue 18; 17 were run): the addenda and their authors in one query.
-    assert_constant(small, large, ceiling=16)
+    # 16 -> 15: the gate reads the record's patient and the care team in one query.
+    assert_constant(small, large, ceiling=15)

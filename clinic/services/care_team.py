@@ -28,7 +28,10 @@ clinic-admin audit page.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from clinic.models import AccessLog, CareTeamMember, Patient, Practitioner, User
@@ -48,9 +51,16 @@ class EmergencyAccessRequired(Exception):
 def treats(user: User, patient: Patient | int) -> bool:
     """Whether `user` is on the patient's care team right now (one query)."""
     patient_id = patient if isinstance(patient, int) else patient.pk
+    return care_team_membership(user, patient_id).exists()
+
+
+def care_team_membership(user: User, patient_id: Any) -> QuerySet[CareTeamMember]:
+    """The user's current membership of the patient's care team (no row or one): what
+    `treats` asks. `patient_id` may be an OuterRef, to ask it inside another query (the
+    clinical record gate reads the record's patient and this answer in one)."""
     return CareTeamMember.objects.filter(
         patient_id=patient_id, practitioner__user_id=user.pk, removed_at__isnull=True
-    ).exists()
+    )
 
 
 def _log_change(*, by: User, patient: Patient, what: str, origin: Origin) -> AccessLog:
