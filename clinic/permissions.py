@@ -250,9 +250,11 @@ class ClinicalRecord:
             if user is not None:
                 membership = care_team_membership(user, OuterRef(self.patient))
                 rows = rows.annotate(clinic_on_team=Exists(membership))
-                found = rows.values_list(self.patient, "clinic_on_team").first()
+                rows = rows.values_list(self.patient, "clinic_on_team")
             else:
-                found = rows.values_list(self.patient).first()
+                rows = rows.values_list(self.patient)
+            # At most one row (looked up by a primary key or a token): no ordering.
+            found = next(iter(rows.order_by()[:1]), None)
         except (ValueError, TypeError, _Invalid):
             found = None
         if found is None or found[0] is None:
