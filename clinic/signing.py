@@ -94,10 +94,7 @@ class SigningAction(Generic[Note]):
         """Sign: lock the row, refuse (NoteLocked, NotTheAuthor, or a ValidationError listing
         every failed precondition) on what the lock reads, then write."""
         current = self.lock()
-        if current.is_signed:
-            raise self.Locked
-        if current.practitioner.user_id != user.pk:
-            raise self.NotAuthor
+        self._refuse_change(current, user)
         problems = self.preconditions(current)
         if problems:
             raise ValidationError(problems)
@@ -105,12 +102,29 @@ class SigningAction(Generic[Note]):
         return self.note
 
     def lock(self) -> Note:
-        """Re-read the note with a row lock (held until the transaction ends)."""
+        """Re-read the note for signing, with a row lock (held until the transaction ends);
+        a kind may lock more (a session locks its patient too)."""
+        return self._locked_note()
+
+    def locked_draft(self, user: User) -> Note:
+        """The note re-read under its row lock for a change to the draft (inside the
+        caller's transaction): NoteLocked once signed, NotTheAuthor for anyone else."""
+        current = self._locked_note()
+        self._refuse_change(current, user)
+        return current
+
+    def _locked_note(self) -> Note:
         return (
             self.model.objects.select_for_update(of=("self",))
             .select_related(*self.related)
             .get(pk=self.note.pk)
         )
+
+    def _refuse_change(self, note: Note, user: User) -> None:
+        if note.is_signed:
+            raise self.Locked
+        if note.practitioner.user_id != user.pk:
+            raise self.NotAuthor
 
     # --- For each kind of note -----------------------------------------------------------
 

@@ -55,14 +55,7 @@ class NotTheAuthor(signing.NotTheAuthor):
 
 def _locked_draft(assessment: Assessment, by: User) -> Assessment:
     """Re-read and lock the assessment row; refuse a signed one or another author."""
-    current = (
-        Assessment.objects.select_for_update().select_related("practitioner").get(pk=assessment.pk)
-    )
-    if current.is_signed:
-        raise AssessmentLocked
-    if current.practitioner.user_id != by.pk:
-        raise NotTheAuthor
-    return current
+    return AssessmentSigning(assessment).locked_draft(by)
 
 
 @transaction.atomic

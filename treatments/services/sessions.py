@@ -73,16 +73,7 @@ class NotTheAuthor(signing.NotTheAuthor):
 
 
 def _locked_draft(session: TreatmentSession, by: User) -> TreatmentSession:
-    current = (
-        TreatmentSession.objects.select_for_update(of=("self",))
-        .select_related("practitioner", "patient", "appointment")
-        .get(pk=session.pk)
-    )
-    if current.is_signed:
-        raise SessionLocked
-    if current.practitioner.user_id != by.pk:
-        raise NotTheAuthor
-    return current
+    return SessionSigning(session).locked_draft(by)
 
 
 @transaction.atomic
