@@ -1,6 +1,9 @@
 """Golden test of the session form (issue 18, acceptance 5): the page a physiotherapist
 charts at the table must carry the same content after the speed work as before it.
 
+Since the entry forms load after the page (treatments:session_entries, hx-trigger="load"),
+the content compared is the page with them swapped in as htmx swaps them.
+
 `golden/session_form.json` was written from the rendering of the code before that work
 (commit 457431a) for the deterministic world built below, with
 
@@ -300,12 +303,36 @@ def _content(html: str, names: _Names) -> dict:
 # --- The test ---------------------------------------------------------------------------
 
 
+ENTRIES_LOADER = re.compile(r'<div id="session-entries"[^>]*hx-trigger="load"[^>]*></div>')
+RETEST_SLOT = '<div id="retest-entry"></div>'
+RETEST_OOB = re.compile(r'<div id="retest-entry" hx-swap-oob="innerHTML">(.*)</div>\s*$', re.DOTALL)
+
+
+def _with_entries(page: str, entries: str) -> str:
+    """The page as the browser shows it once htmx has loaded the entry forms
+    (treatments:session_entries, hx-trigger="load"): the loader element replaced by the
+    site form (hx-swap="outerHTML"), the re-test slot filled with the out-of-band part."""
+    assert len(ENTRIES_LOADER.findall(page)) == 1
+    assert page.count(RETEST_SLOT) == 1
+    oob = RETEST_OOB.search(entries)
+    assert oob is not None
+    site_form = entries[: oob.start()]
+    page = ENTRIES_LOADER.sub(lambda _m: site_form, page)
+    return page.replace(RETEST_SLOT, f'<div id="retest-entry">{oob[1]}</div>')
+
+
 def test_session_form_carries_what_it_carried_before(make_user, client_for):
     physio, patient, session, sites, retests = _world(make_user)
-    response = client_for(physio).get(reverse("treatments:session_edit", args=[session.pk]))
+    client = client_for(physio)
+    response = client.get(reverse("treatments:session_edit", args=[session.pk]))
     assert response.status_code == 200
+    # The page and the entry forms it loads right after it shows, together.
+    entries = client.get(
+        reverse("treatments:session_entries", args=[session.pk]), HTTP_HX_REQUEST="true"
+    )
+    assert entries.status_code == 200
     names = _Names(patient, session, sites, retests, physio)
-    content = _content(response.content.decode(), names)
+    content = _content(_with_entries(response.content.decode(), entries.content.decode()), names)
     if os.environ.get("GOLDEN_UPDATE"):
         GOLDEN.parent.mkdir(exist_ok=True)
         GOLDEN.write_text(json.dumps(content, indent=1, ensure_ascii=False) + "\n")
