@@ -124,12 +124,12 @@ def test_session_form_query_count_is_constant(credentialed, client_for):
     # a contraindication, the suggested muscles' findings in one query.
     # 26 -> 23: the reference tables from the per-process memo (clinic/reference_cache.py).
     # 23 -> 22: the suggested muscles in one query (the findings as a subquery).
-    # 22 -> 20 (21 were run): the entry forms (and the suggested muscles) load after the
-    # page, from treatments:session_entries (its own budget below).
+    # 22 -> 20 (21 were run): the site entry form (and the suggested muscles) load after
+    # the page, from treatments:session_entries (its own budget below).
     assert_constant(small, large, ceiling=20)
 
-    # The entry forms the page loads right after it shows: the muscle picker (suggestions
-    # first), segments, needles; the same whatever the history or the number of sites.
+    # The site entry form the page loads right after it shows: the muscle picker
+    # (suggestions first), segments, needles; the same whatever the history or the sites.
     entries_url = reverse("treatments:session_entries", args=[small_draft.pk])
     reference_memo_clear()
     cold_entries = render_counted(client, entries_url)
@@ -139,7 +139,7 @@ def test_session_form_query_count_is_constant(credentialed, client_for):
         client, reverse("treatments:session_entries", args=[large_draft.pk])
     )
     assert 'id="site-new-form"' in small_entries.html
-    assert 'id="retest-new-form"' in small_entries.html
+    assert 'id="retest-new-form"' in small.html
     assert_constant(small_entries, large_entries, ceiling=12)
 
 
