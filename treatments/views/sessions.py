@@ -169,12 +169,11 @@ def session_edit(request: HttpRequest, pk: int) -> HttpResponse:
     access_log_record(request=request, patient=session.patient, what="session note")
     readiness = needling_readiness(session.patient, request=request)
     credential = services.credential_on(session.practitioner, session.session_date)
-    # Needle sizes, advice, muscles and segments from the per-process memo, checked
-    # against the reference version in one query (instead of four table reads).
+    # The advice from the per-process memo, checked against the reference version in one
+    # query. The blank "add a site" form (needles, muscles, segments, the assessment's
+    # suggested muscles) comes after the page, from session_entries (hx-trigger="load"):
+    # about a quarter of this page's time (issue 18, figures there).
     reference = ReferenceData()
-    # The blank "add a site" form comes after the page, from session_entries
-    # (hx-trigger="load"): its pickers and the assessment's suggested muscles were about a
-    # third of this page's time (issue 18, see session_entries).
     return render(
         request,
         "treatments/session_edit.html",

@@ -320,7 +320,7 @@ class Command(BaseCommand):
             ("patient search", "desk", reverse("clinic:patient_list") + "?q=smith"),
             ("patient chart", "physio", reverse("treatments:chart", args=[fifty.pk])),
             ("session form", "physio", reverse("treatments:session_edit", args=[records.draft.pk])),
-            # The session form's entry forms, which the page loads right after it shows.
+            # The session form's site entry form, which the page loads right after it shows.
             (
                 "session form entries",
                 "physio",
@@ -521,7 +521,7 @@ class Command(BaseCommand):
             "by their physiotherapist",
             f"- session form: draft session {c['draft'].pk} of Bench Fifty by the same "
             f"physiotherapist ({draft}; it stays in the bench database)",
-            "- session form entries: the same draft's blank site and re-test forms, which the "
+            "- session form entries: the same draft's blank needling-site form, which the "
             "session form loads from its own URL as soon as it shows (htmx, on load)",
             f"- assessment: signed assessment {c['assessment'].pk} with findings",
             "- portal documents: Bench Fifty signed in to the portal (`bench-fifty`); "
