@@ -70,6 +70,7 @@ AUTHOR_ONLY = {
         "assessments:finding_edit",
         "assessments:finding_row",
         "treatments:sign_panel",
+        "treatments:session_entries",
     },
     "POST": {
         "assessments:header_save",

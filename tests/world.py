@@ -225,6 +225,7 @@ def world_url(world: World, name: str) -> str | None:
         "treatments:session_start": {"patient_pk": a.pk},
         "treatments:session": {"pk": s.pk},
         "treatments:session_edit": {"pk": s.pk},
+        "treatments:session_entries": {"pk": s.pk},
         "treatments:session_save": {"pk": s.pk},
         "treatments:sign_panel": {"pk": s.pk},
         "treatments:session_sign": {"pk": s.pk},

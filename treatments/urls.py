@@ -12,6 +12,7 @@ urlpatterns = [
     path("patients/<int:patient_pk>/sessions/new/", sessions.session_start, name="session_start"),
     path("sessions/<int:pk>/", sessions.session_detail, name="session"),
     path("sessions/<int:pk>/edit/", sessions.session_edit, name="session_edit"),
+    path("sessions/<int:pk>/edit/entries/", sessions.session_entries, name="session_entries"),
     path("sessions/<int:pk>/save/", sessions.session_save, name="session_save"),
     path("sessions/<int:pk>/sign-panel/", sessions.sign_panel, name="sign_panel"),
     path("sessions/<int:pk>/sign/", sessions.session_sign, name="session_sign"),

@@ -43,7 +43,6 @@ def _session(pk: int, *more: str | Prefetch) -> TreatmentSession:
     return (
         TreatmentSession.objects.select_related("patient", "practitioner", "assessment")
         .prefetch_related(
-            Prefetch("appointment", queryset=Appointment.objects.select_related("type")),
             Prefetch(
                 "sites",
                 queryset=NeedlingSite.objects.select_related("muscle", "segment", "needle"),
@@ -60,6 +59,7 @@ def session_detail(pk: int) -> TreatmentSession:
     """One session with everything its note shows, in a fixed number of queries."""
     return _session(
         pk,
+        Prefetch("appointment", queryset=Appointment.objects.select_related("type")),
         "signed_by",
         Prefetch("adverse_events", queryset=AdverseEvent.objects.select_related("recorded_by")),
         Prefetch("addenda", queryset=SessionAddendum.objects.select_related("author")),
@@ -67,9 +67,10 @@ def session_detail(pk: int) -> TreatmentSession:
 
 
 def session_for_edit(pk: int) -> TreatmentSession:
-    """A draft as the session form shows it: its sites, re-tests and advice (not the
-    events and addenda of the note's own page)."""
-    return _session(pk)
+    """A draft as the session form shows it: its sites, re-tests and advice, and its visit
+    for the sign panel's spacing check (without the visit's type, which only the note's own
+    page shows; nor the events and addenda)."""
+    return _session(pk, "appointment")
 
 
 def _sessions(patient: Patient) -> QuerySet[TreatmentSession]:

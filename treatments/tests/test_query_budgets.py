@@ -116,15 +116,31 @@ def test_session_form_query_count_is_constant(credentialed, client_for):
     small = render_counted(client, small_url)
     large = render_counted(client, reverse("treatments:session_edit", args=[large_draft.pk]))
     assert small.html.count("Gluteus medius") < large.html.count("Gluteus medius")
-    # The first form after a reference change reads the version and the four reference
-    # tables (needles, advice, muscles, segments); later ones only the version.
-    assert cold.count == small.count + 4
+    # The first form after a reference change reads the version and the advice table (the
+    # entry forms the other three: needles, muscles, segments); later ones only the version.
+    assert cold.count == small.count + 1
     # 40 -> 26 (issue 18; 32 were run): no events or addenda read for the form, the
     # credential and readiness read once, consent in one query, no clearance query without
     # a contraindication, the suggested muscles' findings in one query.
     # 26 -> 23: the reference tables from the per-process memo (clinic/reference_cache.py).
     # 23 -> 22: the suggested muscles in one query (the findings as a subquery).
-    assert_constant(small, large, ceiling=22)
+    # 22 -> 20 (21 were run): the site entry form (and the suggested muscles) load after
+    # the page, from treatments:session_entries (its own budget below).
+    assert_constant(small, large, ceiling=20)
+
+    # The site entry form the page loads right after it shows: the muscle picker
+    # (suggestions first), segments, needles; the same whatever the history or the sites.
+    entries_url = reverse("treatments:session_entries", args=[small_draft.pk])
+    reference_memo_clear()
+    cold_entries = render_counted(client, entries_url)
+    small_entries = render_counted(client, entries_url)
+    assert cold_entries.count == small_entries.count + 3
+    large_entries = render_counted(
+        client, reverse("treatments:session_entries", args=[large_draft.pk])
+    )
+    assert 'id="site-new-form"' in small_entries.html
+    assert 'id="retest-new-form"' in small.html
+    assert_constant(small_entries, large_entries, ceiling=12)
 
 
 def test_portal_documents_query_count_is_constant(credentialed, client_for, make_user):

@@ -23,12 +23,20 @@ def form_url(physio):
     patient = ready_patient(physio)
     session = services.session_start(patient=patient, practitioner=physio.practitioner)
     reference_memo_clear()
-    return reverse("treatments:session_edit", args=[session.pk])
+    # The page and its entry forms (the pickers), which it loads right after it shows.
+    return [
+        reverse(f"treatments:{name}", args=[session.pk])
+        for name in ("session_edit", "session_entries")
+    ]
 
 
 def test_reference_changes_show_on_the_next_form(physio, client_for, form_url):
     client = client_for(physio)
-    first = client.get(form_url).content.decode()
+
+    def form() -> str:
+        return "".join(client.get(url).content.decode() for url in form_url)
+
+    first = form()
     assert "0.42 × 77 mm" not in first
     assert "Hum the tune" not in first
 
@@ -37,19 +45,19 @@ def test_reference_changes_show_on_the_next_form(physio, client_for, form_url):
     muscle = Muscle.objects.filter(active=True).order_by("name").first()
     muscle.name = "Renamedus maximus"
     muscle.save()
-    second = client.get(form_url).content.decode()
+    second = form()
     assert "0.42 × 77 mm" in second
     assert "Hum the tune" in second
     assert "Renamedus maximus" in second
 
     needle.active = False  # an edit in place, not a new row
     needle.save()
-    assert "0.42 × 77 mm" not in client.get(form_url).content.decode()
+    assert "0.42 × 77 mm" not in form()
     needle.delete()
     segment = Segment.objects.order_by("-position").first()
     segment.code = "Z9"
     segment.save()
-    assert ">Z9<" in client.get(form_url).content.decode()
+    assert ">Z9<" in form()
 
 
 def test_every_save_and_delete_gives_a_new_token(db):

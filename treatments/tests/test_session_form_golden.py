@@ -1,6 +1,9 @@
 """Golden test of the session form (issue 18, acceptance 5): the page a physiotherapist
 charts at the table must carry the same content after the speed work as before it.
 
+Since the site entry form loads after the page (treatments:session_entries,
+hx-trigger="load"), the content compared is the page with it swapped in as htmx does.
+
 `golden/session_form.json` was written from the rendering of the code before that work
 (commit 457431a) for the deterministic world built below, with
 
@@ -300,12 +303,28 @@ def _content(html: str, names: _Names) -> dict:
 # --- The test ---------------------------------------------------------------------------
 
 
+ENTRIES_LOADER = re.compile(r'<div id="session-entries"[^>]*hx-trigger="load"[^>]*></div>')
+
+
+def _with_entries(page: str, entries: str) -> str:
+    """The page as the browser shows it once htmx has loaded the site entry form
+    (treatments:session_entries, hx-trigger="load", hx-swap="outerHTML")."""
+    assert len(ENTRIES_LOADER.findall(page)) == 1
+    return ENTRIES_LOADER.sub(lambda _m: entries, page)
+
+
 def test_session_form_carries_what_it_carried_before(make_user, client_for):
     physio, patient, session, sites, retests = _world(make_user)
-    response = client_for(physio).get(reverse("treatments:session_edit", args=[session.pk]))
+    client = client_for(physio)
+    response = client.get(reverse("treatments:session_edit", args=[session.pk]))
     assert response.status_code == 200
+    # The page and the entry form it loads right after it shows, together.
+    entries = client.get(
+        reverse("treatments:session_entries", args=[session.pk]), HTTP_HX_REQUEST="true"
+    )
+    assert entries.status_code == 200
     names = _Names(patient, session, sites, retests, physio)
-    content = _content(response.content.decode(), names)
+    content = _content(_with_entries(response.content.decode(), entries.content.decode()), names)
     if os.environ.get("GOLDEN_UPDATE"):
         GOLDEN.parent.mkdir(exist_ok=True)
         GOLDEN.write_text(json.dumps(content, indent=1, ensure_ascii=False) + "\n")

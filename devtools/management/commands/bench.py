@@ -320,6 +320,12 @@ class Command(BaseCommand):
             ("patient search", "desk", reverse("clinic:patient_list") + "?q=smith"),
             ("patient chart", "physio", reverse("treatments:chart", args=[fifty.pk])),
             ("session form", "physio", reverse("treatments:session_edit", args=[records.draft.pk])),
+            # The session form's site entry form, which the page loads right after it shows.
+            (
+                "session form entries",
+                "physio",
+                reverse("treatments:session_entries", args=[records.draft.pk]),
+            ),
             ("assessment", "physio", reverse("assessments:detail", args=[records.assessment.pk])),
             ("portal documents", "patient", documents),
         ]
@@ -515,6 +521,8 @@ class Command(BaseCommand):
             "by their physiotherapist",
             f"- session form: draft session {c['draft'].pk} of Bench Fifty by the same "
             f"physiotherapist ({draft}; it stays in the bench database)",
+            "- session form entries: the same draft's blank needling-site form, which the "
+            "session form loads from its own URL as soon as it shows (htmx, on load)",
             f"- assessment: signed assessment {c['assessment'].pk} with findings",
             "- portal documents: Bench Fifty signed in to the portal (`bench-fifty`); "
             "compared with the physiotherapist's floor (the floor page is for staff)",
