@@ -96,6 +96,7 @@ class SessionLine:
     nprs_after: int | None
     practitioner_name: str
     n_addenda: int
+    n_events: int
     events: list[ChartEvent] = field(default_factory=list)
     sites_line: str = ""
 
@@ -111,7 +112,10 @@ def _session_lines(patient: Patient) -> list[SessionLine]:
     instances with an addenda count (measured on the bench chart: see chart_for_patient)."""
     rows = (
         TreatmentSession.objects.filter(patient=patient)
-        .annotate(n_addenda=Count("addenda"))
+        .annotate(
+            n_addenda=Count("addenda", distinct=True),
+            n_events=Count("adverse_events", distinct=True),
+        )
         .order_by("-session_date", "-created_at")
         .values_list(
             "pk",
@@ -121,6 +125,7 @@ def _session_lines(patient: Patient) -> list[SessionLine]:
             "nprs_after",
             "practitioner__display_name",
             "n_addenda",
+            "n_events",
         )
     )
     return [SessionLine(*row) for row in rows]
@@ -128,7 +133,8 @@ def _session_lines(patient: Patient) -> list[SessionLine]:
 
 def _add_details(lines: Sequence[SessionLine]) -> None:
     """The adverse events and the line of sites of each session on the page: one query of
-    values each. A line of sites reads e.g. "Supinator R (C6), Infraspinatus L (C5; 15 mm
+    values each (none for the events when no session on the page has one, as most pages:
+    0.5 ms, issue 18). A line of sites reads e.g. "Supinator R (C6), Infraspinatus L (C5; 15 mm
     deep, ...)" ('' without sites), in the sites' own order, built here rather than by model
     instances and a template loop of several lookups per site (a page of ten sessions holds
     eighty sites or more)."""
@@ -136,10 +142,11 @@ def _add_details(lines: Sequence[SessionLine]) -> None:
     if not by_pk:
         return
     kinds = dict(AdverseEvent.Kind.choices)
-    events = AdverseEvent.objects.filter(session__in=list(by_pk)).values_list(
+    with_events = [line.pk for line in lines if line.n_events]
+    events = AdverseEvent.objects.filter(session__in=with_events).values_list(
         "session_id", "kind", "significant", "referred_for_care", "referred_to"
     )
-    for session_id, kind, significant, referred, referred_to in events:
+    for session_id, kind, significant, referred, referred_to in events if with_events else ():
         by_pk[session_id].events.append(
             ChartEvent(kinds.get(kind, kind), significant, referred, referred_to)
         )
