@@ -9,7 +9,7 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from django.utils.html import format_html, format_html_join
+from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 WIDTH, HEIGHT = 640, 240
@@ -33,7 +33,7 @@ class ScoreSeries:
 
 
 def _n(value: float) -> str:
-    """A coordinate as text (format_html escapes its arguments before formatting)."""
+    """A coordinate as text (a number: nothing in it to escape)."""
     return f"{value:.1f}"
 
 
@@ -46,63 +46,62 @@ def _y(value: float, maximum: float) -> float:
     return TOP + (HEIGHT - TOP - BOTTOM) * (1 - value / maximum)
 
 
-def _axes(maximum: float, ticks: Sequence[float], unit: str) -> SafeString:
-    return format_html_join(
-        "",
-        '<line x1="{}" x2="{}" y1="{}" y2="{}" stroke="#e3e8ea"/>'
-        '<text x="{}" y="{}" font-size="11" text-anchor="end" fill="#4a585d">{}{}</text>',
-        (
-            (LEFT, WIDTH - RIGHT, _n(_y(t, maximum)), _n(_y(t, maximum)), LEFT - 6,
-             _n(_y(t, maximum) + 4), f"{t:g}", unit)
-            for t in ticks
-        ),
-    )  # fmt: skip
+# The markup below is built with f-strings, not format_html/format_html_join: every value
+# put in is a number formatted here, a constant or text passed through escape() (what
+# format_html does to each argument), so the SVG is the same, character for character. A
+# 50-session pain chart took 2.5 ms with format_html and 0.7 ms this way, the outcome scores
+# chart (4 measures of 12 scores) 2.0 -> 0.6 ms (timeit, issue 18).
 
 
-def _date_labels(days: Sequence[dt.date]) -> SafeString:
+def _axes(maximum: float, ticks: Sequence[float], unit: str) -> str:
+    unit = escape(unit)
+    return "".join(
+        f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{_n(_y(t, maximum))}" '
+        f'y2="{_n(_y(t, maximum))}" stroke="#e3e8ea"/>'
+        f'<text x="{LEFT - 6}" y="{_n(_y(t, maximum) + 4)}" font-size="11" text-anchor="end" '
+        f'fill="#4a585d">{t:g}{unit}</text>'
+        for t in ticks
+    )
+
+
+def _date_labels(days: Sequence[dt.date]) -> str:
     step = max(1, len(days) // 8)  # at most ~8 labels
-    return format_html_join(
-        "",
-        '<text x="{}" y="{}" font-size="11" text-anchor="middle" fill="#4a585d">{}</text>',
-        (
-            (_n(_x(i, len(days))), HEIGHT - BOTTOM + 16, f"{day:%-d %b}")
-            for i, day in enumerate(days)
-            if i % step == 0 or i == len(days) - 1
-        ),
+    return "".join(
+        f'<text x="{_n(_x(i, len(days)))}" y="{HEIGHT - BOTTOM + 16}" font-size="11" '
+        f'text-anchor="middle" fill="#4a585d">{day:%-d %b}</text>'
+        for i, day in enumerate(days)
+        if i % step == 0 or i == len(days) - 1
     )
 
 
-def _line(points: list[tuple[float, float]], colour: str, dash: str = "") -> SafeString:
+def _line(points: list[tuple[float, float]], colour: str, dash: str = "") -> str:
     if len(points) < 2:
-        return mark_safe("")  # noqa: S308 - constant
+        return ""
     path = " ".join(f"{x:.1f},{y:.1f}" for x, y in points)
-    return format_html(
-        '<polyline points="{}" fill="none" stroke="{}" stroke-width="2"{}/>',
-        path,
-        colour,
-        format_html(' stroke-dasharray="{}"', dash) if dash else "",
+    dashed = f' stroke-dasharray="{escape(dash)}"' if dash else ""
+    return (
+        f'<polyline points="{path}" fill="none" stroke="{escape(colour)}" '
+        f'stroke-width="2"{dashed}/>'
     )
 
 
-def _legend(items: Sequence[tuple[str, str, str]]) -> SafeString:
-    return format_html_join(
-        "",
-        '<g transform="translate({},{})"><rect width="12" height="12" rx="{}" fill="{}"/>'
-        '<text x="17" y="10" font-size="12" fill="#1f2a2e">{}</text></g>',
-        (
-            (LEFT + i * 190, HEIGHT - 14, 6 if shape == "circle" else 1, colour, label)
-            for i, (label, colour, shape) in enumerate(items)
-        ),
+def _legend(items: Sequence[tuple[str, str, str]]) -> str:
+    return "".join(
+        f'<g transform="translate({LEFT + i * 190},{HEIGHT - 14})"><rect width="12" '
+        f'height="12" rx="{6 if shape == "circle" else 1}" fill="{escape(colour)}"/>'
+        f'<text x="17" y="10" font-size="12" fill="#1f2a2e">{escape(label)}</text></g>'
+        for i, (label, colour, shape) in enumerate(items)
     )
 
 
-def _svg(title: str, desc: str, body: SafeString) -> SafeString:
-    return format_html(
-        '<svg class="progress-chart" viewBox="0 0 {} {}" width="100%" role="img" '
-        'aria-labelledby="{}-t {}-d" xmlns="http://www.w3.org/2000/svg">'
-        '<title id="{}-t">{}</title><desc id="{}-d">{}</desc>{}</svg>',
-        WIDTH, HEIGHT, _slug(title), _slug(title), _slug(title), title, _slug(title), desc, body,
-    )  # fmt: skip
+def _svg(title: str, desc: str, body: str) -> SafeString:
+    slug = escape(_slug(title))
+    return mark_safe(  # noqa: S308 - body built from numbers, constants and escaped text
+        f'<svg class="progress-chart" viewBox="0 0 {WIDTH} {HEIGHT}" width="100%" role="img" '
+        f'aria-labelledby="{slug}-t {slug}-d" xmlns="http://www.w3.org/2000/svg">'
+        f'<title id="{slug}-t">{escape(title)}</title><desc id="{slug}-d">{escape(desc)}</desc>'
+        f"{body}</svg>"
+    )
 
 
 def _slug(text: str) -> str:
@@ -120,14 +119,11 @@ def pain_chart(points: Sequence[PainPoint]) -> SafeString:
     count = len(shown)
     before = [(_x(i, count), _y(p.before, 10)) for i, p in enumerate(shown) if p.before is not None]
     after = [(_x(i, count), _y(p.after, 10)) for i, p in enumerate(shown) if p.after is not None]
-    marks = format_html_join(
-        "",
-        '<circle cx="{}" cy="{}" r="4.5" fill="{}"/>',
-        ((_n(x), _n(y), BEFORE_COLOUR) for x, y in before),
-    ) + format_html_join(
-        "",
-        '<rect x="{}" y="{}" width="8" height="8" fill="{}"/>',
-        ((_n(x - 4), _n(y - 4), AFTER_COLOUR) for x, y in after),
+    marks = "".join(
+        f'<circle cx="{_n(x)}" cy="{_n(y)}" r="4.5" fill="{BEFORE_COLOUR}"/>' for x, y in before
+    ) + "".join(
+        f'<rect x="{_n(x - 4)}" y="{_n(y - 4)}" width="8" height="8" fill="{AFTER_COLOUR}"/>'
+        for x, y in after
     )
     desc = "; ".join(
         f"{p.day:%Y-%m-%d}: before {p.before if p.before is not None else '-'}, "
@@ -162,10 +158,8 @@ def scores_chart(series: Sequence[ScoreSeries]) -> SafeString:
     for n, s in enumerate(series):
         colour = SCORE_COLOURS[n % len(SCORE_COLOURS)]
         coords = [(_x(index[day], len(days)), _y(value, 100)) for day, value in s.points]
-        body += _line(coords, colour) + format_html_join(
-            "",
-            '<circle cx="{}" cy="{}" r="4" fill="{}"/>',
-            ((_n(x), _n(y), colour) for x, y in coords),
+        body += _line(coords, colour) + "".join(
+            f'<circle cx="{_n(x)}" cy="{_n(y)}" r="4" fill="{colour}"/>' for x, y in coords
         )
         direction = "lower is better" if s.higher_is_worse else "higher is better"
         legend.append((f"{s.label} ({direction})", colour, "circle"))

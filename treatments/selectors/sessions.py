@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from django.core.paginator import Page, Paginator
@@ -10,8 +12,8 @@ from django.db.models import Count, Prefetch, QuerySet
 from django.urls import reverse
 from django.utils.safestring import SafeString
 
-from assessments.models import Muscle
-from assessments.selectors import patient_assessments, suggested_muscles
+from assessments.models import Assessment, Muscle
+from assessments.selectors import suggested_muscles
 from clinic.models import Appointment, OutcomeScore, Patient, Practitioner
 from clinic.reference_cache import ReferenceData
 from clinic.selectors import (
@@ -31,7 +33,6 @@ from treatments.models import (
     TreatmentSession,
     VisitSummary,
 )
-from treatments.models.session import depth_direction_text
 
 SESSIONS_PER_PAGE = 10
 
@@ -73,55 +74,139 @@ def session_for_edit(pk: int) -> TreatmentSession:
     return _session(pk, "appointment")
 
 
-def _sessions(patient: Patient) -> QuerySet[TreatmentSession]:
-    # Only the columns a chart line shows (a note has some forty): fewer values to read and
-    # turn into instances, and a smaller GROUP BY for the addenda count.
-    return (
+@dataclass(frozen=True, slots=True)
+class ChartEvent:
+    """An adverse event as its session's line on the chart shows it."""
+
+    kind_label: str
+    significant: bool
+    referred_for_care: bool
+    referred_to: str
+
+
+@dataclass(slots=True)
+class SessionLine:
+    """One session's line on the chart: plain values (read with values_list), not a model
+    instance: a note has some forty columns and the line shows six of them."""
+
+    pk: int
+    session_date: dt.date
+    status: str
+    nprs_before: int | None
+    nprs_after: int | None
+    practitioner_name: str
+    n_addenda: int
+    n_events: int
+    events: list[ChartEvent] = field(default_factory=list)
+    sites_line: str = ""
+
+    @property
+    def is_signed(self) -> bool:
+        return self.status == TreatmentSession.Status.SIGNED
+
+
+def _session_lines(patient: Patient) -> list[SessionLine]:
+    """Every session of the patient, newest first, with what its chart line shows: one
+    query serves the count, the page and the pain chart. Before (issue 18) the chart read
+    the sessions twice, once for the count and pain chart and once for the page, as model
+    instances with an addenda count (measured on the bench chart: see chart_for_patient)."""
+    rows = (
         TreatmentSession.objects.filter(patient=patient)
-        .select_related("practitioner")
-        .only(
+        .annotate(
+            n_addenda=Count("addenda", distinct=True),
+            n_events=Count("adverse_events", distinct=True),
+        )
+        .order_by("-session_date", "-created_at")
+        .values_list(
+            "pk",
             "session_date",
             "status",
             "nprs_before",
             "nprs_after",
             "practitioner__display_name",
+            "n_addenda",
+            "n_events",
         )
-        .prefetch_related(
-            Prefetch(
-                "adverse_events",
-                queryset=AdverseEvent.objects.only(
-                    "session_id", "kind", "significant", "referred_for_care", "referred_to"
-                ),
-            )
-        )
-        .annotate(n_addenda=Count("addenda"))
-        .order_by("-session_date", "-created_at")
     )
+    return [SessionLine(*row) for row in rows]
 
 
-def _add_sites_lines(sessions: Page) -> None:
-    """Each session's line of sites on the chart, e.g. "Supinator R (C6), Infraspinatus L
-    (C5; 15 mm deep, ...)" ('' without sites), in the sites' own order: one query of values
-    for the page, built here rather than by model instances and a template loop of several
-    lookups per site (a page of ten sessions holds eighty sites or more)."""
-    lines: dict[int, list[str]] = {session.pk: [] for session in sessions}
-    rows = NeedlingSite.objects.filter(session__in=list(lines)).values_list(
+def _add_details(lines: Sequence[SessionLine]) -> None:
+    """The adverse events and the line of sites of each session on the page: one query of
+    values each (none for the events when no session on the page has one, as most pages:
+    0.5 ms, issue 18). A line of sites reads e.g. "Supinator R (C6), Infraspinatus L (C5; 15 mm
+    deep, ...)" ('' without sites), in the sites' own order, built here rather than by model
+    instances and a template loop of several lookups per site (a page of ten sessions holds
+    eighty sites or more)."""
+    by_pk = {line.pk: line for line in lines}
+    if not by_pk:
+        return
+    kinds = dict(AdverseEvent.Kind.choices)
+    with_events = [line.pk for line in lines if line.n_events]
+    events = AdverseEvent.objects.filter(session__in=with_events).values_list(
+        "session_id", "kind", "significant", "referred_for_care", "referred_to"
+    )
+    for session_id, kind, significant, referred, referred_to in events if with_events else ():
+        by_pk[session_id].events.append(
+            ChartEvent(kinds.get(kind, kind), significant, referred, referred_to)
+        )
+    sites: dict[int, list[str]] = {pk: [] for pk in by_pk}
+    rows = NeedlingSite.objects.filter(session__in=list(by_pk)).values_list(
         "session_id", "muscle__name", "side", "segment__code", "needle_depth_mm", "needle_direction"
     )
+    # What depth_direction_text gives, with the direction labels looked up once here rather
+    # than once per site (it rebuilds Direction.choices each call: ~0.5 ms for the fifty
+    # directions of a bench page; test_chart_golden compares the two).
+    directions = {value: str(label).lower() for value, label in NeedlingSite.Direction.choices}
     for session_id, muscle, side, segment, depth, direction in rows:
-        detail = depth_direction_text(depth, direction)
-        lines[session_id].append(
+        parts = [f"{depth} mm deep"] if depth is not None else []
+        if direction:
+            parts.append(directions.get(direction, str(direction).lower()))
+        detail = ", ".join(parts)
+        sites[session_id].append(
             f"{muscle} {side} ({segment}" + (f"; {detail})" if detail else ")")
         )
-    for session in sessions:
-        session.sites_line = ", ".join(lines[session.pk])
+    for line in lines:
+        line.sites_line = ", ".join(sites[line.pk])
+
+
+@dataclass(frozen=True, slots=True)
+class AssessmentLine:
+    """One of the patient's latest assessments as the chart lists it (a link, the date,
+    who and the status): five named values, not the full row with the finding counts of
+    the assessments list (issue 18: see chart_for_patient)."""
+
+    pk: int
+    assessed_on: dt.date
+    status: str
+    practitioner_user_id: int
+    practitioner_name: str
+
+    @property
+    def is_signed(self) -> bool:
+        return self.status == Assessment.Status.SIGNED
+
+    @property
+    def status_label(self) -> str:
+        return Assessment.Status(self.status).label
+
+
+def _assessment_lines(patient: Patient, limit: int = 5) -> list[AssessmentLine]:
+    rows = (
+        Assessment.objects.filter(patient=patient)
+        .order_by("-assessed_on", "-created_at")
+        .values_list(
+            "pk", "assessed_on", "status", "practitioner__user_id", "practitioner__display_name"
+        )[:limit]
+    )
+    return [AssessmentLine(*row) for row in rows]
 
 
 @dataclass
 class Chart:
     patient: Patient
-    sessions: Page
-    assessments: list
+    sessions: Page  # of SessionLine
+    assessments: list[AssessmentLine]
     scores: dict[str, list[OutcomeScore]]
     outcomes: list[OutcomeTrack]  # each score with its change from baseline and the MCID
     pain_svg: SafeString
@@ -133,18 +218,14 @@ def chart_for_patient(patient: Patient, *, page: int | str = 1) -> Chart:
     """The patient chart: notes still owed, sessions newest first (paginated),
     assessments, outcome scores and the progress charts. A constant number of queries
     however long the history."""
-    paginator = Paginator(_sessions(patient), SESSIONS_PER_PAGE)
-    # One short read of every session serves the count (without the addenda annotation,
-    # which would make it a grouped subquery) and the pain chart (the signed ones).
-    rows = list(
-        TreatmentSession.objects.filter(patient=patient)
-        .order_by("session_date", "created_at")
-        .values_list("status", "session_date", "nprs_before", "nprs_after")
-    )
-    paginator.count = len(rows)
-    sessions = paginator.get_page(page)
-    _add_sites_lines(sessions)
-    pain = [row[1:] for row in rows if row[0] == TreatmentSession.Status.SIGNED]
+    lines = _session_lines(patient)
+    sessions = Paginator(lines, SESSIONS_PER_PAGE).get_page(page)
+    _add_details(sessions.object_list)
+    pain = [
+        charts.PainPoint(line.session_date, line.nprs_before, line.nprs_after)
+        for line in reversed(lines)
+        if line.is_signed
+    ]
     fetched = list(OutcomeScore.objects.filter(patient=patient).order_by("recorded_at", "pk"))
     scores: dict[str, list[OutcomeScore]] = {}
     for score in fetched:
@@ -164,10 +245,10 @@ def chart_for_patient(patient: Patient, *, page: int | str = 1) -> Chart:
     return Chart(
         patient=patient,
         sessions=sessions,
-        assessments=list(patient_assessments(patient)[:5]),
+        assessments=_assessment_lines(patient),
         scores=scores,
         outcomes=outcome_tracks(fetched),
-        pain_svg=charts.pain_chart([charts.PainPoint(*row) for row in pain]),
+        pain_svg=charts.pain_chart(pain),
         scores_svg=charts.scores_chart(series),
         # Anyone's unsigned drafts and note-less IMS visits of this patient (one query each).
         open_notes=open_notes(patient=patient),

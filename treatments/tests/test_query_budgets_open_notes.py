@@ -4,6 +4,7 @@ many drafts and note-less IMS visits there are (clinic/tests/budgets.py)."""
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 
 import pytest
 from django.urls import reverse
@@ -63,4 +64,24 @@ def test_chart_notes_owed_query_count_is_constant(client_for, physio, physio2):
     large = render_counted(client, url)
     assert large.html.count('class="list-group-item open-note ') == 60
     # 33 -> 21: the three providers' rows in one UNION ALL query (clinic open_notes).
-    assert_constant(small, large, ceiling=21)
+    # 21 -> 19: the chart's sessions in one read (issue 18; see test_query_budgets.py).
+    assert_constant(small, large, ceiling=19)
+
+
+def test_the_compiled_union_reads_what_the_queryset_reads(physio, physio2):
+    """open_notes runs the UNION's SQL compiled once per process with the ids filled in:
+    the rows (types included) are the queryset's own, in every scope, for any ids."""
+    module = importlib.import_module("clinic.selectors.open_notes")  # the name is a function's
+
+    patient = make_patient()
+    owe([physio, physio2], n=2, patient=patient)
+    owe([physio, physio2], n=1, start=2)  # other patients, a week further back
+    me, other = practitioner_for(physio), practitioner_for(physio2)
+    for practitioner, who in ((me, patient), (other, None), (None, patient), (me, None)):
+        expected = list(module._union(practitioner, who))
+        assert expected, (practitioner, who)
+        assert list(module._rows(practitioner, who)) == expected
+        assert [type(value) for value in next(iter(module._rows(practitioner, who)))] == [
+            type(value) for value in expected[0]
+        ]
+    assert list(module._rows(None, make_patient())) == []

@@ -1,0 +1,133 @@
+"""Golden test of the chart's session lines (issue 18): the page now reads the sessions as
+values and renders their lines with a Jinja2 fragment
+(treatments/jinja2/treatments/chart_sessions.html). Each page of lines must carry what the
+Django template loop it replaced showed from model instances: every link, date, badge,
+name, pain score and site, in the same order, with the same spacing between the badges
+(whitespace runs compared as one space). The loop and its reads are kept here, as they were.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.db.models import Count
+from django.template import Context, Template
+from django.urls import reverse
+
+from assessments.tests.factories import make_assessment
+from treatments import services
+from treatments.models import AdverseEvent, TreatmentSession
+from treatments.tests.factories import add_site, ready_patient
+from treatments.tests.test_query_budgets import _grow_history, credentialed  # noqa: F401
+
+pytestmark = pytest.mark.django_db
+
+# templates/treatments/chart.html's loop before issue 18 (commit a6c18a2).
+BEFORE = Template(
+    """{% for session in sessions %}
+            <li class="list-group-item session-item">
+              <div class="d-flex flex-wrap justify-content-between gap-2">
+                <a class="fw-semibold" href="{% url 'treatments:session' session.pk %}">{{ session.session_date|date:"D j M Y" }}</a>
+                <span>
+                  {% if session.is_signed %}
+                    <span class="badge text-bg-success"><i class="bi bi-lock-fill" aria-hidden="true"></i> Signed</span>
+                  {% else %}
+                    <span class="badge text-bg-secondary">Draft</span>
+                  {% endif %}
+                  {% if session.n_addenda %}<span class="badge text-bg-info">{{ session.n_addenda }} addend{{ session.n_addenda|pluralize:"um,a" }}</span>{% endif %}
+                  {% for event in session.adverse_events.all %}<span class="badge {% if event.significant %}text-bg-danger{% else %}text-bg-warning{% endif %}">{{ event.get_kind_display }}{% if event.significant %} · significant{% endif %}{% if event.referred_for_care %} · referred: {{ event.referred_to|truncatechars:40 }}{% endif %}</span>{% endfor %}
+                </span>
+              </div>
+              <div class="small text-body-secondary">
+                {{ session.practitioner.display_name }} · pain {{ session.nprs_before|default_if_none:"—" }} → {{ session.nprs_after|default_if_none:"—" }}
+              </div>
+              <div class="small">
+                {{ session.sites_line|default:"No sites recorded." }}
+              </div>
+            </li>
+          {% empty %}
+            <li class="list-group-item text-body-secondary">No sessions yet.</li>
+          {% endfor %}"""  # noqa: E501
+)
+
+
+def _before(patient, page: int) -> str:
+    """The lines as the chart built them before: model instances, the events prefetched,
+    the addenda counted, the sites' line from the model's own depth_direction."""
+    sessions = list(
+        TreatmentSession.objects.filter(patient=patient)
+        .select_related("practitioner")
+        .prefetch_related("adverse_events", "sites__muscle", "sites__segment")
+        .annotate(n_addenda=Count("addenda"))
+        .order_by("-session_date", "-created_at")
+    )[(page - 1) * 10 : page * 10]
+    for session in sessions:
+        session.sites_line = ", ".join(
+            f"{site.muscle.name} {site.side} ({site.segment.code}"
+            + (f"; {site.depth_direction})" if site.depth_direction else ")")
+            for site in session.sites.all()
+        )
+    return BEFORE.render(Context({"sessions": sessions}))
+
+
+def _lines(html: str) -> str:
+    found = re.search(
+        r'id="sessions-heading".*?<ul class="list-group list-group-flush">(.*?)</ul>',
+        html,
+        re.DOTALL,
+    )
+    assert found, "no session list on the page"
+    return found.group(1)
+
+
+def _same(html: str) -> str:
+    return re.sub(r"\s+", " ", html).strip()
+
+
+@pytest.fixture
+def history(credentialed, client_for):  # noqa: F811
+    physio = credentialed
+    patient = ready_patient(physio)
+    _grow_history(physio, patient, 14)
+    newest = TreatmentSession.objects.filter(patient=patient).order_by("-session_date").first()
+    services.adverse_event_record(
+        session=newest,
+        by=physio,
+        event=AdverseEvent(
+            kind="pneumothorax",
+            severity="severe",
+            significant=True,
+            referred_for_care=True,
+            referred_to="Emergency department, City Hospital & <Clinic>, a long name",
+            action_taken="Sent.",
+        ),
+    )
+    services.session_addendum_add(session=newest, by=physio, text="One more.")
+    services.session_start(patient=patient, practitioner=physio.practitioner)  # no sites
+    draft = services.session_start(patient=patient, practitioner=physio.practitioner)
+    add_site(draft, physio, muscle="Supinator", segment="C6", side="L", needle_depth_mm=12)
+    add_site(
+        draft, physio, muscle="Infraspinatus", segment="C5", side="R", needle_direction="caudal"
+    )
+    make_assessment(physio, patient, chief_complaint="A draft")
+    return client_for(physio), patient
+
+
+@pytest.mark.parametrize("page", [1, 2])
+def test_the_session_lines_are_those_of_the_template_they_replaced(history, page):
+    client, patient = history
+    response = client.get(reverse("treatments:chart", args=[patient.pk]), {"page": page})
+    lines = _lines(response.content.decode())
+    assert _same(lines) == _same(_before(patient, page))
+    assert lines.count('class="list-group-item session-item"') == (10 if page == 1 else 6)
+
+
+def test_the_comparison_notices_a_missing_badge(history):
+    client, patient = history
+    lines = _lines(client.get(reverse("treatments:chart", args=[patient.pk])).content.decode())
+    assert "Suspected pneumothorax · significant · referred: Emergency" in lines
+    assert "12 mm deep" in lines
+    assert "caudal" in lines
+    broken = lines.replace("1 addendum</span>", "1 addendum</span><!-- -->", 1)
+    assert _same(broken) != _same(_before(patient, 1))
