@@ -9,6 +9,7 @@ from treatments.selectors.documents import (
     visit_summary_context,
     visit_summary_with_relations,
 )
+from treatments.selectors.incidents import incident_counts, incident_detail, incidents
 from treatments.selectors.sessions import (
     OPEN_NOTES_PROVIDERS,
     SESSIONS_PER_PAGE,
@@ -16,7 +17,6 @@ from treatments.selectors.sessions import (
     PortalDocument,
     chart_for_patient,
     ims_visits_without_note,
-    incidents,
     muscles_for_session,
     open_draft_sessions,
     patient_documents,
@@ -40,6 +40,8 @@ __all__ = [
     "PortalDocument",
     "chart_for_patient",
     "ims_visits_without_note",
+    "incident_counts",
+    "incident_detail",
     "incidents",
     "muscles_for_session",
     "open_draft_sessions",
