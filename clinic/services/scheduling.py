@@ -397,7 +397,12 @@ def appointment_reschedule(
 
 
 def _transition(
-    appointment: Appointment, *, allowed_from: tuple[str, ...], by: User, **changes
+    appointment: Appointment,
+    *,
+    allowed_from: tuple[str, ...],
+    by: User,
+    reason: str | None = None,
+    **changes,
 ) -> Appointment:
     with transaction.atomic():
         current = Appointment.objects.select_for_update().get(pk=appointment.pk)
@@ -410,6 +415,8 @@ def _transition(
         for name, value in changes.items():
             setattr(current, name, value)
         current._history_user = by
+        if reason:
+            current._change_reason = reason  # simple_history's history_change_reason
         current.save()
         return current
 
@@ -466,6 +473,59 @@ def appointment_no_show(*, appointment: Appointment, by: User) -> Appointment:
         by=by,
         status=Appointment.Status.NO_SHOW,
     )
+
+
+def _undo_today(appointment: Appointment, what: str) -> None:
+    if appointment.local_date != timezone.localdate():
+        raise BookingError(
+            f"{what} can only be undone on the day of the visit "
+            f"({_day(appointment.local_date)}); ask a clinic admin to correct the record.",
+            code="status",
+        )
+
+
+def appointment_check_in_undo(*, appointment: Appointment, by: User) -> Appointment:
+    """Take back a check-in made by mistake (the wrong patient, a tap on the wrong row): the
+    visit is booked again. Only on the visit's own day, so the record of who attended a past
+    day cannot be rewritten from the desk; the history row keeps who undid it and when."""
+    _undo_today(appointment, "A check-in")
+    return _transition(
+        appointment,
+        allowed_from=(Appointment.Status.CHECKED_IN,),
+        by=by,
+        reason="undo check-in",
+        status=Appointment.Status.BOOKED,
+        checked_in_at=None,
+    )
+
+
+def appointment_no_show_undo(*, appointment: Appointment, by: User) -> Appointment:
+    """Take back a no-show (the patient turned up late after all): booked again, on the
+    visit's own day only. A no-show stops counting for IMS spacing, so another IMS visit may
+    have been booked inside the interval meanwhile: undoing is then refused with the booking
+    rule's message (the practitioner's time stays held by a no-show, so overlaps cannot
+    arise)."""
+    _undo_today(appointment, "A no-show")
+    try:
+        with transaction.atomic():
+            _lock([appointment.practitioner], appointment.patient)
+            if appointment.is_ims and not appointment.spacing_override_reason:
+                _check_spacing(
+                    patient=appointment.patient,
+                    day=appointment.local_date,
+                    exclude_pk=appointment.pk,
+                    override_reason="",
+                    by=by,
+                )
+            return _transition(
+                appointment,
+                allowed_from=(Appointment.Status.NO_SHOW,),
+                by=by,
+                reason="undo no-show",
+                status=Appointment.Status.BOOKED,
+            )
+    except IntegrityError as error:
+        raise _integrity_message(error) from error
 
 
 def appointment_cancel(*, appointment: Appointment, reason: str, by: User) -> Appointment:

@@ -298,6 +298,8 @@ ACTIONS = {
     "check_in": (services.appointment_check_in, "checked in"),
     "complete": (services.appointment_complete, "marked complete"),
     "no_show": (services.appointment_no_show, "marked as a no-show"),
+    "undo_check_in": (services.appointment_check_in_undo, "is booked again (check-in undone)"),
+    "undo_no_show": (services.appointment_no_show_undo, "is booked again (no-show undone)"),
 }
 
 
