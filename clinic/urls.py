@@ -163,6 +163,11 @@ office_patterns = (
             portal.portal_appointment_cancel,
             name="portal_appointment_cancel",
         ),
+        path(
+            "portal/appointments/<int:pk>/calendar.ics",
+            portal.portal_appointment_calendar,
+            name="portal_appointment_calendar",
+        ),
         path("portal/book/", portal.portal_book, name="portal_book"),
         path("portal/my-records/", records.portal_records, name="portal_records"),
         path(

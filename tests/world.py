@@ -215,6 +215,7 @@ def world_url(world: World, name: str) -> str | None:
         "clinic:correction_settle": {"pk": world.correction.pk},
         "clinic:portal_intake_step": {"step": "pain"},
         "clinic:portal_appointment_cancel": {"pk": world.appointment.pk},
+        "clinic:portal_appointment_calendar": {"pk": world.appointment.pk},
         "clinic:portal_invitation": {"token": "not-a-real-invitation"},
         "password_reset_confirm": {"uidb64": "MQ", "token": "set-password"},
         "assessments:patient_list": {"patient_pk": a.pk},

@@ -134,6 +134,18 @@ class OnlineBookingForm(forms.Form):
         widget=forms.RadioSelect,
     )
     date = forms.DateField(widget=DateInput())
+    practitioner = forms.ModelChoiceField(
+        label="With",
+        queryset=Practitioner.objects.filter(active=True).order_by("display_name"),
+        required=False,
+        empty_label="Anyone",
+    )
+    location = forms.ModelChoiceField(
+        label="Where",
+        queryset=Location.objects.filter(active=True).order_by("name"),
+        required=False,
+        empty_label="Any location",
+    )
 
     def clean_date(self):
         day = self.cleaned_data["date"]

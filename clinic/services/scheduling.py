@@ -36,6 +36,7 @@ from clinic.models import (
     User,
 )
 from clinic.permissions import Role
+from clinic.queueing import send_after_commit
 from clinic.selectors.consent import consent_current
 from clinic.selectors.scheduling import (
     BOOKING_HORIZON,
@@ -44,6 +45,7 @@ from clinic.selectors.scheduling import (
     min_interval,
     needling_days,
 )
+from clinic.tasks import appointment_confirmation_task
 
 
 class BookingError(Exception):
@@ -305,6 +307,17 @@ def _check_online(slot: Slot) -> None:
         raise BookingError(f"Online booking is open up to {_day(last_day)}.", code="online")
 
 
+def appointment_book_check(
+    *, patient: Patient, slot: Slot, by: User, via: str = Appointment.Via.DESK
+) -> None:
+    """Would `appointment_book` accept this slot now? Raises its BookingError if not and
+    writes nothing (no locks either: the booking itself checks again under its locks).
+    For a confirmation step and for slot finders."""
+    if via == Appointment.Via.PORTAL:
+        _check_online(slot)
+    _check_all(patient=patient, slot=slot, by=by, override_reason="", exclude_pk=None)
+
+
 def appointment_book(
     *,
     patient: Patient,
@@ -349,6 +362,9 @@ def appointment_book(
             )
             appointment._history_user = by
             appointment.save()
+            if via == Appointment.Via.PORTAL:
+                # The patient booked it themselves: confirm by e-mail with the .ics.
+                send_after_commit(appointment_confirmation_task, appointment.pk)
             return appointment
     except IntegrityError as error:
         raise _integrity_message(error) from error

@@ -228,6 +228,7 @@ def test_portal_booking_with_a_year_out_of_window_writes_nothing(
         "location": str(maya.locations.first().pk),
         "type": str(follow_up.pk),
         "start": start,
+        "confirm": "yes",
     }
     response = client_for(patient_user).post(reverse("clinic:portal_book"), data, follow=True)
     assert response.status_code == 200
