@@ -155,3 +155,37 @@ class OnlineBookingForm(forms.Form):
         if day > last:
             raise forms.ValidationError(f"Choose a date on or before {last:%Y-%m-%d}.")
         return day
+
+
+class SlotFinderForm(forms.Form):
+    """Staff's free-slot finder: for a patient and a type of visit, from a date, with one or
+    more practitioners (or anyone) at a location (or any)."""
+
+    type = forms.ModelChoiceField(
+        label="Type of visit",
+        queryset=AppointmentType.objects.filter(active=True),
+        empty_label=None,
+    )
+    from_date = forms.DateField(label="From", widget=DateInput())
+    practitioners = forms.ModelMultipleChoiceField(
+        label="With",
+        queryset=Practitioner.objects.filter(active=True).order_by("display_name"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="None ticked: anyone.",
+    )
+    location = forms.ModelChoiceField(
+        label="Where",
+        queryset=Location.objects.filter(active=True).order_by("name"),
+        required=False,
+        empty_label="Any location",
+    )
+
+    def clean_from_date(self):
+        day = self.cleaned_data["from_date"]
+        if day < timezone.localdate():
+            raise forms.ValidationError("Choose today or a later date.")
+        last = booking_last_day()
+        if day > last:
+            raise forms.ValidationError(f"Bookings are open up to {last:%-d %b %Y}.")
+        return day

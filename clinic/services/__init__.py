@@ -74,6 +74,7 @@ from clinic.services.scheduling import (
     appointment_reschedule,
     needling_day_record,
     online_bookings_acknowledge,
+    slots_find,
 )
 
 __all__ = [
@@ -92,6 +93,7 @@ __all__ = [
     "Slot",
     "appointment_book",
     "appointment_book_check",
+    "slots_find",
     "appointment_cancel",
     "appointment_cancel_by_patient",
     "appointment_check_in",

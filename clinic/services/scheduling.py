@@ -41,6 +41,8 @@ from clinic.selectors.consent import consent_current
 from clinic.selectors.scheduling import (
     BOOKING_HORIZON,
     ONLINE_LEAD,
+    FreeSlot,
+    free_slots,
     ims_next_eligible,
     min_interval,
     needling_days,
@@ -316,6 +318,51 @@ def appointment_book_check(
     if via == Appointment.Via.PORTAL:
         _check_online(slot)
     _check_all(patient=patient, slot=slot, by=by, override_reason="", exclude_pk=None)
+
+
+def slots_find(
+    *,
+    patient: Patient,
+    type: AppointmentType,  # noqa: A002
+    by: User,
+    from_date: dt.date,
+    practitioners: list[Practitioner] | None = None,
+    location: Location | None = None,
+    days: int = 21,
+    limit: int = 24,
+) -> list[FreeSlot]:
+    """The first `limit` start times from `from_date` (for up to `days` days) at which
+    `appointment_book` would book `patient` for `type` now: free in the practitioner's
+    hours (selectors.free_slots), and then checked one by one with the booking service's
+    own rules (overlaps of practitioner and patient, hours, time off, the horizon and, for
+    IMS, the interval, which no slot finder may override). Nothing is written; a slot can
+    still be taken before it is booked, when the booking refuses it with its usual
+    message. Days inside the IMS interval are skipped before their times are checked."""
+    now = timezone.now()
+    wanted = {p.pk for p in practitioners} if practitioners else None
+    gap = min_interval()
+    needled = needling_days(patient) if type.is_ims else []
+    found: list[FreeSlot] = []
+    for offset in range(days):
+        day = from_date + dt.timedelta(days=offset)
+        if day < timezone.localdate():
+            continue
+        if any(abs((other - day).days) < gap for other in needled):
+            continue
+        for free in free_slots(type=type, day=day, location=location, earliest=now):
+            if wanted is not None and free.practitioner.pk not in wanted:
+                continue
+            slot = Slot(
+                practitioner=free.practitioner, location=free.location, start=free.start, type=type
+            )
+            try:
+                appointment_book_check(patient=patient, slot=slot, by=by)
+            except BookingError:
+                continue
+            found.append(free)
+            if len(found) >= limit:
+                return found
+    return found
 
 
 def appointment_book(
