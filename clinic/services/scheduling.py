@@ -52,13 +52,16 @@ from clinic.tasks import appointment_confirmation_task
 
 class BookingError(Exception):
     """A booking rule said no. `message` is for the person booking; `next_eligible` is
-    set when the IMS spacing rule refused, with the first date that would be allowed."""
+    set when the IMS spacing rule refused, with the first date that would be allowed.
+    `problems` lists every rule the slot broke (this one first), so a form can show them
+    all at once instead of one per submit."""
 
     def __init__(self, message: str, *, code: str = "", next_eligible: dt.date | None = None):
         super().__init__(message)
         self.message = message
         self.code = code
         self.next_eligible = next_eligible
+        self.problems: list[BookingError] = [self]
 
 
 def clinic_date(moment: dt.datetime) -> dt.date:
@@ -195,28 +198,46 @@ def _check_overlaps(
     end: dt.datetime,
     exclude_pk: int | None,
 ) -> None:
+    """Refuse a time the practitioner, the patient or the room is already booked at (every
+    clash at once: BookingError.problems)."""
     overlapping = _overlapping(start, end, exclude_pk)
+    problems = []
     clash = overlapping.filter(practitioner=practitioner).first()
     if clash:
-        raise BookingError(
-            f"{practitioner} is already booked {_time(clash.start)}-{_time(clash.end)} "
-            f"(with {clash.patient.display_name}).",
-            code="practitioner_overlap",
+        problems.append(
+            BookingError(
+                f"{practitioner} is already booked {_time(clash.start)}-{_time(clash.end)} "
+                f"(with {clash.patient.display_name}).",
+                code="practitioner_overlap",
+            )
         )
     clash = overlapping.filter(patient=patient).first()
     if clash:
-        raise BookingError(
-            f"{patient.display_name} already has an appointment {_time(clash.start)}-"
-            f"{_time(clash.end)} with {clash.practitioner}.",
-            code="patient_overlap",
+        problems.append(
+            BookingError(
+                f"{patient.display_name} already has an appointment {_time(clash.start)}-"
+                f"{_time(clash.end)} with {clash.practitioner}.",
+                code="patient_overlap",
+            )
         )
     if room is not None:
         clash = overlapping.filter(room=room).first()
         if clash:
-            raise BookingError(
-                f"{room.name} is in use {_time(clash.start)}-{_time(clash.end)}.",
-                code="room_overlap",
+            problems.append(
+                BookingError(
+                    f"{room.name} is in use {_time(clash.start)}-{_time(clash.end)}.",
+                    code="room_overlap",
+                )
             )
+    _raise_all(problems)
+
+
+def _raise_all(problems: list[BookingError]) -> None:
+    """Raise the first problem, carrying them all."""
+    if problems:
+        first = problems[0]
+        first.problems = [p for problem in problems for p in problem.problems]
+        raise first
 
 
 def _integrity_message(error: IntegrityError) -> BookingError:
@@ -261,27 +282,43 @@ class Slot:
 def _check_all(
     *, patient: Patient, slot: Slot, by: User, override_reason: str, exclude_pk: int | None
 ) -> tuple[str, User | None]:
-    _check_horizon(slot.start)
-    _check_when(
-        practitioner=slot.practitioner, location=slot.location, start=slot.start, end=slot.end
-    )
-    _check_overlaps(
-        patient=patient,
-        practitioner=slot.practitioner,
-        room=slot.room,
-        start=slot.start,
-        end=slot.end,
-        exclude_pk=exclude_pk,
-    )
-    if slot.type.is_ims:
-        return _check_spacing(
+    """Every booking rule for `slot`; raises BookingError with every rule it breaks (in
+    this order: horizon, hours and time off, overlaps, IMS spacing). Returns the spacing
+    override (reason, author) to store."""
+    problems: list[BookingError] = []
+    override: tuple[str, User | None] = ("", None)
+    checks = [
+        lambda: _check_horizon(slot.start),
+        lambda: _check_when(
+            practitioner=slot.practitioner, location=slot.location, start=slot.start, end=slot.end
+        ),
+        lambda: _check_overlaps(
             patient=patient,
-            day=clinic_date(slot.start),
+            practitioner=slot.practitioner,
+            room=slot.room,
+            start=slot.start,
+            end=slot.end,
             exclude_pk=exclude_pk,
-            override_reason=override_reason,
-            by=by,
-        )
-    return "", None
+        ),
+    ]
+    for check in checks:
+        try:
+            check()
+        except BookingError as problem:
+            problems.append(problem)
+    if slot.type.is_ims:
+        try:
+            override = _check_spacing(
+                patient=patient,
+                day=clinic_date(slot.start),
+                exclude_pk=exclude_pk,
+                override_reason=override_reason,
+                by=by,
+            )
+        except BookingError as problem:
+            problems.append(problem)
+    _raise_all(problems)
+    return override
 
 
 def _check_online(slot: Slot) -> None:

@@ -199,7 +199,8 @@ def _portal_book_post(request: HttpRequest, patient) -> HttpResponse:
             patient=patient, slot=slot, by=request.user, via=Appointment.Via.PORTAL
         )
     except services.BookingError as refusal:
-        messages.error(request, refusal.message)
+        for problem in refusal.problems:
+            messages.error(request, problem.message)
         return redirect(
             reverse("clinic:portal_book") + f"?type={kind.pk}&date={start.date().isoformat()}"
         )
