@@ -105,3 +105,25 @@ def test_a_cancelled_visit_is_rebooked_from_its_page(maya, ims, day, front_desk,
     )
     assert answer.status_code == 302
     assert Appointment.objects.filter(patient=patient, status="booked").count() == 1
+
+
+@pytest.mark.parametrize(
+    ("typed", "booked"),
+    [("10:07", "10:00"), ("10:08", "10:15"), ("10:15", "10:15"), ("10:52", "10:45")],
+)
+def test_start_times_snap_to_the_grid(maya, ims, day, front_desk, client_for, typed, booked):
+    patient = make_patient()
+    answer = client_for(front_desk).post(
+        reverse("clinic:appointment_new"),
+        {
+            "patient": patient.pk,
+            "practitioner": maya.pk,
+            "location": maya.locations.first().pk,
+            "type": ims.pk,
+            "date": day.isoformat(),
+            "time": typed,
+        },
+    )
+    assert answer.status_code == 302
+    visit = Appointment.objects.get(patient=patient)
+    assert f"{timezone.localtime(visit.start):%H:%M}" == booked
