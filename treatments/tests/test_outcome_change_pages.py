@@ -157,4 +157,4 @@ def test_course_summary_ends_the_change_at_its_last_day(physio):
     nprs = next(track for track in context["scores"] if track.code == "NPRS")
     assert nprs.latest.is_baseline
     html = render_to_string("pdf/course_summary.html", context)
-    assert "No later score yet" in html
+    assert "One score so far" in html
