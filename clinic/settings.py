@@ -368,6 +368,9 @@ if "EMAIL_FILE_PATH" in _email:  # filemail:///path writes each message to a fil
 CLINIC_NAME = env.str("CLINIC_NAME", default="Cedar IMS Physiotherapy")
 CLINIC_PHONE = env.str("CLINIC_PHONE", default="604-555-0142")
 CLINIC_EMAIL = env.str("CLINIC_EMAIL", default="hello@cedar-ims.example")
+# ISO 3166 country of the clinic: phone numbers typed without a country code are read as
+# this country's (clinic/contact.py).
+CLINIC_COUNTRY = env.str("CLINIC_COUNTRY", default="CA")
 CLINIC_ADDRESS = env.str("CLINIC_ADDRESS", default="2150 West 4th Avenue, Vancouver, BC")
 # Patient documents: paper size (Letter or A4) and how long a summary may stay pending
 # before the sweeper sends it to the queue again.

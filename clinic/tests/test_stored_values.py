@@ -98,6 +98,7 @@ def _patient_data(**overrides) -> dict:
         "legal_last_name": "Example",
         "date_of_birth": "1980-04-01",
         "sex": "undisclosed",
+        "email": "casey@example.org",
         "preferred_contact": "email",
     } | overrides
 
