@@ -32,9 +32,12 @@ migrate: $(VENV)/.runtime
 seed: migrate
 	$(PY) manage.py seed_demo
 
-# Tasks run in-process (eager) here, so no broker or worker is needed.
+# Tasks run in-process (eager) here, so no broker or worker is needed. PORT=8001 make run
+# serves on another port.
+PORT ?= 8000
+export PORT
 run: seed
-	REDIS_URL= $(PY) manage.py runserver 127.0.0.1:8000
+	REDIS_URL= $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 # The suite in two parts: most tests spread over one process per CPU (pytest-xdist; each
 # process has its own test database, test_<name>_gw0, ...), then the tests marked `serial`

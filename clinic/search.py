@@ -26,6 +26,16 @@ def digits(text: str) -> str:
     return "".join(ch for ch in text if ch.isdigit())
 
 
+def phone_digits(text: str) -> str:
+    """The digits a phone number is searched by: a North American number (+1, or eleven
+    digits starting with 1) without its country code, so "+1 604 555 0199", "1-604-555-0199"
+    and "604 555 0199" are the same digits; other countries keep their code."""
+    number = digits(text)
+    if len(number) == 11 and number.startswith("1"):
+        return number[1:]
+    return number
+
+
 def query_terms(query: str) -> list[str]:
     """Terms that must all appear in a patient's search text.
 
@@ -34,5 +44,5 @@ def query_terms(query: str) -> list[str]:
     """
     query = query.strip()
     if _PHONE_LIKE.match(query) and len(digits(query)) >= 3:
-        return [digits(query)]
+        return [phone_digits(query)]
     return [term for term in normalize(query).split() if term]

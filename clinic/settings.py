@@ -160,6 +160,9 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
     }
+    # The covering indexes' INCLUDE columns are a PostgreSQL feature; SQLite builds the
+    # plain index and says so on every command. Nothing to act on for the embedded database.
+    SILENCED_SYSTEM_CHECKS = ["models.W040"]
 else:
     _db["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     _db.setdefault("OPTIONS", {})
@@ -365,6 +368,9 @@ if "EMAIL_FILE_PATH" in _email:  # filemail:///path writes each message to a fil
 CLINIC_NAME = env.str("CLINIC_NAME", default="Cedar IMS Physiotherapy")
 CLINIC_PHONE = env.str("CLINIC_PHONE", default="604-555-0142")
 CLINIC_EMAIL = env.str("CLINIC_EMAIL", default="hello@cedar-ims.example")
+# ISO 3166 country of the clinic: phone numbers typed without a country code are read as
+# this country's (clinic/contact.py).
+CLINIC_COUNTRY = env.str("CLINIC_COUNTRY", default="CA")
 CLINIC_ADDRESS = env.str("CLINIC_ADDRESS", default="2150 West 4th Avenue, Vancouver, BC")
 # Patient documents: paper size (Letter or A4) and how long a summary may stay pending
 # before the sweeper sends it to the queue again.
@@ -452,5 +458,8 @@ LOGGING = {
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
         "axes": {"level": "WARNING"},
+        # Without REDIS_URL tasks run in-process over kombu's memory transport, which has no
+        # host and says so once per process ("No hostname was supplied").
+        "kombu.connection": {"level": "ERROR" if not REDIS_URL else "WARNING"},
     },
 }

@@ -55,6 +55,13 @@ def appointment_reminders_task() -> int:
     return appointment_reminders_send()
 
 
+@shared_task(autoretry_for=(ConnectionError,), retry_backoff=True, max_retries=5)
+def appointment_confirmation_task(appointment_id: int) -> bool:
+    from clinic.services.reminders import appointment_confirmation_send
+
+    return appointment_confirmation_send(appointment_id)
+
+
 @shared_task
 def spacing_audit_task() -> int:
     from clinic.services.reminders import spacing_audit

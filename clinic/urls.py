@@ -16,6 +16,7 @@ from clinic.views import (
     portal,
     records,
     schedule,
+    slots,
     two_factor,
 )
 from clinic.views import home as views
@@ -91,6 +92,7 @@ office_patterns = (
             schedule.booking_patient_panel,
             name="booking_patient_panel",
         ),
+        path("appointments/find/", slots.slot_finder, name="slot_finder"),
         path("appointments/<int:pk>/", schedule.appointment_detail, name="appointment_detail"),
         path(
             "appointments/<int:pk>/status/", schedule.appointment_status, name="appointment_status"
@@ -162,6 +164,11 @@ office_patterns = (
             "portal/appointments/<int:pk>/cancel/",
             portal.portal_appointment_cancel,
             name="portal_appointment_cancel",
+        ),
+        path(
+            "portal/appointments/<int:pk>/calendar.ics",
+            portal.portal_appointment_calendar,
+            name="portal_appointment_calendar",
         ),
         path("portal/book/", portal.portal_book, name="portal_book"),
         path("portal/my-records/", records.portal_records, name="portal_records"),

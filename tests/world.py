@@ -32,7 +32,13 @@ from clinic.models import (
 )
 from clinic.permissions import Role
 from clinic.tests.factories import UserFactory, join_care_team, write_appointment
-from treatments.models import CourseSummary, NeedlingSite, TreatmentSession, VisitSummary
+from treatments.models import (
+    AdverseEvent,
+    CourseSummary,
+    NeedlingSite,
+    TreatmentSession,
+    VisitSummary,
+)
 from treatments.services import summaries
 from treatments.tests.factories import credential_for
 from treatments.tests.summary_helpers import named_patient, signed_session
@@ -54,6 +60,7 @@ class World:
     finding: SignFinding
     session: TreatmentSession
     site: NeedlingSite
+    event: AdverseEvent
     summary: VisitSummary
     course: CourseSummary
     screening_item: ScreeningItem
@@ -113,6 +120,13 @@ def build_world() -> World:
     finding = assessment.sign_findings.first()
     session = signed_session(physio, patient_a)
     site = session.sites.first()
+    event = AdverseEvent.objects.create(
+        session=session,
+        kind="bruising",
+        severity="mild",
+        action_taken="Pressure.",
+        recorded_by=physio,
+    )
     summary = VisitSummary.objects.get(session=session)
     summaries.document_render(VisitSummary, summary.pk)
     summary.refresh_from_db()
@@ -139,6 +153,7 @@ def build_world() -> World:
         finding=finding,
         session=session,
         site=site,
+        event=event,
         summary=summary,
         course=course,
         screening_item=ScreeningItem.objects.first(),
@@ -200,6 +215,7 @@ def world_url(world: World, name: str) -> str | None:
         "clinic:correction_settle": {"pk": world.correction.pk},
         "clinic:portal_intake_step": {"step": "pain"},
         "clinic:portal_appointment_cancel": {"pk": world.appointment.pk},
+        "clinic:portal_appointment_calendar": {"pk": world.appointment.pk},
         "clinic:portal_invitation": {"token": "not-a-real-invitation"},
         "password_reset_confirm": {"uidb64": "MQ", "token": "set-password"},
         "assessments:patient_list": {"patient_pk": a.pk},
@@ -244,5 +260,6 @@ def world_url(world: World, name: str) -> str | None:
         "treatments:course_summary": {"token": world.course.token},
         "treatments:course_summary_download": {"token": world.course.token},
         "treatments:course_summary_retry": {"token": world.course.token},
+        "treatments:incident": {"pk": world.event.pk},
     }  # fmt: skip
     return reverse(name, kwargs=kwargs.get(name, {}))

@@ -10,11 +10,12 @@ from assessments.models import Muscle, Segment
 from clinic.forms.common import IdMultipleChoiceField
 from clinic.inputs import parse_id
 from clinic.reference_cache import ReferenceData
-from clinic.validators import validate_past_date
+from clinic.validators import NARRATIVE_MAX, validate_past_date
 from clinic.widgets import MemoSelect
 from treatments.models import (
     AdverseEvent,
     HomeCareSnippet,
+    IncidentReview,
     NeedleSize,
     NeedlingSite,
     RomRetest,
@@ -329,3 +330,35 @@ class CourseSummaryForm(forms.Form):
         if end and end > timezone.localdate():
             self.add_error("date_to", "The end date cannot be in the future.")
         return cleaned
+
+
+class IncidentReviewForm(forms.Form):
+    """One review step of an incident: the states it may move to from `current` (as the
+    actions an admin takes), and the note that step needs."""
+
+    ACTIONS = {
+        IncidentReview.State.REVIEWED: "Mark reviewed",
+        IncidentReview.State.CLOSED: "Close: the follow-up is done",
+        IncidentReview.State.OPEN: "Reopen",
+    }
+    FURTHER_NOTE = "Add a review note (stays reviewed)"
+
+    state = forms.ChoiceField(label="Step", widget=forms.RadioSelect)
+    # Required, with a message that depends on the step: the service says which.
+    note = forms.CharField(
+        label="Note",
+        required=False,
+        max_length=NARRATIVE_MAX,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="What the review found; when closing, what was done (e.g. patient phoned, "
+        "technique reviewed with the physiotherapist, report to the regulator).",
+    )
+
+    def __init__(self, *args, current: str, next_states: tuple[str, ...], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["state"].choices = [
+            (state, self.FURTHER_NOTE if state == current else self.ACTIONS[state])
+            for state in next_states
+        ]
+        if len(next_states) == 1:
+            self.fields["state"].initial = next_states[0]

@@ -3,7 +3,7 @@ patient documents (patients, physiotherapists, front desk)."""
 
 from django.urls import path
 
-from treatments.views import documents, sessions
+from treatments.views import documents, incidents, sessions
 
 app_name = "treatments"
 
@@ -30,7 +30,8 @@ urlpatterns = [
         sessions.part_remove,
         name="part_remove",
     ),
-    path("incidents/", sessions.incidents, name="incidents"),
+    path("incidents/", incidents.incidents, name="incidents"),
+    path("incidents/<int:pk>/", incidents.incident, name="incident"),
     # Patient documents: the portal, staff lists, downloads and course summaries.
     path("documents/", documents.portal_documents, name="portal_documents"),
     path(

@@ -7,6 +7,7 @@ from crispy_forms.layout import Column, Fieldset, Layout, Row
 from django import forms
 from django.utils import timezone
 
+from clinic.contact import PHONE_HELP, phone_normalize, postal_code_normalize
 from clinic.forms.common import DateInput
 from clinic.models import Patient, Practitioner
 
@@ -54,6 +55,7 @@ class PatientForm(forms.ModelForm):
             "date_of_birth": {"invalid": "Enter the date of birth as a date (YYYY-MM-DD)."},
         }
         labels = {"email": "E-mail"}
+        help_texts = {"phone": PHONE_HELP}
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -123,6 +125,31 @@ class PatientForm(forms.ModelForm):
         if dob.year < today.year - 120:
             raise forms.ValidationError("Check the year: that is more than 120 years ago.")
         return dob
+
+    def clean_phone(self) -> str:
+        return phone_normalize(self.cleaned_data["phone"])
+
+    def clean_emergency_contact_phone(self) -> str:
+        return phone_normalize(self.cleaned_data["emergency_contact_phone"])
+
+    def clean_postal_code(self) -> str:
+        return postal_code_normalize(self.cleaned_data["postal_code"])
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        method = cleaned.get("preferred_contact")
+        Method = Patient.ContactMethod
+        if method == Method.EMAIL and not cleaned.get("email") and "email" not in self.errors:
+            self.add_error(
+                "preferred_contact", "E-mail is preferred but there is no e-mail address."
+            )
+        wants_phone = method in (Method.PHONE, Method.SMS)
+        if wants_phone and not cleaned.get("phone") and "phone" not in self.errors:
+            self.add_error(
+                "preferred_contact",
+                f"{Method(method).label} is preferred but there is no phone number.",
+            )
+        return cleaned
 
     def patient_fields(self) -> dict:
         return dict(self.cleaned_data)

@@ -14,7 +14,7 @@ from clinic.models import (
     Patient,
     Practitioner,
 )
-from clinic.selectors.scheduling import BOOKING_HORIZON
+from clinic.selectors.scheduling import BOOKING_HORIZON, SLOT_MINUTES
 from clinic.validators import NOTE_MAX
 
 
@@ -62,6 +62,16 @@ class SlotForm(forms.Form):
                 f"before {last:%Y-%m-%d}."
             )
         return day
+
+    def clean_time(self) -> dt.time:
+        """Snap to the schedule's grid (SLOT_MINUTES): 10:07 becomes 10:00, 10:08 becomes
+        10:15, so visits line up with the day view's rows and leave no unusable gaps. The
+        time input steps by the grid already; this covers typed times and old browsers."""
+        time = self.cleaned_data["time"]
+        minutes = time.hour * 60 + time.minute + (1 if time.second >= 30 else 0)
+        snapped = round(minutes / SLOT_MINUTES) * SLOT_MINUTES
+        snapped = min(snapped, 24 * 60 - SLOT_MINUTES)  # 23:53 stays on the same day
+        return dt.time(snapped // 60, snapped % 60)
 
     def clean(self):
         cleaned = super().clean()
@@ -134,6 +144,18 @@ class OnlineBookingForm(forms.Form):
         widget=forms.RadioSelect,
     )
     date = forms.DateField(widget=DateInput())
+    practitioner = forms.ModelChoiceField(
+        label="With",
+        queryset=Practitioner.objects.filter(active=True).order_by("display_name"),
+        required=False,
+        empty_label="Anyone",
+    )
+    location = forms.ModelChoiceField(
+        label="Where",
+        queryset=Location.objects.filter(active=True).order_by("name"),
+        required=False,
+        empty_label="Any location",
+    )
 
     def clean_date(self):
         day = self.cleaned_data["date"]
@@ -142,4 +164,38 @@ class OnlineBookingForm(forms.Form):
         last = booking_last_day()
         if day > last:
             raise forms.ValidationError(f"Choose a date on or before {last:%Y-%m-%d}.")
+        return day
+
+
+class SlotFinderForm(forms.Form):
+    """Staff's free-slot finder: for a patient and a type of visit, from a date, with one or
+    more practitioners (or anyone) at a location (or any)."""
+
+    type = forms.ModelChoiceField(
+        label="Type of visit",
+        queryset=AppointmentType.objects.filter(active=True),
+        empty_label=None,
+    )
+    from_date = forms.DateField(label="From", widget=DateInput())
+    practitioners = forms.ModelMultipleChoiceField(
+        label="With",
+        queryset=Practitioner.objects.filter(active=True).order_by("display_name"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="None ticked: anyone.",
+    )
+    location = forms.ModelChoiceField(
+        label="Where",
+        queryset=Location.objects.filter(active=True).order_by("name"),
+        required=False,
+        empty_label="Any location",
+    )
+
+    def clean_from_date(self):
+        day = self.cleaned_data["from_date"]
+        if day < timezone.localdate():
+            raise forms.ValidationError("Choose today or a later date.")
+        last = booking_last_day()
+        if day > last:
+            raise forms.ValidationError(f"Bookings are open up to {last:%-d %b %Y}.")
         return day

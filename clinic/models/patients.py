@@ -13,7 +13,7 @@ from clinic import search
 from clinic.validators import NOTE_MAX, LimitedTextField, date_check, validate_past_date
 
 phone_validator = RegexValidator(
-    r"^\+?[\d\s().-]{7,20}$",
+    r"^\+?[\d\s().-]{7,20}(\s*(ext\.?|x)\s*\d{1,6})?$",
     "Enter a phone number of 7 to 20 digits; spaces, dashes and brackets are fine.",
 )
 
@@ -165,7 +165,7 @@ class Patient(models.Model):
             self.email,
         ]
         text = search.normalize(" ".join(part for part in parts if part))
-        phone_digits = search.digits(self.phone)
+        phone_digits = search.phone_digits(self.phone)
         return f"{text} {phone_digits}".strip()
 
 

@@ -607,11 +607,13 @@ def free_slots(
     type: AppointmentType,
     day: dt.date,
     location: Location | None = None,  # noqa: A002
+    earliest: dt.datetime | None = None,
 ) -> list[FreeSlot]:
     """Start times on `day` where `type` fits a practitioner's hours with nothing booked and
-    no time off (online booking; the booking service re-checks everything)."""
+    no time off, from `earliest` on (by default the online booking's notice from now; the
+    booking service re-checks everything)."""
     day_start, day_end = local_bounds(day)
-    earliest = timezone.now() + ONLINE_LEAD
+    earliest = earliest or timezone.now() + ONLINE_LEAD
     practitioners = Practitioner.objects.filter(active=True).prefetch_related(
         Prefetch(
             "working_hours",

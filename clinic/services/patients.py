@@ -50,7 +50,7 @@ def patient_possible_duplicates(
         matches |= Q(pk__in=same_name)
     if email:
         matches |= Q(email__iexact=email.strip())
-    phone_digits = search.digits(phone)
+    phone_digits = search.phone_digits(phone)
     if len(phone_digits) >= 7:
         matches |= Q(search_text__contains=phone_digits[-10:])
     queryset = Patient.objects.filter(matches)

@@ -15,8 +15,8 @@ from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
-from icalendar import Calendar, Event
 
+from clinic.ics import appointment_ics
 from clinic.models import (
     Appointment,
     ClinicPolicy,
@@ -39,23 +39,6 @@ logger = logging.getLogger(__name__)
 
 
 # --- Reminders -------------------------------------------------------------------------------
-
-
-def appointment_ics(appointment: Appointment) -> bytes:
-    """An iCalendar file for the patient's calendar (no clinical details)."""
-    calendar = Calendar()
-    calendar.add("prodid", f"-//{settings.CLINIC_NAME}//Appointments//EN")
-    calendar.add("version", "2.0")
-    event = Event()
-    event.add("uid", f"appointment-{appointment.pk}@{settings.SITE_URL.split('//')[-1]}")
-    event.add("dtstamp", timezone.now())
-    event.add("dtstart", appointment.start)
-    event.add("dtend", appointment.end)
-    event.add("summary", f"{appointment.type.name} at {settings.CLINIC_NAME}")
-    event.add("location", appointment.location.address or appointment.location.name)
-    event.add("description", f"With {appointment.practitioner}. Questions: {settings.CLINIC_PHONE}")
-    calendar.add_component(event)
-    return calendar.to_ical()
 
 
 def appointment_reminders_send(*, now: dt.datetime | None = None) -> int:
@@ -104,6 +87,34 @@ def appointment_reminders_send(*, now: dt.datetime | None = None) -> int:
         Appointment.objects.filter(pk=pk).update(reminder_sent_at=timezone.now())
         sent += 1
     return sent
+
+
+def appointment_confirmation_send(appointment_id: int) -> bool:
+    """E-mail the patient that their online booking is made, with the visit as an .ics
+    file. Returns False when there is nothing to send (no address, or the visit was
+    cancelled before the worker got to it)."""
+    appointment = Appointment.objects.select_related(
+        "patient", "practitioner", "location", "type"
+    ).get(pk=appointment_id)
+    if not appointment.patient.email or appointment.status == Appointment.Status.CANCELLED:
+        return False
+    message = EmailMessage(
+        subject=f"Booked: your appointment at {settings.CLINIC_NAME}",
+        body=render_to_string(
+            "clinic/email/appointment_booked.txt",
+            {
+                "appointment": appointment,
+                "clinic_name": settings.CLINIC_NAME,
+                "clinic_phone": settings.CLINIC_PHONE,
+                "portal_url": settings.SITE_URL + "/",
+                "notice_hours": ClinicPolicy.current().cancellation_notice_hours,
+            },
+        ),
+        to=[appointment.patient.email],
+    )
+    message.attach("appointment.ics", appointment_ics(appointment), "text/calendar")
+    message.send()
+    return True
 
 
 # --- Spacing audit ---------------------------------------------------------------------------

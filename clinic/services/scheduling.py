@@ -36,25 +36,32 @@ from clinic.models import (
     User,
 )
 from clinic.permissions import Role
+from clinic.queueing import send_after_commit
 from clinic.selectors.consent import consent_current
 from clinic.selectors.scheduling import (
     BOOKING_HORIZON,
     ONLINE_LEAD,
+    FreeSlot,
+    free_slots,
     ims_next_eligible,
     min_interval,
     needling_days,
 )
+from clinic.tasks import appointment_confirmation_task
 
 
 class BookingError(Exception):
     """A booking rule said no. `message` is for the person booking; `next_eligible` is
-    set when the IMS spacing rule refused, with the first date that would be allowed."""
+    set when the IMS spacing rule refused, with the first date that would be allowed.
+    `problems` lists every rule the slot broke (this one first), so a form can show them
+    all at once instead of one per submit."""
 
     def __init__(self, message: str, *, code: str = "", next_eligible: dt.date | None = None):
         super().__init__(message)
         self.message = message
         self.code = code
         self.next_eligible = next_eligible
+        self.problems: list[BookingError] = [self]
 
 
 def clinic_date(moment: dt.datetime) -> dt.date:
@@ -191,28 +198,46 @@ def _check_overlaps(
     end: dt.datetime,
     exclude_pk: int | None,
 ) -> None:
+    """Refuse a time the practitioner, the patient or the room is already booked at (every
+    clash at once: BookingError.problems)."""
     overlapping = _overlapping(start, end, exclude_pk)
+    problems = []
     clash = overlapping.filter(practitioner=practitioner).first()
     if clash:
-        raise BookingError(
-            f"{practitioner} is already booked {_time(clash.start)}-{_time(clash.end)} "
-            f"(with {clash.patient.display_name}).",
-            code="practitioner_overlap",
+        problems.append(
+            BookingError(
+                f"{practitioner} is already booked {_time(clash.start)}-{_time(clash.end)} "
+                f"(with {clash.patient.display_name}).",
+                code="practitioner_overlap",
+            )
         )
     clash = overlapping.filter(patient=patient).first()
     if clash:
-        raise BookingError(
-            f"{patient.display_name} already has an appointment {_time(clash.start)}-"
-            f"{_time(clash.end)} with {clash.practitioner}.",
-            code="patient_overlap",
+        problems.append(
+            BookingError(
+                f"{patient.display_name} already has an appointment {_time(clash.start)}-"
+                f"{_time(clash.end)} with {clash.practitioner}.",
+                code="patient_overlap",
+            )
         )
     if room is not None:
         clash = overlapping.filter(room=room).first()
         if clash:
-            raise BookingError(
-                f"{room.name} is in use {_time(clash.start)}-{_time(clash.end)}.",
-                code="room_overlap",
+            problems.append(
+                BookingError(
+                    f"{room.name} is in use {_time(clash.start)}-{_time(clash.end)}.",
+                    code="room_overlap",
+                )
             )
+    _raise_all(problems)
+
+
+def _raise_all(problems: list[BookingError]) -> None:
+    """Raise the first problem, carrying them all."""
+    if problems:
+        first = problems[0]
+        first.problems = [p for problem in problems for p in problem.problems]
+        raise first
 
 
 def _integrity_message(error: IntegrityError) -> BookingError:
@@ -257,27 +282,43 @@ class Slot:
 def _check_all(
     *, patient: Patient, slot: Slot, by: User, override_reason: str, exclude_pk: int | None
 ) -> tuple[str, User | None]:
-    _check_horizon(slot.start)
-    _check_when(
-        practitioner=slot.practitioner, location=slot.location, start=slot.start, end=slot.end
-    )
-    _check_overlaps(
-        patient=patient,
-        practitioner=slot.practitioner,
-        room=slot.room,
-        start=slot.start,
-        end=slot.end,
-        exclude_pk=exclude_pk,
-    )
-    if slot.type.is_ims:
-        return _check_spacing(
+    """Every booking rule for `slot`; raises BookingError with every rule it breaks (in
+    this order: horizon, hours and time off, overlaps, IMS spacing). Returns the spacing
+    override (reason, author) to store."""
+    problems: list[BookingError] = []
+    override: tuple[str, User | None] = ("", None)
+    checks = [
+        lambda: _check_horizon(slot.start),
+        lambda: _check_when(
+            practitioner=slot.practitioner, location=slot.location, start=slot.start, end=slot.end
+        ),
+        lambda: _check_overlaps(
             patient=patient,
-            day=clinic_date(slot.start),
+            practitioner=slot.practitioner,
+            room=slot.room,
+            start=slot.start,
+            end=slot.end,
             exclude_pk=exclude_pk,
-            override_reason=override_reason,
-            by=by,
-        )
-    return "", None
+        ),
+    ]
+    for check in checks:
+        try:
+            check()
+        except BookingError as problem:
+            problems.append(problem)
+    if slot.type.is_ims:
+        try:
+            override = _check_spacing(
+                patient=patient,
+                day=clinic_date(slot.start),
+                exclude_pk=exclude_pk,
+                override_reason=override_reason,
+                by=by,
+            )
+        except BookingError as problem:
+            problems.append(problem)
+    _raise_all(problems)
+    return override
 
 
 def _check_online(slot: Slot) -> None:
@@ -303,6 +344,62 @@ def _check_online(slot: Slot) -> None:
     last_day = timezone.localdate() + dt.timedelta(days=policy.online_booking_days_ahead)
     if clinic_date(slot.start) > last_day:
         raise BookingError(f"Online booking is open up to {_day(last_day)}.", code="online")
+
+
+def appointment_book_check(
+    *, patient: Patient, slot: Slot, by: User, via: str = Appointment.Via.DESK
+) -> None:
+    """Would `appointment_book` accept this slot now? Raises its BookingError if not and
+    writes nothing (no locks either: the booking itself checks again under its locks).
+    For a confirmation step and for slot finders."""
+    if via == Appointment.Via.PORTAL:
+        _check_online(slot)
+    _check_all(patient=patient, slot=slot, by=by, override_reason="", exclude_pk=None)
+
+
+def slots_find(
+    *,
+    patient: Patient,
+    type: AppointmentType,  # noqa: A002
+    by: User,
+    from_date: dt.date,
+    practitioners: list[Practitioner] | None = None,
+    location: Location | None = None,
+    days: int = 21,
+    limit: int = 24,
+) -> list[FreeSlot]:
+    """The first `limit` start times from `from_date` (for up to `days` days) at which
+    `appointment_book` would book `patient` for `type` now: free in the practitioner's
+    hours (selectors.free_slots), and then checked one by one with the booking service's
+    own rules (overlaps of practitioner and patient, hours, time off, the horizon and, for
+    IMS, the interval, which no slot finder may override). Nothing is written; a slot can
+    still be taken before it is booked, when the booking refuses it with its usual
+    message. Days inside the IMS interval are skipped before their times are checked."""
+    now = timezone.now()
+    wanted = {p.pk for p in practitioners} if practitioners else None
+    gap = min_interval()
+    needled = needling_days(patient) if type.is_ims else []
+    found: list[FreeSlot] = []
+    for offset in range(days):
+        day = from_date + dt.timedelta(days=offset)
+        if day < timezone.localdate():
+            continue
+        if any(abs((other - day).days) < gap for other in needled):
+            continue
+        for free in free_slots(type=type, day=day, location=location, earliest=now):
+            if wanted is not None and free.practitioner.pk not in wanted:
+                continue
+            slot = Slot(
+                practitioner=free.practitioner, location=free.location, start=free.start, type=type
+            )
+            try:
+                appointment_book_check(patient=patient, slot=slot, by=by)
+            except BookingError:
+                continue
+            found.append(free)
+            if len(found) >= limit:
+                return found
+    return found
 
 
 def appointment_book(
@@ -349,6 +446,9 @@ def appointment_book(
             )
             appointment._history_user = by
             appointment.save()
+            if via == Appointment.Via.PORTAL:
+                # The patient booked it themselves: confirm by e-mail with the .ics.
+                send_after_commit(appointment_confirmation_task, appointment.pk)
             return appointment
     except IntegrityError as error:
         raise _integrity_message(error) from error
@@ -397,7 +497,12 @@ def appointment_reschedule(
 
 
 def _transition(
-    appointment: Appointment, *, allowed_from: tuple[str, ...], by: User, **changes
+    appointment: Appointment,
+    *,
+    allowed_from: tuple[str, ...],
+    by: User,
+    reason: str | None = None,
+    **changes,
 ) -> Appointment:
     with transaction.atomic():
         current = Appointment.objects.select_for_update().get(pk=appointment.pk)
@@ -410,6 +515,8 @@ def _transition(
         for name, value in changes.items():
             setattr(current, name, value)
         current._history_user = by
+        if reason:
+            current._change_reason = reason  # simple_history's history_change_reason
         current.save()
         return current
 
@@ -466,6 +573,59 @@ def appointment_no_show(*, appointment: Appointment, by: User) -> Appointment:
         by=by,
         status=Appointment.Status.NO_SHOW,
     )
+
+
+def _undo_today(appointment: Appointment, what: str) -> None:
+    if appointment.local_date != timezone.localdate():
+        raise BookingError(
+            f"{what} can only be undone on the day of the visit "
+            f"({_day(appointment.local_date)}); ask a clinic admin to correct the record.",
+            code="status",
+        )
+
+
+def appointment_check_in_undo(*, appointment: Appointment, by: User) -> Appointment:
+    """Take back a check-in made by mistake (the wrong patient, a tap on the wrong row): the
+    visit is booked again. Only on the visit's own day, so the record of who attended a past
+    day cannot be rewritten from the desk; the history row keeps who undid it and when."""
+    _undo_today(appointment, "A check-in")
+    return _transition(
+        appointment,
+        allowed_from=(Appointment.Status.CHECKED_IN,),
+        by=by,
+        reason="undo check-in",
+        status=Appointment.Status.BOOKED,
+        checked_in_at=None,
+    )
+
+
+def appointment_no_show_undo(*, appointment: Appointment, by: User) -> Appointment:
+    """Take back a no-show (the patient turned up late after all): booked again, on the
+    visit's own day only. A no-show stops counting for IMS spacing, so another IMS visit may
+    have been booked inside the interval meanwhile: undoing is then refused with the booking
+    rule's message (the practitioner's time stays held by a no-show, so overlaps cannot
+    arise)."""
+    _undo_today(appointment, "A no-show")
+    try:
+        with transaction.atomic():
+            _lock([appointment.practitioner], appointment.patient)
+            if appointment.is_ims and not appointment.spacing_override_reason:
+                _check_spacing(
+                    patient=appointment.patient,
+                    day=appointment.local_date,
+                    exclude_pk=appointment.pk,
+                    override_reason="",
+                    by=by,
+                )
+            return _transition(
+                appointment,
+                allowed_from=(Appointment.Status.NO_SHOW,),
+                by=by,
+                reason="undo no-show",
+                status=Appointment.Status.BOOKED,
+            )
+    except IntegrityError as error:
+        raise _integrity_message(error) from error
 
 
 def appointment_cancel(*, appointment: Appointment, reason: str, by: User) -> Appointment:

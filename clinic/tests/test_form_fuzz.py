@@ -543,6 +543,7 @@ def test_portal_book(send, patient_user, maya, follow_up, day, data):
         "location": str(maya.locations.first().pk),
         "type": str(follow_up.pk),
         "start": f"{day.isoformat()}T13:00",
+        "confirm": "yes",
     }
     valid = {
         "start": st.integers(min_value=0, max_value=40 * 4 * 24).map(

@@ -44,7 +44,7 @@ def test_front_desk_registers_a_patient_and_the_history_names_them(client_for, f
         ("date_of_birth", "2999-01-01", "cannot be in the future"),
         ("date_of_birth", "not-a-date", "Enter the date of birth as a date"),
         ("email", "lena@", "Enter a complete e-mail address"),
-        ("phone", "12", "Enter a phone number of 7 to 20 digits"),
+        ("phone", "12", "That number has too few or too many digits"),
         ("legal_last_name", "", "This field is required"),
     ],
 )
@@ -71,7 +71,12 @@ def test_tomorrow_is_already_in_the_future(client_for, front_desk):
     "changes",
     [
         # same name (other accents and case) and date of birth
-        {"legal_first_name": "HELENE", "email": "", "phone": ""},
+        {
+            "legal_first_name": "HELENE",
+            "email": "",
+            "phone": "250 555 0101",
+            "preferred_contact": "phone",
+        },
         # same e-mail, other person's name
         {"legal_first_name": "Marc", "date_of_birth": "1970-01-01", "phone": ""},
         # same phone, written differently
@@ -80,6 +85,7 @@ def test_tomorrow_is_already_in_the_future(client_for, front_desk):
             "date_of_birth": "1970-01-01",
             "email": "",
             "phone": "(604) 555 0133",
+            "preferred_contact": "sms",
         },
     ],
 )

@@ -345,18 +345,21 @@ def test_patient_books_online_in_a_free_slot_under_the_same_rules(
 ):
     client = client_for(portal_patient.user)
     page = client.get(reverse("clinic:portal_book"), {"type": ims.pk, "date": day.isoformat()})
-    slots = page.context["slots"]
+    slots = [slot for _, part in page.context["day_parts"] for slot in part]
     assert slots
     first = slots[0]
-    response = client.post(
-        reverse("clinic:portal_book"),
-        {
-            "type": ims.pk,
-            "practitioner": first.practitioner.pk,
-            "location": first.location.pk,
-            "start": first.start.isoformat(),
-        },
-    )
+    chosen = {
+        "type": ims.pk,
+        "practitioner": first.practitioner.pk,
+        "location": first.location.pk,
+        "start": first.start.isoformat(),
+    }
+    # Choosing a time asks for confirmation and books nothing yet.
+    asked = client.post(reverse("clinic:portal_book"), chosen)
+    assert asked.status_code == 200
+    assert "Confirm booking" in asked.content.decode()
+    assert not Appointment.objects.exists()
+    response = client.post(reverse("clinic:portal_book"), chosen | {"confirm": "yes"})
     assert response.url == reverse("clinic:portal_appointments")
     appointment = Appointment.objects.get()
     assert (appointment.booked_via, appointment.patient) == ("portal", portal_patient)
@@ -533,18 +536,22 @@ def test_online_rules_hold_even_for_a_hand_made_post(
             by=portal_patient.user,
             via=Appointment.Via.PORTAL,
         )
-    response = client_for(portal_patient.user).post(
-        reverse("clinic:portal_book"),
-        {
-            "type": kind.pk,
-            "practitioner": maya.pk,
-            "location": maya.locations.first().pk,
-            "start": start.isoformat(),
-        },
-        follow=True,
-    )
-    assert response.status_code == 200
-    assert not Appointment.objects.exists()
+    for confirm in ("", "yes"):  # refused at the confirmation step and at booking alike
+        response = client_for(portal_patient.user).post(
+            reverse("clinic:portal_book"),
+            {
+                "type": kind.pk,
+                "practitioner": maya.pk,
+                "location": maya.locations.first().pk,
+                "start": start.isoformat(),
+                "confirm": confirm,
+            },
+            follow=True,
+        )
+        assert response.status_code == 200
+        refused = [m.level_tag for m in response.context["messages"]] == ["error"]
+        assert refused or "Online booking is not available" in response.content.decode()
+        assert not Appointment.objects.exists()
 
 
 # --- The patient's page: their appointments and a way to book ----------------------------------

@@ -98,6 +98,7 @@ def _patient_data(**overrides) -> dict:
         "legal_last_name": "Example",
         "date_of_birth": "1980-04-01",
         "sex": "undisclosed",
+        "email": "casey@example.org",
         "preferred_contact": "email",
     } | overrides
 
@@ -228,6 +229,7 @@ def test_portal_booking_with_a_year_out_of_window_writes_nothing(
         "location": str(maya.locations.first().pk),
         "type": str(follow_up.pk),
         "start": start,
+        "confirm": "yes",
     }
     response = client_for(patient_user).post(reverse("clinic:portal_book"), data, follow=True)
     assert response.status_code == 200

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from clinic import selectors, services
 from clinic.forms.accounts import InvitationAcceptForm
 from clinic.forms.scheduling import OnlineBookingForm
+from clinic.ics import appointment_ics
 from clinic.models import Appointment, AppointmentType, ClinicPolicy, Location, Practitioner
 from clinic.permissions import Role, allow_public, allow_roles, own_patient
 
@@ -111,11 +112,15 @@ def portal_appointment_cancel(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def portal_book(request: HttpRequest) -> HttpResponse:
     """Online self-booking of follow-up and IMS visits in free slots, under the same rules
-    as the front desk's bookings; the next eligible IMS date is shown up front."""
+    as the front desk's bookings; the next eligible IMS date is shown up front. Free times
+    can be narrowed to one practitioner and one location and are grouped by part of the
+    day; choosing one asks for confirmation before anything is booked."""
     patient = own_patient(request)
     policy = ClinicPolicy.current()
     if not policy.online_booking_enabled:
         return render(request, "clinic/portal/book_closed.html")
+    if request.method == "POST":
+        return _portal_book_post(request, patient)
     ims = selectors.patient_ims_summary(patient)
     form = OnlineBookingForm(request.GET or None)
     slots, chosen_type, day = [], None, None
@@ -134,17 +139,41 @@ def portal_book(request: HttpRequest) -> HttpResponse:
                 "(at least a week between sessions).",
             )
         else:
-            slots = selectors.free_slots(type=chosen_type, day=day)
-    if request.method == "POST":
-        return _portal_book_post(request, patient)
+            slots = selectors.free_slots(
+                type=chosen_type, day=day, location=form.cleaned_data["location"]
+            )
+            if practitioner := form.cleaned_data["practitioner"]:
+                slots = [slot for slot in slots if slot.practitioner.pk == practitioner.pk]
     return render(
         request,
         "clinic/portal/book.html",
-        {"form": form, "slots": slots, "type": chosen_type, "day": day, "ims": ims},
+        {
+            "form": form,
+            "day_parts": _day_parts(slots),
+            "type": chosen_type,
+            "day": day,
+            "ims": ims,
+        },
     )
 
 
+# Parts of the day the free times are grouped in (clinic-local start hour, end hour).
+DAY_PARTS = (("Morning", 0, 12), ("Afternoon", 12, 17), ("Evening", 17, 24))
+
+
+def _day_parts(slots: list) -> list[tuple[str, list]]:
+    """[(label, slots starting in that part of the day)], leaving out empty parts."""
+    parts = []
+    for label, first_hour, end_hour in DAY_PARTS:
+        within = [s for s in slots if first_hour <= timezone.localtime(s.start).hour < end_hour]
+        if within:
+            parts.append((label, within))
+    return parts
+
+
 def _portal_book_post(request: HttpRequest, patient) -> HttpResponse:
+    """A chosen time: the first POST shows what will be booked and asks to confirm
+    (nothing is written); the second, with confirm=yes, books it."""
     try:
         practitioner = Practitioner.objects.get(pk=int(request.POST["practitioner"]), active=True)
         location = Location.objects.get(pk=int(request.POST["location"]), active=True)
@@ -159,18 +188,44 @@ def _portal_book_post(request: HttpRequest, patient) -> HttpResponse:
         start = timezone.make_aware(start)
     slot = services.Slot(practitioner=practitioner, location=location, start=start, type=kind)
     try:
+        if request.POST.get("confirm") != "yes":
+            services.appointment_book_check(
+                patient=patient, slot=slot, by=request.user, via=Appointment.Via.PORTAL
+            )
+            return render(
+                request, "clinic/portal/book_confirm.html", {"slot": slot, "patient": patient}
+            )
         appointment = services.appointment_book(
             patient=patient, slot=slot, by=request.user, via=Appointment.Via.PORTAL
         )
     except services.BookingError as refusal:
-        messages.error(request, refusal.message)
+        for problem in refusal.problems:
+            messages.error(request, problem.message)
         return redirect(
             reverse("clinic:portal_book") + f"?type={kind.pk}&date={start.date().isoformat()}"
         )
     when = timezone.localtime(appointment.start)
+    emailed = f" A confirmation is on its way to {patient.email}." if patient.email else ""
     messages.success(
         request,
         f"Booked: {appointment.type} with {appointment.practitioner} on "
-        f"{date_format(when, 'l j F')} at {when:%H:%M}.",
+        f"{date_format(when, 'l j F')} at {when:%H:%M}, {appointment.location.name}.{emailed}",
     )
     return redirect("clinic:portal_appointments")
+
+
+@allow_roles(Role.PATIENT)
+@require_GET
+def portal_appointment_calendar(request: HttpRequest, pk: int) -> HttpResponse:
+    """One of the patient's own visits as an .ics file for their calendar (another
+    patient's id answers 404)."""
+    appointment = get_object_or_404(
+        Appointment.objects.select_related("type", "location", "practitioner"),
+        pk=pk,
+        patient=own_patient(request),
+    )
+    response = HttpResponse(
+        appointment_ics(appointment), content_type="text/calendar; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="appointment-{appointment.pk}.ics"'
+    return response

@@ -208,9 +208,10 @@ def appointment_new(request: HttpRequest) -> HttpResponse:
                 note=data["note"],
             )
         except BookingError as refusal:
-            form.add_error(None, refusal.message)
-            if refusal.next_eligible:
-                form.next_eligible = refusal.next_eligible
+            for problem in refusal.problems:  # every rule it broke, at once
+                form.add_error(None, problem.message)
+                if problem.next_eligible:
+                    form.next_eligible = problem.next_eligible
         else:
             if data.get("care_team"):
                 # Ticked by the desk or an admin: an explicit, audited grant (booking alone
@@ -298,6 +299,8 @@ ACTIONS = {
     "check_in": (services.appointment_check_in, "checked in"),
     "complete": (services.appointment_complete, "marked complete"),
     "no_show": (services.appointment_no_show, "marked as a no-show"),
+    "undo_check_in": (services.appointment_check_in_undo, "is booked again (check-in undone)"),
+    "undo_no_show": (services.appointment_no_show_undo, "is booked again (no-show undone)"),
 }
 
 
@@ -378,7 +381,8 @@ def appointment_reschedule(request: HttpRequest, pk: int) -> HttpResponse:
                 override_reason=data.get("override_reason", ""),
             )
         except BookingError as refusal:
-            form.add_error(None, refusal.message)
+            for problem in refusal.problems:
+                form.add_error(None, problem.message)
         else:
             messages.success(
                 request,

@@ -1,5 +1,6 @@
 """Treatment models: IMS sessions and their parts, and the reference data they use."""
 
+from treatments.models.incident import IncidentReview
 from treatments.models.reference import HomeCareSnippet, NeedleSize, NeedlingCredential
 from treatments.models.session import (
     AdverseEvent,
@@ -15,6 +16,7 @@ __all__ = [
     "CourseSummary",
     "DocumentStatus",
     "HomeCareSnippet",
+    "IncidentReview",
     "NeedleSize",
     "NeedlingCredential",
     "NeedlingSite",

@@ -9,6 +9,7 @@ from treatments.selectors.documents import (
     visit_summary_context,
     visit_summary_with_relations,
 )
+from treatments.selectors.incidents import incident_counts, incident_detail, incidents
 from treatments.selectors.sessions import (
     OPEN_NOTES_PROVIDERS,
     SESSIONS_PER_PAGE,
@@ -19,7 +20,6 @@ from treatments.selectors.sessions import (
     SessionLine,
     chart_for_patient,
     ims_visits_without_note,
-    incidents,
     muscles_for_session,
     open_draft_sessions,
     patient_documents,
@@ -46,6 +46,8 @@ __all__ = [
     "SessionLine",
     "chart_for_patient",
     "ims_visits_without_note",
+    "incident_counts",
+    "incident_detail",
     "incidents",
     "muscles_for_session",
     "open_draft_sessions",

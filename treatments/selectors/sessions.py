@@ -284,13 +284,6 @@ def muscles_for_session(
     return suggested, [m for m in muscles if m.pk not in seen]
 
 
-def incidents() -> QuerySet[AdverseEvent]:
-    """Adverse events for the clinic admin's incident list, newest first."""
-    return AdverseEvent.objects.select_related("session__practitioner", "recorded_by").order_by(
-        "-occurred_at"
-    )
-
-
 def session_history(session: TreatmentSession) -> list:
     """The note's recorded versions, oldest first, with who saved each (for the audit
     trail under the note; the sites' own histories are in the admin's audit pages)."""

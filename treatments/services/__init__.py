@@ -5,6 +5,7 @@ One module per area; the names are re-exported here so callers write
 `from treatments import services; services.session_sign(...)`.
 """
 
+from treatments.services.incidents import NEXT_STATES, incident_review_add, incident_state
 from treatments.services.sessions import (
     BILATERAL_THORAX_PROBLEM,
     PART_MODELS,
@@ -38,6 +39,9 @@ from treatments.services.summaries import (
 )
 
 __all__ = [
+    "NEXT_STATES",
+    "incident_review_add",
+    "incident_state",
     "BILATERAL_THORAX_PROBLEM",
     "PART_MODELS",
     "SESSION_FIELDS",

@@ -175,11 +175,7 @@ def adverse_event_notify(event_id: int) -> bool:
             .values_list("email", flat=True)
         )
         grade = "Serious" if event.is_serious else "Significant"
-        link = (
-            settings.SITE_URL.rstrip("/")
-            + reverse("treatments:incidents")
-            + f"?event={event.pk}#incident-{event.pk}"
-        )
+        link = settings.SITE_URL.rstrip("/") + reverse("treatments:incident", args=[event.pk])
         referred = "yes" if event.referred_for_care else "no"
         send_mail(
             subject=f"[{settings.CLINIC_NAME}] {grade} adverse event: "

@@ -151,7 +151,7 @@ def test_a_significant_event_emails_the_admins_and_names_nobody(
     # The link opens that incident in the app (a clinic admin signs in to see it).
     [link] = re.findall(r"https?://\S+", mail.body)
     path = link.split("://", 1)[1].split("/", 1)[1]
-    assert path == f"treatments/incidents/?event={event.pk}#incident-{event.pk}"
+    assert path == f"treatments/incidents/{event.pk}/"
     event.refresh_from_db()
     assert event.admin_notified_at is not None
 
@@ -159,12 +159,19 @@ def test_a_significant_event_emails_the_admins_and_names_nobody(
 def test_the_link_shows_that_incident(physio, signed, clinic_admin, client_for):
     other = _record(signed, physio, kind="nausea")
     event = _record(signed, physio, kind="headache", significant=True)
-    page = client_for(clinic_admin).get(f"/treatments/incidents/?event={event.pk}")
+    admin = client_for(clinic_admin)
+    page = admin.get(f"/treatments/incidents/{event.pk}/")
     html = page.content.decode()
-    assert f'id="incident-{event.pk}"' in html
-    assert f'id="incident-{other.pk}"' not in html
+    assert page.status_code == 200
+    assert "Headache" in html
+    assert "Nausea" not in html
     assert "All adverse events" in html
-    assert client_for(clinic_admin).get("/treatments/incidents/?event=%C2%B2").status_code == 200
+    # Links e-mailed before the review page existed still open that incident.
+    old_link = admin.get(f"/treatments/incidents/?event={event.pk}")
+    assert old_link.status_code == 302
+    assert old_link["Location"] == f"/treatments/incidents/{event.pk}/"
+    assert admin.get(f"/treatments/incidents/{other.pk}/").status_code == 200
+    assert admin.get("/treatments/incidents/?event=%C2%B2").status_code == 200
 
 
 def test_a_serious_event_email_carries_no_free_text_either(

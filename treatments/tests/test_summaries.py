@@ -146,7 +146,7 @@ def test_the_pdf_says_what_was_treated_in_lay_terms_and_nothing_of_anyone_else(
     assert "6 / 10" in text
     assert "2 / 10" in text
     next_ims = session.session_date + dt.timedelta(days=7)
-    assert f"{next_ims:%B} {next_ims.day}, {next_ims:%Y}" in text
+    assert f"{next_ims.day} {next_ims:%B %Y}" in text  # day month year, as the app
     assert "Ada Lovelace" in text
     # No internal codes, and nothing of Bob's.
     for absent in ("Supinator", "C6", "Infraspinatus", "Bob", "Brunel", "9 / 10"):

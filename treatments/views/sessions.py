@@ -1,5 +1,5 @@
-"""The patient chart and IMS session notes (physiotherapists), and the incident list
-(clinic admins). Every page showing clinical content writes an AccessLog row."""
+"""The patient chart and IMS session notes (physiotherapists). Every page showing clinical
+content writes an AccessLog row."""
 
 from __future__ import annotations
 
@@ -414,26 +414,6 @@ def adverse_event_add(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, f"Adverse event recorded.{note}")
             return redirect(f"{reverse('treatments:session', args=[pk])}#events")
     return _detail_response(request, pk, event_form=form, status=400)
-
-
-# --- Incidents (clinic admin) ---------------------------------------------------------------
-
-
-@allow_roles(Role.CLINIC_ADMIN)
-@require_GET
-def incidents(request: HttpRequest) -> HttpResponse:
-    """Adverse events across the clinic, for the admin's review; `?event=<id>` (the link in
-    the admins' e-mail) shows that one."""
-    events = selectors.incidents()
-    one = request.GET.get("event", "")
-    one_event = len(one) <= 9 and one.isascii() and one.isdigit()
-    if one_event:
-        events = events.filter(pk=int(one))
-    return render(
-        request,
-        "treatments/incidents.html",
-        {"events": list(events[:200]), "one_event": one_event},
-    )
 
 
 # --- The chart's session lines -----------------------------------------------------------

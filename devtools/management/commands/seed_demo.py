@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
@@ -29,6 +30,11 @@ class Command(BaseCommand):
             help="Seed even with DEBUG off (demo accounts share one known password).",
         )
 
+    def _progress(self, step: str) -> None:
+        """One line per step while seeding (the first run takes a while: PDFs are drawn)."""
+        self.stdout.write(f"  seeding: {step}...")
+        self.stdout.flush()
+
     def handle(self, *args, **options) -> None:
         if not settings.DEBUG and not options["allow_production"]:
             raise CommandError(
@@ -42,20 +48,24 @@ class Command(BaseCommand):
         quiet_mail = override_settings(
             EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"
         )
+        say = self._progress
         with quiet_mail, transaction.atomic():
+            say("staff accounts")
             users = demo.build_users(password)
+            say("patients, intakes and consents")
             patients = demo.build_front_office(users)
+            say("schedule")
             bookings = demo.build_schedule(users, patients)
-            extras = "".join(
-                f", {module.build(users=users, patients=patients)} new {module.LABEL}"
-                for module in CLINICAL_DEMOS
-            )
+            extras = ""
+            for module in CLINICAL_DEMOS:
+                say(module.LABEL)
+                extras += f", {module.build(users=users, patients=patients)} new {module.LABEL}"
 
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo clinic ready ({len(patients)} patients, {bookings} new bookings"
                 f"{extras}). "
-                "Sign in at http://127.0.0.1:8000/"
+                f"Sign in at http://127.0.0.1:{os.environ.get('PORT') or 8000}/"
             )
         )
         self.stdout.write(f"  {'username':<12}{'role':<18}{'password':<16}authenticator key")
