@@ -454,6 +454,36 @@ def test_spacing_audit_flags_a_violation_made_in_the_admin(
     assert "needling 2 days apart" in html
 
 
+def test_the_day_view_reads_alerts_and_online_bookings_afresh_each_time(
+    client_for, front_desk, maya, ims, follow_up
+):
+    """The day view's queries are built once per process (clinic.selectors.scheduling):
+    what changed since the last page must still show, in the same words as before."""
+    client = client_for(front_desk)
+    day = timezone.localdate() + dt.timedelta(days=4)
+    url, params = reverse("clinic:desk_today"), {"date": day.isoformat()}
+    html = client.get(url, params).content.decode()
+    assert "needling" not in html
+    assert "online booking" not in html
+
+    patient = make_patient(legal_first_name="Ada", preferred_name="Addy", legal_last_name="O<k>")
+    for offset in (0, 2):
+        write_appointment(
+            patient, maya, local(day + dt.timedelta(days=offset), 9), ims, by=front_desk
+        )
+    reminders.spacing_audit()
+    online = make_patient(legal_first_name="Noor", legal_last_name="Webb")
+    visit = write_appointment(
+        online, maya, local(day, 11), follow_up, by=front_desk, booked_via=Appointment.Via.PORTAL
+    )
+    html = client.get(url, params).content.decode()
+    assert "<strong>Addy O&lt;k&gt;</strong>: needling 2 days apart" in html
+    assert "1 new online booking:</strong>" in html
+    assert f"Noor Webb ({local(day, 11):%a %-d %b} 11:00)" in html
+    assert f'name="appointment" value="{visit.pk}"' in html
+    assert html.count("Addy O&lt;k&gt;") == 2  # the alert and the grid's cell
+
+
 def test_spacing_audit_resolves_alerts_when_a_visit_is_cancelled(maya, ims, front_desk):
     patient = make_patient()
     base = timezone.localdate() + dt.timedelta(days=4)
