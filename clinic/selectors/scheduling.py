@@ -349,8 +349,6 @@ class DaySchedule:
     locations: list[Location]
     rows: list[dt.datetime]
     columns: list[Column]
-    alerts: list[DeskAlert]
-    online_new: list[OnlineBooking]
 
     @property
     def previous_day(self) -> dt.date:
@@ -402,8 +400,8 @@ def day_schedule(
     *, day: dt.date, location: Location, locations: list[Location] | None = None
 ) -> DaySchedule:
     """One column per practitioner working at `location` on `day` (or with appointments
-    there), a 15-minute grid, and the front desk's alerts. `locations`: the active
-    locations, when the caller has read them already."""
+    there) and a 15-minute grid (the front desk's alerts are `desk_notices`). `locations`:
+    the active locations, when the caller has read them already."""
     day_start, day_end = local_bounds(day)
     # The practitioners with the day's working hours and time off, in one query: a row
     # per practitioner and (hours block, time off) pair, outer-joined, grouped here.
@@ -541,6 +539,27 @@ def day_schedule(
             column.appointments.append(Placed(appointment, row, span))
         columns.append(column)
 
+    return DaySchedule(
+        day=day,
+        location=location,
+        locations=list(Location.objects.filter(active=True)) if locations is None else locations,
+        rows=rows,
+        columns=columns,
+    )
+
+
+@dataclass
+class DeskNotices:
+    """What the desk's day view shows above the grid, whatever the day and location."""
+
+    alerts: list[DeskAlert]
+    online_new: list[OnlineBooking]  # the first 20, in time order
+
+
+def desk_notices() -> DeskNotices:
+    """The unresolved IMS spacing alerts and the bookings made online that the desk has not
+    seen yet (from now on), two queries. The day view loads them right after the page
+    (clinic.views.schedule.day_notices)."""
     alerts = [
         DeskAlert(pk, f"{preferred or first} {last}", days_apart, first_date, second_date)
         for pk, days_apart, first_date, second_date, preferred, first, last in _alert_rows().all()
@@ -550,15 +569,7 @@ def day_schedule(
         OnlineBooking(pk, start, f"{preferred or first} {last}")
         for pk, start, preferred, first, last in unseen
     ]
-    return DaySchedule(
-        day=day,
-        location=location,
-        locations=list(Location.objects.filter(active=True)) if locations is None else locations,
-        rows=rows,
-        columns=columns,
-        alerts=alerts,
-        online_new=online_new,
-    )
+    return DeskNotices(alerts=alerts, online_new=online_new)
 
 
 @dataclass
