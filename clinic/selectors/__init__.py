@@ -34,6 +34,7 @@ from clinic.selectors.open_notes import (
 from clinic.selectors.patients import patient_search, patient_search_page, with_list_status
 from clinic.selectors.scheduling import (
     day_schedule,
+    desk_notices,
     free_slots,
     ims_next_eligible,
     patient_appointments,
@@ -54,6 +55,7 @@ __all__ = [
     "care_team_for",
     "emergency_accesses_to_review",
     "day_schedule",
+    "desk_notices",
     "free_slots",
     "ims_next_eligible",
     "patient_appointments",

@@ -10,11 +10,14 @@ on one database matches another whose sequences gave other numbers.
 
 from __future__ import annotations
 
+import html
 import json
 import re
 from collections.abc import Callable
 from html.parser import HTMLParser
 from pathlib import Path
+
+from django.urls import reverse
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -101,3 +104,22 @@ def load(name: str) -> list[dict]:
 def save(name: str, rows: list[dict]) -> None:
     FIXTURES.mkdir(exist_ok=True)
     (FIXTURES / name).write_text(json.dumps(rows, indent=1, ensure_ascii=False) + "\n")
+
+
+NOTICES_LOADER = re.compile(
+    r'<div id="desk-notices"\s+hx-get="([^"]+)"\s+hx-trigger="load"\s+hx-swap="outerHTML"></div>'
+)
+
+
+def desk_page(client, params: dict | None = None) -> str:
+    """The day view as the desk sees it once htmx has loaded its alerts in place of the
+    loader (clinic:desk_notices, hx-trigger="load", hx-swap="outerHTML")."""
+    response = client.get(reverse("clinic:desk_today"), params or {})
+    assert response.status_code == 200
+    page = response.content.decode()
+    loader = NOTICES_LOADER.search(page)
+    assert loader is not None
+    assert len(NOTICES_LOADER.findall(page)) == 1
+    notices = client.get(html.unescape(loader[1]), HTTP_HX_REQUEST="true")
+    assert notices.status_code == 200
+    return page[: loader.start()] + notices.content.decode() + page[loader.end() :]

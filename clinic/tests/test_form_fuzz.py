@@ -38,8 +38,9 @@ Schedule (clinic/views/schedule.py, clinic/views/portal.py)
   /portal/book/                          practitioner, location, type, start (request.POST)
   /portal/book/ (GET)                    OnlineBookingForm: type, date
   /portal/appointments/<pk>/cancel/      no fields
-  /desk/, /schedule/week/, /appointments/patients/, /appointments/patient-panel/ (GET)
-                                         date, location, practitioner, q, patient
+  /desk/, /desk/notices/, /schedule/week/, /appointments/patients/,
+  /appointments/patient-panel/ (GET)
+                                         date, location, practitioner, q, patient, next
 Privacy (clinic/views/audit.py)
   /patients/<pk>/emergency-access/       EmergencyAccessForm: reason; next
   /clinic-admin/audit/<pk>/review/       note, next (request.POST)
@@ -574,7 +575,13 @@ def test_schedule_pages(send, front_desk, maya, booked, data):
     page = draw(
         data,
         st.sampled_from(
-            ["desk_today", "schedule_week", "booking_patient_search", "booking_patient_panel"]
+            [
+                "desk_today",
+                "desk_notices",
+                "schedule_week",
+                "booking_patient_search",
+                "booking_patient_panel",
+            ]
         ),
         "page",
     )
@@ -584,8 +591,13 @@ def test_schedule_pages(send, front_desk, maya, booked, data):
         "practitioner": str(maya.pk),
         "q": "casey",
         "patient": str(booked.patient_id),
+        "next": "/desk/?date=2026-03-02",
     }
-    nasty = dict.fromkeys(baseline, nasty_numbers) | {"date": nasty_dates, "q": nasty_text}
+    nasty = dict.fromkeys(baseline, nasty_numbers) | {
+        "date": nasty_dates,
+        "q": nasty_text,
+        "next": nasty_text,
+    }
     payload = draw(data, payloads(baseline, nasty=nasty), "GET")
     htmx = draw(data, st.booleans(), "htmx")
     send(front_desk, reverse(f"clinic:{page}"), payload, method="get", htmx=htmx)

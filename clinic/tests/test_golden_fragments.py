@@ -190,17 +190,16 @@ def test_the_day_page_shows_the_same_grid(client_for, front_desk):
     """The page writes the grid the renderer gives (a past day: no booking links, so the
     request's own clock does not matter)."""
     location, labels = _desk_world(front_desk)
-    page = client_for(front_desk).get(
-        reverse("clinic:desk_today"), {"date": DAY.isoformat(), "location": location.pk}
+    # The page with its alerts loaded in (clinic:desk_notices, right after the page).
+    html = golden.desk_page(
+        client_for(front_desk), {"date": DAY.isoformat(), "location": location.pk}
     )
-    assert page.status_code == 200
     schedule = schedule_selectors.day_schedule(day=DAY, location=location)
     direct = str(schedule_views.grid_body(schedule, now=timezone.now()))
-    page_rows = golden.table_rows(golden.tbody(page.content.decode()), labels)
+    page_rows = golden.table_rows(golden.tbody(html), labels)
     assert page_rows == golden.table_rows(direct, labels)
     assert sum(len(row["cells"]) for row in page_rows) > len(page_rows)
     # The column heads: who is off says so (the first absence of the day).
-    html = page.content.decode()
     assert "Away: sick" in html
     assert html.count("appt-cell") == sum(len(c.appointments) for c in schedule.columns) == 9
 

@@ -62,6 +62,7 @@ def test_bench_runs_end_to_end_at_a_tiny_scale(bench_env, tmp_path, capsys):
     for page in (
         "floor (physio)",
         "desk day view",
+        "desk day notices",
         "patient search",
         "patient chart",
         "session form",

@@ -324,6 +324,7 @@ def test_an_alert_names_no_clinical_detail_and_the_desk_sees_the_dates(
     settings.IMS_MIN_INTERVAL_DAYS = 7
     reminders.spacing_audit(notify=False)
     assert SpacingAlert.objects.filter(resolved_at__isnull=True).count() == 1
-    html = client_for(front_desk).get(reverse("clinic:desk_today")).content.decode()
+    # The desk day view's alerts (loaded right after the page, clinic:desk_notices).
+    html = client_for(front_desk).get(reverse("clinic:desk_notices")).content.decode()
     assert "needling 3 days apart" in html
     assert (d + dt.timedelta(days=3)).strftime("%a %-d %b") in html

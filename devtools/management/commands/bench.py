@@ -37,6 +37,7 @@ import shutil
 import tempfile
 import time
 from pathlib import Path
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.management import call_command
@@ -317,6 +318,12 @@ class Command(BaseCommand):
             ("floor (physio)", "physio", floor),
             ("floor (front desk)", "desk", floor),
             ("desk day view", "desk", desk_url),
+            # The day view's alerts, which the page loads right after it shows.
+            (
+                "desk day notices",
+                "desk",
+                reverse("clinic:desk_notices") + "?" + urlencode({"next": desk_url}),
+            ),
             ("patient search", "desk", reverse("clinic:patient_list") + "?q=smith"),
             ("patient chart", "physio", reverse("treatments:chart", args=[fifty.pk])),
             ("session form", "physio", reverse("treatments:session_edit", args=[records.draft.pk])),
@@ -516,6 +523,9 @@ class Command(BaseCommand):
             f"the busiest weekday of the last four weeks at {c['location'].name}, the location "
             f"with most practitioners ({c['practitioners_there']} of them; the day view shows "
             "one location's practitioners)",
+            "- desk day notices: the day view's alerts (IMS spacing alerts, unseen online "
+            "bookings), which the day view loads from its own URL as soon as it shows (htmx, "
+            "on load)",
             "- patient search: `/patients/?q=smith` (about 1% of patients are Smiths)",
             f"- patient chart: Bench Fifty (patient {c['fifty'].pk}, 50 signed sessions), "
             "by their physiotherapist",
