@@ -83,6 +83,7 @@ AUTHOR_ONLY = {
         "treatments:part_add",
         "treatments:part_refresh",
         "treatments:part_remove",
+        "treatments:sites_repeat",
         "treatments:session_sign",
     },
 }

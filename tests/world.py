@@ -249,6 +249,7 @@ def world_url(world: World, name: str) -> str | None:
         "treatments:adverse_event_add": {"pk": s.pk},
         "treatments:session_summaries": {"pk": s.pk},
         "treatments:part_add": {"pk": s.pk, "kind": "site"},
+        "treatments:sites_repeat": {"pk": s.pk},
         "treatments:part_refresh": {"pk": s.pk, "kind": "site"},
         "treatments:part_remove": {"pk": s.pk, "kind": "site", "part_pk": world.site.pk},
         "treatments:portal_document_download": {"token": world.summary.token},

@@ -23,6 +23,7 @@ urlpatterns = [
         documents.session_summaries,
         name="session_summaries",
     ),
+    path("sessions/<int:pk>/sites/repeat-last/", sessions.sites_repeat, name="sites_repeat"),
     path("sessions/<int:pk>/<str:kind>/", sessions.part_add, name="part_add"),
     path("sessions/<int:pk>/<str:kind>/refresh/", sessions.part_refresh, name="part_refresh"),
     path(

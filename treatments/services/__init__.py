@@ -25,6 +25,9 @@ from treatments.services.sessions import (
     session_start,
     session_update,
     sign_problems,
+    site_copy_values,
+    sites_last_signed,
+    sites_repeat_last,
 )
 from treatments.services.summaries import (
     course_summary_request,
@@ -59,6 +62,9 @@ __all__ = [
     "session_sign",
     "session_start",
     "session_update",
+    "site_copy_values",
+    "sites_last_signed",
+    "sites_repeat_last",
     "sign_problems",
     "course_summary_request",
     "document_fail",

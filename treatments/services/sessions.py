@@ -130,6 +130,75 @@ def part_save(*, session: TreatmentSession, by: User, part: models.Model) -> mod
     return part
 
 
+# What a copied site takes from its source: everything the physiotherapist chose, not its
+# identity, its session, its time, nor the pneumothorax acknowledgement (below).
+SITE_COPY_FIELDS = tuple(
+    field.name
+    for field in NeedlingSite._meta.concrete_fields
+    if field.name not in {"id", "session", "created_at", "pneumothorax_acknowledged"}
+)
+CHEST_WALL_NOT_COPIED = (
+    "{muscle} lies over the chest wall and was not copied: add it in the site form, "
+    "acknowledging the pneumothorax precaution for this session."
+)
+
+
+def _site_copy(source: NeedlingSite, session: TreatmentSession) -> NeedlingSite:
+    copy = NeedlingSite(session=session, **site_copy_values(source))
+    copy.full_clean()
+    copy.save()
+    return copy
+
+
+def site_copy_values(source: NeedlingSite) -> dict:
+    """A site's values as a new site takes them ("copy previous site", "repeat last
+    session's sites"): everything the physiotherapist chose, foreign keys as objects; not
+    the pneumothorax acknowledgement, which is given per site when it is entered."""
+    return {field: getattr(source, field) for field in SITE_COPY_FIELDS}
+
+
+def sites_last_signed(session: TreatmentSession) -> TreatmentSession | None:
+    """The patient's most recent signed session before this one, or None."""
+    return (
+        TreatmentSession.objects.filter(
+            patient_id=session.patient_id, status=TreatmentSession.Status.SIGNED
+        )
+        .exclude(pk=session.pk)
+        .order_by("-session_date", "-signed_at", "-pk")
+        .first()
+    )
+
+
+@transaction.atomic
+def sites_repeat_last(
+    *, session: TreatmentSession, by: User
+) -> tuple[list[NeedlingSite], list[str]]:
+    """ "Repeat last session's sites": copy every site of the patient's last signed session
+    into this draft, as a starting point (each one editable or removable). Only into a
+    draft without sites, so nothing is doubled by a second click; chest-wall sites are left
+    out, with a line saying so for each: the pneumothorax precaution is acknowledged per
+    site when it is entered (see NeedlingSite), never carried over by a click. Returns
+    (copies, skipped notes)."""
+    current = _locked_draft(session, by)
+    if current.sites.exists():
+        raise ValidationError(
+            "This note has sites already: copy single sites, or remove them first."
+        )
+    previous = sites_last_signed(current)
+    if previous is None:
+        raise ValidationError("There is no signed session of this patient to repeat.")
+    sources = list(previous.sites.select_related("muscle").order_by("created_at", "pk"))
+    if not sources:
+        raise ValidationError("The last signed session has no needling sites.")
+    copies, skipped = [], []
+    for source in sources:
+        if source.muscle.chest_wall:
+            skipped.append(CHEST_WALL_NOT_COPIED.format(muscle=source.muscle.name))
+        else:
+            copies.append(_site_copy(source, current))
+    return copies, skipped
+
+
 @transaction.atomic
 def part_remove(*, session: TreatmentSession, by: User, kind: str, pk: int) -> None:
     current = _locked_draft(session, by)

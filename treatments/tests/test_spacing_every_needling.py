@@ -147,7 +147,7 @@ def test_needling_at_an_initial_assessment_blocks_ims_three_days_later_everywher
     context = documents.visit_summary_context(VisitSummary.objects.get(session=session))
     assert context["earliest_next_ims"] == eligible
     html = render_to_string("pdf/visit_summary.html", context)
-    assert eligible.strftime("%A, %B %-d, %Y") in html
+    assert eligible.strftime("%A %-d %B %Y") in html  # the PDFs write day month year
 
     # ...and D+7 itself can be booked.
     assert book_ims(patient, credentialed, kinds, eligible, front_desk).local_date == eligible

@@ -30,7 +30,7 @@ from clinic.selectors import consent_status, needling_readiness
 from clinic.signing import author_practitioner
 from treatments import selectors, services
 from treatments.forms import PART_FORMS, AdverseEventForm, SessionForm
-from treatments.models import TreatmentSession
+from treatments.models import NeedlingSite, TreatmentSession
 from treatments.views.documents import POLL_SECONDS
 
 ROW_TEMPLATES = {"site": "treatments/_site_row.html", "retest": "treatments/_retest_row.html"}
@@ -213,14 +213,53 @@ def session_entries(request: HttpRequest, pk: int) -> HttpResponse:
         return _locked(request, session)
     access_log_record(request=request, patient=session.patient, what="session note")
     reference = ReferenceData()
+    initial, copied = None, None
+    if (copy_pk := parse_id(request.GET.get("copy"))) is not None:
+        # "Copy": the form filled in with one of this draft's sites, every value editable.
+        copied = get_object_or_404(
+            NeedlingSite.objects.select_related("muscle"), session=session, pk=copy_pk
+        )
+        initial = {
+            name: getattr(value, "pk", value)
+            for name, value in services.site_copy_values(copied).items()
+        }
     return render(
         request,
         "treatments/_session_entries.html",
         {
             "session": session,
-            "entries": {"site": _part_form(session, "site", reference=reference)},
+            "entries": {"site": _part_form(session, "site", reference=reference, initial=initial)},
+            "copied": copied,
         },
     )
+
+
+@allow_roles(Role.PHYSIO)
+@clinical_record("pk", "treatments.TreatmentSession", patient="patient")
+@require_POST
+def sites_repeat(request: HttpRequest, pk: int) -> HttpResponse:
+    """ "Repeat last session's sites" into this draft (services.sites_repeat_last), then
+    back to the note's sites."""
+    session = services.SessionSigning.of_author(pk, request.user).note
+    if session.is_signed:
+        return _locked(request, session)
+    try:
+        copies, skipped = services.sites_repeat_last(session=session, by=request.user)
+    except services.SessionLocked:
+        return _locked(request, session)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(
+            request,
+            f"Copied {len(copies)} site{'s' if len(copies) != 1 else ''} from the last session: "
+            "check each one against today's findings.",
+        )
+        for note in skipped:
+            messages.warning(request, note)
+    url = reverse("treatments:session_edit", args=[session.pk]) + "#site-heading"
+    return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
 
 
 @allow_roles(Role.PHYSIO)
