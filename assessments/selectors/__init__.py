@@ -3,9 +3,11 @@
 from assessments.selectors.assessments import (
     DRAFT_ASSESSMENTS,
     OPEN_NOTES_PROVIDER,
+    FindingReference,
     SegmentInvolvement,
     assessment_detail,
     assessment_latest,
+    finding_reference,
     muscle_choices,
     open_draft_assessments,
     patient_assessments,
@@ -15,9 +17,11 @@ from assessments.selectors.assessments import (
 )
 
 __all__ = [
+    "FindingReference",
     "SegmentInvolvement",
     "assessment_detail",
     "assessment_latest",
+    "finding_reference",
     "muscle_choices",
     "open_draft_assessments",
     "DRAFT_ASSESSMENTS",

@@ -18,16 +18,104 @@ from assessments.models import (
     Segment,
     Sign,
     SignFinding,
-    TautBand,
+    SignTest,
 )
 from clinic.models import Appointment, Patient, Practitioner
+from clinic.reference_cache import ReferenceData
 from clinic.selectors import OpenNotesProvider, open_notes_rows
 
+# --- Reference rows ---------------------------------------------------------------------
 
-def assessment_detail(pk: int) -> Assessment:
+
+@dataclass(frozen=True)
+class FindingReference:
+    """The reference rows findings name (segments, muscles, signs, tests, each by id, the
+    retired ones too: they stay on old records) and what each segment supplies (its active
+    muscles, paraspinal and peripheral, each list primary roots first, then by name; each
+    muscle a row of its own with `primary_here`). Memoised per process against the
+    reference version (clinic/reference_cache.py; AssessmentsConfig.ready watches these
+    tables): reference data only, and never changed once built."""
+
+    segments: dict[int, Segment]
+    muscles: dict[int, Muscle]
+    signs: dict[int, Sign]
+    tests: dict[int, SignTest]
+    supplied: dict[int, tuple[tuple[Muscle, ...], tuple[Muscle, ...]]]
+
+    def names_all(self, findings) -> bool:
+        """Whether every reference row these findings name is here (a row written without
+        the save signal, by bulk_create or a migration, is not until the version changes)."""
+        for finding in findings:
+            if isinstance(finding, SignFinding) and not (
+                finding.sign_id in self.signs
+                and finding.test_id in self.tests
+                and finding.segment_id in self.segments
+            ):
+                return False
+            if finding.muscle_id is not None and finding.muscle_id not in self.muscles:
+                return False
+        return True
+
+
+def _finding_reference_build() -> FindingReference:
+    supplied: dict[int, tuple[list[Muscle], list[Muscle]]] = defaultdict(lambda: ([], []))
+    innervations = (
+        MuscleInnervation.objects.filter(muscle__active=True)
+        .select_related("muscle")
+        .order_by("-primary", "muscle__name")
+    )
+    for link in innervations:
+        muscle = link.muscle
+        muscle.primary_here = link.primary
+        paraspinal, peripheral = supplied[link.segment_id]
+        (paraspinal if muscle.is_paraspinal else peripheral).append(muscle)
+    return FindingReference(
+        segments=Segment.objects.in_bulk(),
+        muscles=Muscle.objects.in_bulk(),
+        signs=Sign.objects.in_bulk(),
+        tests=SignTest.objects.in_bulk(),
+        supplied={segment: (tuple(a), tuple(b)) for segment, (a, b) in supplied.items()},
+    )
+
+
+def finding_reference(reference: ReferenceData | None = None) -> FindingReference:
+    """The reference rows of findings, from the page's memo (one query for the version
+    token, none for the tables while they are unchanged)."""
+    return (reference or ReferenceData()).get(
+        "assessments.finding_reference", _finding_reference_build
+    )
+
+
+def _attach(findings, ref: FindingReference) -> None:
+    """Give each finding its sign, test, segment and muscle from the reference rows (as
+    select_related would, without the joins: the rows are shared, read-only)."""
+    for finding in findings:
+        if isinstance(finding, SignFinding):
+            finding.sign = ref.signs[finding.sign_id]
+            finding.test = ref.tests[finding.test_id]
+            finding.segment = ref.segments[finding.segment_id]
+        if finding.muscle_id is not None:
+            finding.muscle = ref.muscles[finding.muscle_id]
+        else:
+            finding.muscle = None
+
+
+# --- One assessment -----------------------------------------------------------------------
+
+
+def assessment_detail(pk: int, reference: ReferenceData | None = None) -> Assessment:
     """One assessment with everything its page shows, in a fixed number of queries however
     many findings it holds (findings, their sign/test/segment/muscle, addenda)."""
-    return _with_findings(Assessment.objects.all()).get(pk=pk)
+    assessment = _with_findings(Assessment.objects.all()).get(pk=pk)
+    # The findings' sign, test, segment and muscle from the reference memo instead of four
+    # joins and a model per row for each (issue 18: the joins and their instances were most
+    # of the findings' read).
+    findings = [*assessment.sign_findings.all(), *assessment.taut_bands.all()]
+    ref = finding_reference(reference)
+    if not ref.names_all(findings):
+        ref = _finding_reference_build()
+    _attach(findings, ref)
+    return assessment
 
 
 def _with_findings(assessments: QuerySet[Assessment]) -> QuerySet[Assessment]:
@@ -42,11 +130,9 @@ def _with_findings(assessments: QuerySet[Assessment]) -> QuerySet[Assessment]:
         .prefetch_related(
             Prefetch(
                 "sign_findings",
-                queryset=SignFinding.objects.select_related(
-                    "sign", "test", "segment", "muscle"
-                ).order_by("segment__position", "created_at", "pk"),
+                queryset=SignFinding.objects.order_by("segment__position", "created_at", "pk"),
             ),
-            Prefetch("taut_bands", queryset=TautBand.objects.select_related("muscle")),
+            "taut_bands",
             Prefetch("range_findings", queryset=RangeOfMotion.objects.all()),
             # One query with their authors, not one for the addenda and one for the authors.
             Prefetch("addenda", queryset=AssessmentAddendum.objects.select_related("author")),
@@ -104,44 +190,42 @@ class SegmentInvolvement:
         return [*self.paraspinal_muscles, *self.peripheral_muscles]
 
 
-def segmental_summary(assessment: Assessment) -> list[SegmentInvolvement]:
+def segmental_summary(
+    assessment: Assessment, reference: ReferenceData | None = None
+) -> list[SegmentInvolvement]:
     """The involved segments, cranial to caudal, from the assessment's sign findings.
 
     A segment is involved when at least one sign was found there (severity above 0); a
     finding of severity 0 records a sign looked for and not found. Suggested muscles come
     from the reference data: every active muscle the segment supplies, paraspinal first,
     then peripheral ones with this segment as a primary root, then the rest, by name.
-    Uses the assessment's prefetched findings when present; one query for the muscles.
+    Uses the assessment's prefetched findings when present; the segments and muscles come
+    from the reference memo (`finding_reference`: one query for its version).
     """
-    return _summary(assessment.sign_findings.all())
+    return _summary(assessment.sign_findings.all(), reference)
 
 
-def _summary(findings) -> list[SegmentInvolvement]:
+def _summary(findings, reference: ReferenceData | None = None) -> list[SegmentInvolvement]:
+    found = [finding for finding in findings if finding.severity > 0]
+    if not found:
+        return []
+    ref = finding_reference(reference)
+    if any(finding.segment_id not in ref.segments for finding in found):
+        ref = _finding_reference_build()
     involved: dict[int, SegmentInvolvement] = {}
-    for finding in findings:
-        if finding.severity <= 0:
-            continue
-        entry = involved.setdefault(finding.segment_id, SegmentInvolvement(finding.segment))
+    for finding in found:
+        entry = involved.get(finding.segment_id)
+        if entry is None:
+            segment = ref.segments[finding.segment_id]
+            paraspinal, peripheral = ref.supplied.get(segment.pk, ((), ()))
+            entry = involved[segment.pk] = SegmentInvolvement(
+                segment, paraspinal_muscles=list(paraspinal), peripheral_muscles=list(peripheral)
+            )
         entry.findings.append(finding)
         if finding.region == Region.PARASPINAL:
             entry.paraspinal = True
         else:
             entry.peripheral = True
-    if not involved:
-        return []
-    innervations = (
-        MuscleInnervation.objects.filter(segment_id__in=involved, muscle__active=True)
-        .select_related("muscle")
-        .order_by("-primary", "muscle__name")
-    )
-    for link in innervations:
-        entry = involved[link.segment_id]
-        muscle = link.muscle
-        muscle.primary_here = link.primary
-        if muscle.is_paraspinal:
-            entry.paraspinal_muscles.append(muscle)
-        else:
-            entry.peripheral_muscles.append(muscle)
     return sorted(involved.values(), key=lambda entry: entry.segment.position)
 
 
