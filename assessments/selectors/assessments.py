@@ -5,7 +5,15 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Count, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models import (
+    Count,
+    Exists,
+    OuterRef,
+    Prefetch,
+    QuerySet,
+    Subquery,
+    prefetch_related_objects,
+)
 from django.urls import reverse
 
 from assessments.models import (
@@ -21,7 +29,7 @@ from assessments.models import (
     SignTest,
 )
 from clinic.models import Appointment, Patient, Practitioner
-from clinic.reference_cache import ReferenceData
+from clinic.reference_cache import ReferenceData, reference_token_subquery
 from clinic.selectors import OpenNotesProvider, open_notes_rows
 
 # --- Reference rows ---------------------------------------------------------------------
@@ -105,8 +113,18 @@ def _attach(findings, ref: FindingReference) -> None:
 
 def assessment_detail(pk: int, reference: ReferenceData | None = None) -> Assessment:
     """One assessment with everything its page shows, in a fixed number of queries however
-    many findings it holds (findings, their sign/test/segment/muscle, addenda)."""
-    assessment = _with_findings(Assessment.objects.all()).get(pk=pk)
+    many findings it holds (findings, their sign/test/segment/muscle, addenda).
+
+    With the page's `reference` memo, the reference version is read with the assessment
+    (one query fewer); the addenda are read only when there are some (`has_addenda`; a
+    draft has none)."""
+    assessment = _detail_read().get(pk=pk)
+    if reference is not None:
+        reference.settle(assessment.reference_version)
+    lookups = [*_FINDINGS]
+    if assessment.has_addenda:
+        lookups.append(_ADDENDA)
+    prefetch_related_objects([assessment], *lookups)
     # The findings' sign, test, segment and muscle from the reference memo instead of four
     # joins and a model per row for each (issue 18: the joins and their instances were most
     # of the findings' read).
@@ -118,24 +136,52 @@ def assessment_detail(pk: int, reference: ReferenceData | None = None) -> Assess
     return assessment
 
 
-def _with_findings(assessments: QuerySet[Assessment]) -> QuerySet[Assessment]:
+# The columns the assessment pages show of the rows read with the assessment (the patient
+# has about thirty; issue 18: fewer columns to compile, send and convert).
+_DETAIL_COLUMNS = (
+    *(field.name for field in Assessment._meta.concrete_fields),
+    "patient__legal_first_name",
+    "patient__legal_last_name",
+    "patient__preferred_name",
+    "patient__date_of_birth",
+    "practitioner__display_name",
+    "practitioner__user",
+    "signed_by__username",
+    "signed_by__first_name",
+    "signed_by__last_name",
+)
+_FINDINGS = (
+    Prefetch(
+        "sign_findings",
+        queryset=SignFinding.objects.order_by("segment__position", "created_at", "pk"),
+    ),
+    "taut_bands",
+    Prefetch("range_findings", queryset=RangeOfMotion.objects.all()),
+)
+# One query with their authors' names, not one for the addenda and one for the authors.
+_ADDENDA = Prefetch(
+    "addenda",
+    queryset=AssessmentAddendum.objects.select_related("author").only(
+        "assessment", "created_at", "text", "author__username", "author__first_name",
+        "author__last_name",
+    ),
+)  # fmt: skip
+
+
+def _detail_read() -> QuerySet[Assessment]:
     # Three joins and the visit's type as a subquery; the intake is read when a page shows
     # it (the entry page). On PostgreSQL, planning the six-table outer join took ~4 ms of
     # every request, forty times what running it took (EXPLAIN ANALYZE on the bench data,
     # issue 18).
     visit_type = Appointment.objects.filter(pk=OuterRef("appointment_id")).values("type__name")
+    addenda = AssessmentAddendum.objects.filter(assessment=OuterRef("pk"))
     return (
-        assessments.select_related("patient", "practitioner", "signed_by")
-        .annotate(visit_type=Subquery(visit_type[:1]))
-        .prefetch_related(
-            Prefetch(
-                "sign_findings",
-                queryset=SignFinding.objects.order_by("segment__position", "created_at", "pk"),
-            ),
-            "taut_bands",
-            Prefetch("range_findings", queryset=RangeOfMotion.objects.all()),
-            # One query with their authors, not one for the addenda and one for the authors.
-            Prefetch("addenda", queryset=AssessmentAddendum.objects.select_related("author")),
+        Assessment.objects.select_related("patient", "practitioner", "signed_by")
+        .only(*_DETAIL_COLUMNS)
+        .annotate(
+            visit_type=Subquery(visit_type[:1]),
+            has_addenda=Exists(addenda),
+            reference_version=reference_token_subquery(),
         )
     )
 
