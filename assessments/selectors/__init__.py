@@ -3,10 +3,12 @@
 from assessments.selectors.assessments import (
     DRAFT_ASSESSMENTS,
     OPEN_NOTES_PROVIDER,
+    AssessmentRecord,
     FindingReference,
     SegmentInvolvement,
     assessment_detail,
     assessment_latest,
+    assessment_record,
     finding_reference,
     muscle_choices,
     open_draft_assessments,
@@ -17,10 +19,12 @@ from assessments.selectors.assessments import (
 )
 
 __all__ = [
+    "AssessmentRecord",
     "FindingReference",
     "SegmentInvolvement",
     "assessment_detail",
     "assessment_latest",
+    "assessment_record",
     "finding_reference",
     "muscle_choices",
     "open_draft_assessments",

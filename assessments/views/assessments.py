@@ -94,23 +94,26 @@ def assessment_start(request: HttpRequest, patient_pk: int) -> HttpResponse:
 def _detail_response(
     request: HttpRequest, pk: int, addendum_form: AddendumForm | None = None
 ) -> HttpResponse:
-    # Segments, muscles, signs and tests from the per-process reference memo: one query for
-    # its version instead of four joins and the innervation table.
-    reference = ReferenceData()
+    # Segments, muscles, signs and tests from the per-process reference memo, its version
+    # read with the assessment (clinic/reference_cache.py).
     try:
-        assessment = selectors.assessment_detail(pk, reference)
+        record = selectors.assessment_record(pk, ReferenceData())
     except Assessment.DoesNotExist:
         raise Http404 from None
+    assessment = record.assessment
     access_log_record(request=request, patient=assessment.patient, what="assessment")
     action = services.AssessmentSigning(assessment)
     can_edit = action.can_edit(request.user)
     context = {
         "assessment": assessment,
+        "record": record,
         "patient": assessment.patient,
-        "summary": selectors.segmental_summary(assessment, reference),
+        "summary": record.summary,
         "addendum_form": (addendum_form or AddendumForm()) if assessment.is_signed else None,
         "can_edit": can_edit,
-        "sign_problems": action.check(request.user) if can_edit else [],
+        "sign_problems": (
+            action.check(request.user, has_findings=record.has_findings) if can_edit else []
+        ),
     }
     return render(request, "assessments/detail.html", context, status=400 if addendum_form else 200)
 
