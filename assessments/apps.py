@@ -10,14 +10,15 @@ class AssessmentsConfig(AppConfig):
 
     def ready(self) -> None:
         from assessments import selectors, services
-        from assessments.models import Muscle, Segment
+        from assessments.models import Muscle, MuscleInnervation, Segment, Sign, SignTest
         from clinic.reference_cache import reference_watch
         from clinic.selectors import open_notes_register
         from clinic.services import export_section_register
 
         post_migrate.connect(services.reference_data_ensure, sender=self)
-        # The session form memoises them per process (clinic/reference_cache.py).
-        reference_watch(Muscle, Segment)
+        # The session form and the assessment pages memoise them per process
+        # (clinic/reference_cache.py; selectors.finding_reference).
+        reference_watch(Muscle, Segment, MuscleInnervation, Sign, SignTest)
         export_section_register("assessments", assessments_export)
         # Unsigned assessments, on My day (clinic) and the chart.
         open_notes_register(selectors.DRAFT_ASSESSMENTS, selectors.OPEN_NOTES_PROVIDER)

@@ -17,7 +17,7 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
-from django.db.models import Model
+from django.db.models import Model, Subquery
 from django.db.models.signals import post_delete, post_save
 
 from clinic.models import ReferenceVersion
@@ -29,6 +29,12 @@ _memo: dict[str, tuple[str, Any]] = {}  # name -> (token, value)
 def reference_token() -> str | None:
     """The current token (one query); None if there is no row yet (nothing is memoised)."""
     return ReferenceVersion.objects.values_list("token", flat=True).first()
+
+
+def reference_token_subquery() -> Subquery:
+    """The token as a subquery, for a page to read it with its own first query (annotate
+    its main read with it, then `ReferenceData.settle`): one query fewer."""
+    return Subquery(ReferenceVersion.objects.order_by("pk").values("token")[:1])
 
 
 def reference_bump(**_kwargs) -> None:
@@ -54,6 +60,12 @@ class ReferenceData:
     def __init__(self) -> None:
         self._token: str | None = None
         self._read = False
+
+    def settle(self, token: str | None) -> None:
+        """Take the token the page read itself (`reference_token_subquery`), unless this
+        request has read it already."""
+        if not self._read:
+            self._token, self._read = token, True
 
     def get(self, name: str, build: Callable[[], Any]) -> Any:
         if not self._read:

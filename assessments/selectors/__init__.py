@@ -3,9 +3,13 @@
 from assessments.selectors.assessments import (
     DRAFT_ASSESSMENTS,
     OPEN_NOTES_PROVIDER,
+    AssessmentRecord,
+    FindingReference,
     SegmentInvolvement,
     assessment_detail,
     assessment_latest,
+    assessment_record,
+    finding_reference,
     muscle_choices,
     open_draft_assessments,
     patient_assessments,
@@ -15,9 +19,13 @@ from assessments.selectors.assessments import (
 )
 
 __all__ = [
+    "AssessmentRecord",
+    "FindingReference",
     "SegmentInvolvement",
     "assessment_detail",
     "assessment_latest",
+    "assessment_record",
+    "finding_reference",
     "muscle_choices",
     "open_draft_assessments",
     "DRAFT_ASSESSMENTS",

@@ -5,7 +5,15 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Count, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models import (
+    Count,
+    Exists,
+    OuterRef,
+    Prefetch,
+    QuerySet,
+    Subquery,
+    prefetch_related_objects,
+)
 from django.urls import reverse
 
 from assessments.models import (
@@ -18,38 +26,218 @@ from assessments.models import (
     Segment,
     Sign,
     SignFinding,
+    SignTest,
     TautBand,
 )
 from clinic.models import Appointment, Patient, Practitioner
+from clinic.reference_cache import ReferenceData, reference_token_subquery
 from clinic.selectors import OpenNotesProvider, open_notes_rows
 
+# --- Reference rows ---------------------------------------------------------------------
 
-def assessment_detail(pk: int) -> Assessment:
+
+@dataclass(frozen=True)
+class FindingReference:
+    """The reference rows findings name (segments, muscles, signs, tests, each by id, the
+    retired ones too: they stay on old records) and what each segment supplies (its active
+    muscles, paraspinal and peripheral, each list primary roots first, then by name; each
+    muscle a row of its own with `primary_here`). Memoised per process against the
+    reference version (clinic/reference_cache.py; AssessmentsConfig.ready watches these
+    tables): reference data only, and never changed once built."""
+
+    segments: dict[int, Segment]
+    muscles: dict[int, Muscle]
+    signs: dict[int, Sign]
+    tests: dict[int, SignTest]
+    supplied: dict[int, tuple[tuple[Muscle, ...], tuple[Muscle, ...]]]
+
+    def names_all(self, findings) -> bool:
+        """Whether every reference row these findings name is here (a row written without
+        the save signal, by bulk_create or a migration, is not until the version changes)."""
+        for finding in findings:
+            if isinstance(finding, SignFinding) and not (
+                finding.sign_id in self.signs
+                and finding.test_id in self.tests
+                and finding.segment_id in self.segments
+            ):
+                return False
+            if finding.muscle_id is not None and finding.muscle_id not in self.muscles:
+                return False
+        return True
+
+
+def _finding_reference_build() -> FindingReference:
+    supplied: dict[int, tuple[list[Muscle], list[Muscle]]] = defaultdict(lambda: ([], []))
+    innervations = (
+        MuscleInnervation.objects.filter(muscle__active=True)
+        .select_related("muscle")
+        .order_by("-primary", "muscle__name")
+    )
+    for link in innervations:
+        muscle = link.muscle
+        muscle.primary_here = link.primary
+        paraspinal, peripheral = supplied[link.segment_id]
+        (paraspinal if muscle.is_paraspinal else peripheral).append(muscle)
+    return FindingReference(
+        segments=Segment.objects.in_bulk(),
+        muscles=Muscle.objects.in_bulk(),
+        signs=Sign.objects.in_bulk(),
+        tests=SignTest.objects.in_bulk(),
+        supplied={segment: (tuple(a), tuple(b)) for segment, (a, b) in supplied.items()},
+    )
+
+
+def finding_reference(reference: ReferenceData | None = None) -> FindingReference:
+    """The reference rows of findings, from the page's memo (one query for the version
+    token, none for the tables while they are unchanged)."""
+    return (reference or ReferenceData()).get(
+        "assessments.finding_reference", _finding_reference_build
+    )
+
+
+def _attach(findings, ref: FindingReference) -> None:
+    """Give each finding its sign, test, segment and muscle from the reference rows (as
+    select_related would, without the joins: the rows are shared, read-only)."""
+    for finding in findings:
+        if isinstance(finding, SignFinding):
+            finding.sign = ref.signs[finding.sign_id]
+            finding.test = ref.tests[finding.test_id]
+            finding.segment = ref.segments[finding.segment_id]
+        if finding.muscle_id is not None:
+            finding.muscle = ref.muscles[finding.muscle_id]
+        else:
+            finding.muscle = None
+
+
+# --- One assessment -----------------------------------------------------------------------
+
+
+def assessment_detail(pk: int, reference: ReferenceData | None = None) -> Assessment:
     """One assessment with everything its page shows, in a fixed number of queries however
-    many findings it holds (findings, their sign/test/segment/muscle, addenda)."""
-    return _with_findings(Assessment.objects.all()).get(pk=pk)
+    many findings it holds (findings, their sign/test/segment/muscle, addenda).
+
+    With the page's `reference` memo, the reference version is read with the assessment
+    (one query fewer); the addenda are read only when there are some (`has_addenda`; a
+    draft has none)."""
+    assessment = _detail_read().get(pk=pk)
+    if reference is not None:
+        reference.settle(assessment.reference_version)
+    lookups = [*_FINDINGS]
+    if assessment.has_addenda:
+        lookups.append(_ADDENDA)
+    prefetch_related_objects([assessment], *lookups)
+    # The findings' sign, test, segment and muscle from the reference memo instead of four
+    # joins and a model per row for each (issue 18: the joins and their instances were most
+    # of the findings' read).
+    findings = [*assessment.sign_findings.all(), *assessment.taut_bands.all()]
+    ref = finding_reference(reference)
+    if not ref.names_all(findings):
+        ref = _finding_reference_build()
+    _attach(findings, ref)
+    return assessment
 
 
-def _with_findings(assessments: QuerySet[Assessment]) -> QuerySet[Assessment]:
+@dataclass
+class AssessmentRecord:
+    """One assessment as its read page shows it: the assessment (with its patient,
+    practitioner and signer, `visit_type` and `has_addenda`), its findings in their order,
+    each with its sign, test, segment and muscle, its addenda and its segmental summary."""
+
+    assessment: Assessment
+    sign_findings: list[SignFinding]
+    taut_bands: list[TautBand]
+    range_findings: list[RangeOfMotion]
+    addenda: list[AssessmentAddendum]
+    summary: list[SegmentInvolvement]
+
+    @property
+    def has_findings(self) -> bool:
+        return bool(self.sign_findings or self.taut_bands or self.range_findings)
+
+
+def assessment_record(pk: int, reference: ReferenceData | None = None) -> AssessmentRecord:
+    """The read page's assessment (AssessmentRecord): the assessment with the reference
+    version, one plain read per kind of finding, the addenda only when there are some."""
+    reference = reference or ReferenceData()
+    assessment = _detail_read().get(pk=pk)
+    reference.settle(assessment.reference_version)
+    # Plain reads without ORDER BY, sorted below by the model's order (the sign findings
+    # by segment position, from the memo): the prefetch machinery and the ORDER BY's join
+    # and compile were a quarter of the page's reads (issue 18, bench data, CPU per page:
+    # 3.6 -> 2.9 ms with the summary).
+    signs = list(SignFinding.objects.filter(assessment_id=pk).order_by())
+    bands = list(TautBand.objects.filter(assessment_id=pk).order_by())
+    ranges = list(RangeOfMotion.objects.filter(assessment_id=pk).order_by())
+    addenda = list(_ADDENDA.queryset.filter(assessment_id=pk)) if assessment.has_addenda else []
+    ref = finding_reference(reference)
+    if not ref.names_all([*signs, *bands]):
+        ref = _finding_reference_build()
+    _attach([*signs, *bands], ref)
+    signs.sort(key=lambda finding: (finding.segment.position, finding.created_at, finding.pk))
+    bands.sort(key=_created_order)
+    ranges.sort(key=_created_order)
+    return AssessmentRecord(
+        assessment=assessment,
+        sign_findings=signs,
+        taut_bands=bands,
+        range_findings=ranges,
+        addenda=addenda,
+        summary=_summary(signs, ref),
+    )
+
+
+def _created_order(finding) -> tuple:
+    return (finding.created_at, finding.pk)  # _Finding.Meta.ordering
+
+
+# The columns the assessment pages show of the rows read with the assessment (the patient
+# has about thirty; issue 18: fewer columns to compile, send and convert).
+_DETAIL_COLUMNS = (
+    *(field.name for field in Assessment._meta.concrete_fields),
+    "patient__legal_first_name",
+    "patient__legal_last_name",
+    "patient__preferred_name",
+    "patient__date_of_birth",
+    "practitioner__display_name",
+    "practitioner__user",
+    "signed_by__username",
+    "signed_by__first_name",
+    "signed_by__last_name",
+)
+_FINDINGS = (
+    Prefetch(
+        "sign_findings",
+        queryset=SignFinding.objects.order_by("segment__position", "created_at", "pk"),
+    ),
+    "taut_bands",
+    Prefetch("range_findings", queryset=RangeOfMotion.objects.all()),
+)
+# One query with their authors' names, not one for the addenda and one for the authors.
+_ADDENDA = Prefetch(
+    "addenda",
+    queryset=AssessmentAddendum.objects.select_related("author")
+    .only(
+        "assessment", "created_at", "text", "author__username", "author__first_name",
+        "author__last_name",
+    )
+    .order_by("created_at", "pk"),
+)  # fmt: skip
+
+
+def _detail_read() -> QuerySet[Assessment]:
     # Three joins and the visit's type as a subquery; the intake is read when a page shows
     # it (the entry page). On PostgreSQL, planning the six-table outer join took ~4 ms of
     # every request, forty times what running it took (EXPLAIN ANALYZE on the bench data,
     # issue 18).
     visit_type = Appointment.objects.filter(pk=OuterRef("appointment_id")).values("type__name")
+    addenda = AssessmentAddendum.objects.filter(assessment=OuterRef("pk"))
     return (
-        assessments.select_related("patient", "practitioner", "signed_by")
-        .annotate(visit_type=Subquery(visit_type[:1]))
-        .prefetch_related(
-            Prefetch(
-                "sign_findings",
-                queryset=SignFinding.objects.select_related(
-                    "sign", "test", "segment", "muscle"
-                ).order_by("segment__position", "created_at", "pk"),
-            ),
-            Prefetch("taut_bands", queryset=TautBand.objects.select_related("muscle")),
-            Prefetch("range_findings", queryset=RangeOfMotion.objects.all()),
-            # One query with their authors, not one for the addenda and one for the authors.
-            Prefetch("addenda", queryset=AssessmentAddendum.objects.select_related("author")),
+        Assessment.objects.select_related("patient", "practitioner", "signed_by")
+        .only(*_DETAIL_COLUMNS)
+        .annotate(
+            visit_type=Subquery(visit_type[:1]),
+            has_addenda=Exists(addenda),
+            reference_version=reference_token_subquery(),
         )
     )
 
@@ -104,44 +292,43 @@ class SegmentInvolvement:
         return [*self.paraspinal_muscles, *self.peripheral_muscles]
 
 
-def segmental_summary(assessment: Assessment) -> list[SegmentInvolvement]:
+def segmental_summary(
+    assessment: Assessment, reference: ReferenceData | None = None
+) -> list[SegmentInvolvement]:
     """The involved segments, cranial to caudal, from the assessment's sign findings.
 
     A segment is involved when at least one sign was found there (severity above 0); a
     finding of severity 0 records a sign looked for and not found. Suggested muscles come
     from the reference data: every active muscle the segment supplies, paraspinal first,
     then peripheral ones with this segment as a primary root, then the rest, by name.
-    Uses the assessment's prefetched findings when present; one query for the muscles.
+    Uses the assessment's prefetched findings when present; the segments and muscles come
+    from the reference memo (`finding_reference`: one query for its version).
     """
-    return _summary(assessment.sign_findings.all())
+    findings = assessment.sign_findings.all()
+    if not any(finding.severity > 0 for finding in findings):
+        return []
+    ref = finding_reference(reference)
+    if any(finding.segment_id not in ref.segments for finding in findings):
+        ref = _finding_reference_build()
+    return _summary(findings, ref)
 
 
-def _summary(findings) -> list[SegmentInvolvement]:
+def _summary(findings, ref: FindingReference) -> list[SegmentInvolvement]:
+    found = [finding for finding in findings if finding.severity > 0]
     involved: dict[int, SegmentInvolvement] = {}
-    for finding in findings:
-        if finding.severity <= 0:
-            continue
-        entry = involved.setdefault(finding.segment_id, SegmentInvolvement(finding.segment))
+    for finding in found:
+        entry = involved.get(finding.segment_id)
+        if entry is None:
+            segment = ref.segments[finding.segment_id]
+            paraspinal, peripheral = ref.supplied.get(segment.pk, ((), ()))
+            entry = involved[segment.pk] = SegmentInvolvement(
+                segment, paraspinal_muscles=list(paraspinal), peripheral_muscles=list(peripheral)
+            )
         entry.findings.append(finding)
         if finding.region == Region.PARASPINAL:
             entry.paraspinal = True
         else:
             entry.peripheral = True
-    if not involved:
-        return []
-    innervations = (
-        MuscleInnervation.objects.filter(segment_id__in=involved, muscle__active=True)
-        .select_related("muscle")
-        .order_by("-primary", "muscle__name")
-    )
-    for link in innervations:
-        entry = involved[link.segment_id]
-        muscle = link.muscle
-        muscle.primary_here = link.primary
-        if muscle.is_paraspinal:
-            entry.paraspinal_muscles.append(muscle)
-        else:
-            entry.peripheral_muscles.append(muscle)
     return sorted(involved.values(), key=lambda entry: entry.segment.position)
 
 

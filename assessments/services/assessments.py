@@ -118,16 +118,18 @@ def finding_remove(*, assessment: Assessment, by: User, kind: str, pk: int) -> N
     Assessment.objects.filter(pk=current.pk).update(updated_at=timezone.now())
 
 
-def sign_problems(assessment: Assessment) -> list[str]:
-    """What stops this draft from being signed; an empty list when it can be."""
+def sign_problems(assessment: Assessment, *, has_findings: bool | None = None) -> list[str]:
+    """What stops this draft from being signed; an empty list when it can be. A page that
+    has just read the findings passes `has_findings`."""
     problems = []
     if not assessment.chief_complaint.strip():
         problems.append("Record the chief complaint.")
-    has_findings = (
-        assessment.sign_findings.exists()
-        or assessment.taut_bands.exists()
-        or assessment.range_findings.exists()
-    )
+    if has_findings is None:
+        has_findings = (
+            assessment.sign_findings.exists()
+            or assessment.taut_bands.exists()
+            or assessment.range_findings.exists()
+        )
     if not has_findings:
         problems.append("Record at least one finding: a sign, a taut band or a range.")
     return problems
@@ -144,7 +146,7 @@ class AssessmentSigning(signing.SigningAction[Assessment]):
     NotAuthor = NotTheAuthor
 
     def preconditions(self, note: Assessment, **known: Any) -> list[str]:
-        return sign_problems(note)
+        return sign_problems(note, has_findings=known.get("has_findings"))
 
     def write(self, note: Assessment, user: User) -> Assessment:
         note.status = Assessment.Status.SIGNED

@@ -20,6 +20,7 @@ from clinic.forms.common import form_add_errors
 from clinic.inputs import parse_id
 from clinic.models import Appointment, Patient
 from clinic.permissions import Role, allow_roles, clinical_record
+from clinic.reference_cache import ReferenceData
 from clinic.signing import author_practitioner
 
 FINDINGS_CHANGED = "findings-changed"
@@ -93,20 +94,26 @@ def assessment_start(request: HttpRequest, patient_pk: int) -> HttpResponse:
 def _detail_response(
     request: HttpRequest, pk: int, addendum_form: AddendumForm | None = None
 ) -> HttpResponse:
+    # Segments, muscles, signs and tests from the per-process reference memo, its version
+    # read with the assessment (clinic/reference_cache.py).
     try:
-        assessment = selectors.assessment_detail(pk)
+        record = selectors.assessment_record(pk, ReferenceData())
     except Assessment.DoesNotExist:
         raise Http404 from None
+    assessment = record.assessment
     access_log_record(request=request, patient=assessment.patient, what="assessment")
     action = services.AssessmentSigning(assessment)
     can_edit = action.can_edit(request.user)
     context = {
         "assessment": assessment,
+        "record": record,
         "patient": assessment.patient,
-        "summary": selectors.segmental_summary(assessment),
+        "summary": record.summary,
         "addendum_form": (addendum_form or AddendumForm()) if assessment.is_signed else None,
         "can_edit": can_edit,
-        "sign_problems": action.check(request.user) if can_edit else [],
+        "sign_problems": (
+            action.check(request.user, has_findings=record.has_findings) if can_edit else []
+        ),
     }
     return render(request, "assessments/detail.html", context, status=400 if addendum_form else 200)
 
@@ -128,8 +135,9 @@ def assessment_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def assessment_edit(request: HttpRequest, pk: int) -> HttpResponse:
     """The entry page at the treatment table: header, body chart, finding rows (added,
     edited and removed in place) and the live segmental summary."""
+    reference = ReferenceData()
     try:
-        assessment = selectors.assessment_detail(pk)
+        assessment = selectors.assessment_detail(pk, reference)
     except Assessment.DoesNotExist:
         raise Http404 from None
     if assessment.is_signed:
@@ -143,7 +151,7 @@ def assessment_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "patient": assessment.patient,
         "header_form": AssessmentHeaderForm(instance=assessment),
         "entries": {kind: _entry_context(assessment, kind) for kind in FINDING_FORMS},
-        "summary": selectors.segmental_summary(assessment),
+        "summary": selectors.segmental_summary(assessment, reference),
         "sign_problems": services.AssessmentSigning(assessment).check(request.user),
     }
     return render(request, "assessments/edit.html", context)
@@ -382,13 +390,14 @@ def finding_remove(request: HttpRequest, pk: int, kind: str, finding_pk: int) ->
 def segmental_summary(request: HttpRequest, pk: int) -> HttpResponse:
     """The summary card, refreshed on the entry page whenever findings change."""
     services.AssessmentSigning.of_author(pk, request.user)
-    assessment = selectors.assessment_detail(pk)
+    reference = ReferenceData()
+    assessment = selectors.assessment_detail(pk, reference)
     return render(
         request,
         "assessments/_summary_card.html",
         {
             "assessment": assessment,
-            "summary": selectors.segmental_summary(assessment),
+            "summary": selectors.segmental_summary(assessment, reference),
             "sign_problems": services.AssessmentSigning(assessment).check(request.user),
             "live": True,
         },
