@@ -81,6 +81,7 @@ office_patterns = (
     [
         path("desk/", schedule.day_view, name="desk_today"),
         path("desk/notices/", schedule.day_notices, name="desk_notices"),
+        path("desk/sheet/", schedule.day_sheet, name="day_sheet"),
         path("schedule/week/", schedule.week_view, name="schedule_week"),
         path("appointments/new/", schedule.appointment_new, name="appointment_new"),
         path(

@@ -298,7 +298,7 @@ def test_day_view_shows_columns_grid_and_flags(client_for, front_desk, maya, ims
     html = desk_page(client_for(front_desk), {"date": day.isoformat()})
     assert "Maya Chen" in html
     assert "1 new online booking" in html
-    assert ">Online<" in html
+    assert "Booked online." in html  # the icon's text (the link's accessible name)
     assert "Consent" in html  # IMS booked without current consent is flagged
     assert html.count('class="slot-free"') > 40  # 07:00-20:00 grid, free rows bookable
 

@@ -81,6 +81,10 @@ def grid_body(schedule: DaySchedule, *, now: dt.datetime) -> SafeString:
     book = f"{reverse('clinic:appointment_new')}?practitioner="
     location = f"&location={schedule.location.pk}&start="
     per_column = [column.cells(schedule.rows) for column in schedule.columns]
+    # Booked visits that started before this are late; only on the day itself (an earlier
+    # day's unrecorded visits are not "late", they are loose ends for the visit's page).
+    same_day = timezone.localtime(now).date() == schedule.day
+    late_from = now - LATE_AFTER if same_day else None
     rows = []
     for index, start in enumerate(schedule.rows):
         start = timezone.localtime(start)
@@ -94,16 +98,25 @@ def grid_body(schedule: DaySchedule, *, now: dt.datetime) -> SafeString:
             kind = cell["kind"]
             if kind == "free":
                 href = f"{book}{cell['practitioner_id']}{slot}" if slot else None
-                cells.append((kind, href, 1, None, ""))
+                cells.append((kind, href, 1, None, "", False))
             elif kind == "appointment":
                 visit = cell["placed"].appointment
                 times = f"{fragments.hh_mm(visit.start)}–{fragments.hh_mm(visit.end)}"
-                cells.append((kind, f"{before}{visit.pk}{after}", cell["span"], visit, times))
+                late = (
+                    late_from is not None and visit.status == "booked" and visit.start < late_from
+                )
+                href = f"{before}{visit.pk}{after}"
+                cells.append((kind, href, cell["span"], visit, times, late))
             else:
-                cells.append((kind, None, 1, None, ""))
+                cells.append((kind, None, 1, None, "", False))
         label = time if start.minute in (0, 30) else ""
         rows.append(("hour-row" if start.minute == 0 else "", label, time, cells))
     return fragments.render("clinic/schedule/grid_rows.html", {"rows": rows})
+
+
+# A booked visit whose start passed this long ago without a check-in is flagged late on the
+# desk's day view (front desks phone the patient at about ten minutes).
+LATE_AFTER = dt.timedelta(minutes=10)
 
 
 @allow_roles(*STAFF)
@@ -123,7 +136,40 @@ def day_view(request: HttpRequest) -> HttpResponse:
             "schedule": schedule,
             "grid_body": grid_body(schedule, now=timezone.now()),
             "today": timezone.localdate(),
+            "late_minutes": int(LATE_AFTER.total_seconds() // 60),
         },
+    )
+
+
+@allow_roles(*STAFF)
+@require_GET
+def day_sheet(request: HttpRequest) -> HttpResponse:
+    """The day's visits at a location as a printable sheet: one table per practitioner,
+    time, patient, visit type and state in words (the front desk's paper copy for the day,
+    or for a network outage)."""
+    active = list(Location.objects.filter(active=True))
+    location = _location(request, active)
+    if location is None:
+        return render(request, "clinic/schedule/no_location.html")
+    day = _date_param(request)
+    schedule = schedule_selectors.day_schedule(day=day, location=location, locations=active)
+    now = timezone.now()
+    columns = [
+        (
+            column.practitioner,
+            [
+                (placed.appointment, day == timezone.localdate()
+                 and placed.appointment.status == "booked"
+                 and placed.appointment.start < now - LATE_AFTER)
+                for placed in sorted(column.appointments, key=lambda p: p.appointment.start)
+            ],
+        )
+        for column in schedule.columns
+    ]  # fmt: skip
+    return render(
+        request,
+        "clinic/schedule/day_sheet.html",
+        {"schedule": schedule, "columns": columns, "printed_at": now},
     )
 
 

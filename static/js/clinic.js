@@ -56,3 +56,14 @@
     }
   });
 })();
+
+// Buttons with data-print print the page (the day sheet).
+(function () {
+  "use strict";
+
+  document.addEventListener("click", function (event) {
+    if (event.target.closest("[data-print]")) {
+      window.print();
+    }
+  });
+})();
