@@ -355,8 +355,7 @@ def part_remove(request: HttpRequest, pk: int, kind: str, part_pk: int) -> HttpR
 @require_GET
 def sign_panel(request: HttpRequest, pk: int) -> HttpResponse:
     """The live list of what still stops signing, refreshed as the note changes."""
-    session = services.SessionSigning.of_author(pk, request.user).note
-    session = selectors.session_detail(session.pk)
+    session = selectors.session_sign_sites(services.SessionSigning.of_author(pk, request.user).note)
     return render(
         request,
         "treatments/_sign_panel.html",
