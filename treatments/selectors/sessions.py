@@ -68,10 +68,10 @@ def session_detail(pk: int) -> TreatmentSession:
 
 
 def session_for_edit(pk: int) -> TreatmentSession:
-    """A draft as the session form shows it: its sites, re-tests and advice, and its visit
-    for the sign panel's spacing check (without the visit's type, which only the note's own
-    page shows; nor the events and addenda)."""
-    return _session(pk, "appointment")
+    """A draft as the session form shows it: its sites, re-tests and advice (not the
+    events and addenda; nor its visit, which only the sign panel's spacing check reads,
+    and the panel loads after the page: session_sign_sites)."""
+    return _session(pk)
 
 
 def session_sign_sites(session: TreatmentSession) -> TreatmentSession:
