@@ -249,6 +249,9 @@ class _Names:
             elif name == "part_pk":
                 kwargs[name] = self.parts.get(match.kwargs.get("kind"), {}).get(raw, raw)
         args = ", ".join(f"{k}={v}" for k, v in sorted(kwargs.items()))
+        if query.startswith("copy="):  # a site row's Copy button names the site by id
+            site = int(query.removeprefix("copy="))
+            query = f"copy={self.parts['site'].get(site, site)}"
         query = f"?{self.text(query)}" if query else ""
         return f"{match.view_name}({args}){query}{hash_}{fragment}"
 
