@@ -57,7 +57,7 @@ def test_a_signed_session_pdf_is_ready_within_seconds(worker_env, signed_ready, 
     assert "6 / 10" in text
     assert "3 / 10" in text
     next_ims = mine.session_date + timezone.timedelta(days=7)
-    assert f"{next_ims:%B} {next_ims.day}, {next_ims:%Y}" in text
+    assert f"{next_ims.day} {next_ims:%B %Y}" in text  # day month year, as the app
     for absent in ("Bob", "Brunel", "9 / 10", "Supinator", "C6"):
         assert absent not in text
     assert not VisitSummary.objects.filter(session=theirs).exists()  # unsigned: none
