@@ -231,6 +231,7 @@ def test_the_matrix_reads_the_gate_from_the_view_not_from_a_list():
         "treatments:part_add",
         "assessments:header_save",
         "treatments:chart",
+        "treatments:readiness",
     } <= gated
     assert len(gated) >= 40
 

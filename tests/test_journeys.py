@@ -306,7 +306,7 @@ def test_journey_1_the_front_desk_registers_invites_books_and_checks_in(
     # Three days later is too soon: the refusal names the next eligible date.
     too_soon, eligible = first_ims + dt.timedelta(days=3), first_ims + dt.timedelta(days=7)
     desk.get_by_label("Go to date").fill(too_soon.isoformat())
-    desk.get_by_role("button", name="Go", exact=True).click()
+    # The date applies on change (static/js/schedule.js).
     expect(heading(desk)).to_have_text(long_date(too_soon))
     desk.locator(
         f'a.slot-link[href*="practitioner={maya.pk}&"][href*="start={too_soon.isoformat()}T11:00"]'
@@ -338,7 +338,7 @@ def test_journey_1_the_front_desk_registers_invites_books_and_checks_in(
 
     # This afternoon Robin arrives: check in from today's schedule.
     desk.get_by_label("Go to date").fill(today.isoformat())
-    desk.get_by_role("button", name="Go", exact=True).click()
+    # The date applies on change (static/js/schedule.js).
     grid_appointment(desk, "Robin Lee").click()
     expect(
         modal(desk).get_by_role("heading", name="Robin Lee · Initial assessment")
@@ -347,8 +347,8 @@ def test_journey_1_the_front_desk_registers_invites_books_and_checks_in(
     modal(desk).get_by_role("button", name="Check in").click()
     expect(success_message(desk)).to_contain_text("Robin Lee checked in.")
     arrived = grid_appointment(desk, "Robin Lee")
-    expect(arrived.locator(".badge", has_text="Checked in")).to_be_visible()
-    expect(arrived.locator(".badge", has_text="Intake pending")).to_be_visible()
+    expect(arrived.locator(".appt-state", has_text="Checked in")).to_be_visible()
+    expect(arrived.locator(".appt-state", has_text="Intake pending")).to_be_visible()
     arrived.scroll_into_view_if_needed()  # the day's grid scrolls inside its own box
     step_shot(desk, journey, "09-checked-in")
     assert_accessible(desk)

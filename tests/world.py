@@ -238,6 +238,7 @@ def world_url(world: World, name: str) -> str | None:
             "pk": world.assessment.pk, "kind": "sign", "finding_pk": world.finding.pk,
         },
         "treatments:chart": {"patient_pk": a.pk},
+        "treatments:readiness": {"patient_pk": a.pk},
         "treatments:session_start": {"patient_pk": a.pk},
         "treatments:session": {"pk": s.pk},
         "treatments:session_edit": {"pk": s.pk},

@@ -12,7 +12,10 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db.models import (
+    Count,
+    DurationField,
     Exists,
+    ExpressionWrapper,
     F,
     FilteredRelation,
     OuterRef,
@@ -716,3 +719,49 @@ def free_slots(
                     slots.append(FreeSlot(practitioner, block.location, start))
                 start += dt.timedelta(minutes=SLOT_MINUTES)
     return sorted(slots, key=lambda s: (s.start, s.practitioner.display_name))
+
+
+@dataclass(frozen=True)
+class Attendance:
+    """A patient's no-shows and late cancellations, for the desk (the patient page).
+
+    A late cancellation is one made less than the clinic's notice period (ClinicPolicy.
+    cancellation_notice_hours) before the visit's start, whoever recorded it; the notice
+    period is read now, so a changed policy recounts the past by the new rule."""
+
+    visits: int  # completed visits
+    no_shows: int
+    late_cancels: int
+    recent: list[Appointment]  # the latest no-shows and late cancellations, newest first
+    notice_hours: int  # the policy's notice period the late cancellations were counted by
+
+    @property
+    def any(self) -> bool:
+        return bool(self.no_shows or self.late_cancels)
+
+
+def patient_attendance(patient: Patient, *, recent: int = 5) -> Attendance:
+    """The patient's attendance record: the clinic's policy, the counts, and (only when
+    there are any) the latest events: two or three queries."""
+    from clinic.models import ClinicPolicy
+
+    hours = ClinicPolicy.current().cancellation_notice_hours
+    notice = dt.timedelta(hours=hours)
+    Status = Appointment.Status
+    rows = Appointment.objects.filter(patient=patient).annotate(
+        notice_given=ExpressionWrapper(F("start") - F("cancelled_at"), output_field=DurationField())
+    )
+    late = Q(status=Status.CANCELLED, cancelled_at__isnull=False, notice_given__lt=notice)
+    counts = rows.aggregate(
+        visits=Count("pk", filter=Q(status=Status.COMPLETED)),
+        no_shows=Count("pk", filter=Q(status=Status.NO_SHOW)),
+        late_cancels=Count("pk", filter=late),
+    )
+    events = []
+    if counts["no_shows"] or counts["late_cancels"]:  # most patients: no second query
+        events = list(
+            rows.filter(Q(status=Status.NO_SHOW) | late)
+            .select_related("practitioner", "type")
+            .order_by("-start")[:recent]
+        )
+    return Attendance(recent=events, notice_hours=hours, **counts)

@@ -198,8 +198,9 @@ def test_the_front_desk_reads_a_busy_day_with_a_new_online_booking(page_for):
     expect(notice).to_contain_text(f"Jordan Avery ({day:%a} {day.day} {day:%b} 09:00)")
     expect(notice.get_by_role("button", name="Mark as seen")).to_be_visible()
     online_cell = grid_appointment(page, "Jordan Avery")
-    expect(online_cell.locator(".badge", has_text="Online")).to_be_visible()
-    expect(online_cell.locator(".badge", has_text="Consent")).to_be_visible()
+    # States are icons whose words are the link's text (issue 19).
+    expect(online_cell.locator(".appt-state", has_text="Booked online")).to_be_visible()
+    expect(online_cell.locator(".appt-state", has_text="Consent needed")).to_be_visible()
 
     # Free slots are there to click in every column.
     for practitioner in practitioners:
@@ -228,7 +229,7 @@ def test_the_front_desk_is_refused_an_ims_visit_too_soon_then_books_the_eligible
     sign_in(page, "frontdesk")
     expect(page).to_have_url(re.compile(r"/desk/"))
     page.get_by_label("Go to date").fill(too_soon.isoformat())
-    page.get_by_role("button", name="Go", exact=True).click()
+    # The date applies on change (static/js/schedule.js): no Go button with JavaScript.
     expect(heading(page)).to_have_text(long_date(too_soon))
 
     # A free 10:00 slot in Omar's column opens the booking modal for that slot.
@@ -356,7 +357,7 @@ def test_the_front_desk_checks_one_patient_in_and_cancels_another(page_for):
     expect(modal(page)).to_be_hidden()
     checked_in = grid_appointment(page, "Mei Chen")
     expect(checked_in).to_have_class(re.compile(r"\bappt-checked_in\b"))
-    expect(checked_in.locator(".badge", has_text="Checked in")).to_be_visible()
+    expect(checked_in.locator(".appt-state", has_text="Checked in")).to_be_visible()
 
     grid_appointment(page, "Noah Bergström").click()
     expect(

@@ -129,6 +129,7 @@ def patient_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "upcoming": upcoming,
         "past": past,
         "ims": selectors.patient_ims_summary(patient),
+        "attendance": selectors.patient_attendance(patient),
         "corrections": list(patient.correction_requests.select_related("requested_by")),
         "correction_form": CorrectionRequestForm(),
         "settle_form": SettleForm(),

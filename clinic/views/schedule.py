@@ -314,11 +314,20 @@ def appointment_new(request: HttpRequest) -> HttpResponse:
 @allow_roles(*STAFF)
 @require_GET
 def booking_patient_search(request: HttpRequest) -> HttpResponse:
-    """The booking modal's patient picker (htmx): a few matches to choose from."""
+    """The booking modal's patient picker (htmx): a few matches to choose from, by name,
+    phone or e-mail (two characters at least) and/or date of birth."""
     query = request.GET.get("q", "").strip()
-    patients = selectors.patient_search(query=query)[:8] if len(query) >= 2 else []
+    dob = parse_date(request.GET.get("dob", ""))
+    searched = len(query) >= 2 or dob is not None
+    patients = (
+        selectors.patient_search(query=query if len(query) >= 2 else "", date_of_birth=dob)[:8]
+        if searched
+        else []
+    )
     return render(
-        request, "clinic/schedule/_patient_choices.html", {"patients": patients, "query": query}
+        request,
+        "clinic/schedule/_patient_choices.html",
+        {"patients": patients, "query": query, "dob": dob, "searched": searched},
     )
 
 

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import html
 import http.client
 import json
 import random
@@ -34,6 +35,11 @@ from html.parser import HTMLParser
 from urllib.parse import urlencode
 
 CSRF_FIELD = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+# Parts a page loads as soon as it shows (htmx, hx-trigger="load"), by the id of the element
+# that asks: a browser fetches each right after the page, so the mixed load does too.
+ON_LOAD = re.compile(r"<[a-z]+\b[^>]*\bhx-trigger=\"load\b[^>]*>")
+ATTRIBUTE = re.compile(r'\b(id|hx-get)="([^"]*)"')
+PARTS = {"session-entries": "entries", "readiness": "readiness", "sign-panel-live": "sign panel"}
 SERVER_TIMING = re.compile(r"\bapp;dur=([0-9.]+)")
 # Cookies a browser would hand back on the next page it loads; this client loads none after
 # a booking, so a flash message kept in a cookie would only grow with every request.
@@ -380,14 +386,31 @@ class Simulated:
             if not self.running():
                 return
 
+    def parts(self, name: str, page: Response | None) -> dict[str, str]:
+        """Fetch what `page` loads as soon as it shows (hx-trigger="load"), as htmx does,
+        each timed as "<page> <part>" (e.g. "session form sign panel"); their paths by
+        part."""
+        found = {}
+        for tag in ON_LOAD.findall(page.text) if page is not None else ():
+            attributes = dict(ATTRIBUTE.findall(tag))
+            part = PARTS.get(attributes.get("id", ""), attributes.get("id", "part"))
+            if "hx-get" in attributes:
+                found[part] = html.unescape(attributes["hx-get"])
+        for part, path in found.items():
+            self.call(f"{name} {part}", "GET", path, extra={"HX-Request": "true"})
+        return found
+
     def physio(self) -> None:
         """Open the patient's chart, then the draft session note, and type into it: every
-        pause the page autosaves the whole form (as static/js/autosave.js does)."""
+        pause the page autosaves the whole form (as static/js/autosave.js does). Each page
+        is followed by the parts it loads as soon as it shows, and a save that changed the
+        note by the sign panel's refresh, as in a browser."""
         typed = 0
         while True:
-            self.call("patient chart", "GET", self.user["chart"])
+            self.parts("patient chart", self.call("patient chart", "GET", self.user["chart"]))
             self.pause()
             page = self.call("session form", "GET", self.user["session"])
+            parts = self.parts("session form", page)
             self.pause()
             if page is not None:
                 parser = FormFields("session-form")
@@ -407,6 +430,15 @@ class Simulated:
                         # this client (or the page) lost a field.
                         found = SAVE_RESULT.search(saved.text)
                         self.tally.error(f"autosave: {found.group(1) if found else 'no status'}")
+                    changed = saved is not None and "parts-changed" in saved.headers.get(
+                        "HX-Trigger", ""
+                    )
+                    if changed and "sign panel" in parts:
+                        # The page refreshes its sign panel (hx-trigger="parts-changed").
+                        self.call(
+                            "session form sign panel", "GET", parts["sign panel"],
+                            extra={"HX-Request": "true"},
+                        )  # fmt: skip
                     self.pause()
             if not self.running():
                 return

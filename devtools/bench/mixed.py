@@ -5,7 +5,9 @@
   person has slots of their own, beyond every seeded booking and the contention run's days,
   each for a different patient, so a refusal is rare and, when it happens, expected);
 - physiotherapists: open a patient's chart, open their draft session note for that
-  patient and autosave it as they type (the session form's autosave endpoint);
+  patient and autosave it as they type (the session form's autosave endpoint), fetching
+  what each page loads as soon as it shows (hx-trigger="load": the chart's readiness, the
+  form's site entry form, readiness and sign panel) and the sign panel after each save;
 - patients: open their documents page (Bench Fifty, the one portal account seed_bench makes,
   signed in once per simulated patient).
 
@@ -305,7 +307,11 @@ PAGE_ORDER = (
     "booking form",
     "booking (post)",
     "patient chart",
+    "patient chart readiness",
     "session form",
+    "session form entries",
+    "session form readiness",
+    "session form sign panel",
     "autosave",
     "portal documents",
 )

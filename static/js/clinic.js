@@ -20,6 +20,15 @@
       }, 6000);
     });
   });
+
+  // A region loaded after the page (hx-trigger="load", e.g. the chart's IMS readiness)
+  // says aria-busy="true" until its content has arrived, so a screen reader waits for it.
+  document.addEventListener("htmx:afterSwap", function (event) {
+    var target = event.detail.target;
+    if (target && target.getAttribute("aria-busy") === "true") {
+      target.removeAttribute("aria-busy");
+    }
+  });
 })();
 
 // Schedule: content swapped into the shared modal opens it; closing it empties it.

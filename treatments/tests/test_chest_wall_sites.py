@@ -238,7 +238,8 @@ def test_both_sides_of_the_thorax_warn_and_need_a_reason(physio, draft, client_f
     session = _both_sides(physio, draft, sides)
     assert services.sign_problems(session) == [services.BILATERAL_THORAX_PROBLEM]
     client = client_for(physio)
-    edit = client.get(reverse("treatments:session_edit", args=[session.pk])).content.decode()
+    # The sign panel, which the session form loads as soon as it shows.
+    edit = client.get(reverse("treatments:sign_panel", args=[session.pk])).content.decode()
     assert 'id="bilateral-thorax-warning"' in edit
     assert "Both sides of the thorax needled" in edit
     assert 'name="bilateral_thorax_reason"' in edit

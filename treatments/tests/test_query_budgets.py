@@ -88,9 +88,22 @@ def test_chart_query_count_is_constant_at_5_and_50_sessions(credentialed, client
     # 23 -> 21: the open notes of the three providers in one query (clinic open_notes).
     # 21 -> 19 (20 were run): the sessions read once for the count, the page and the pain
     # chart, as values, with their addenda counts (issue 18, helper chart).
-    assert_constant(small, large, ceiling=19)
+    # 19 -> 16: the readiness and consent badges load after the page, from
+    # treatments:readiness (its own budget below).
+    assert_constant(small, large, ceiling=16)
     # Reading the chart is logged: one row per read, whatever the history.
     assert patient.access_logs.filter(what="chart").count() == 2
+
+    # The IMS readiness and consent badges the chart loads right after it shows.
+    readiness_url = reverse("treatments:readiness", args=[patient.pk])
+    small_readiness = render_counted(client, readiness_url)
+    assert "Ready for IMS" in small_readiness.html
+    assert "Consent: current" in small_readiness.html
+    other = ready_patient(physio)
+    _grow_history(physio, other, 20)
+    large_readiness = render_counted(client, reverse("treatments:readiness", args=[other.pk]))
+    assert_constant(small_readiness, large_readiness, ceiling=13)
+    assert patient.access_logs.filter(what="needling readiness").count() == 1
 
 
 def test_session_form_query_count_is_constant(credentialed, client_for):
@@ -128,7 +141,9 @@ def test_session_form_query_count_is_constant(credentialed, client_for):
     # 23 -> 22: the suggested muscles in one query (the findings as a subquery).
     # 22 -> 20 (21 were run): the site entry form (and the suggested muscles) load after
     # the page, from treatments:session_entries (its own budget below).
-    assert_constant(small, large, ceiling=20)
+    # 20 -> 15: the readiness (banner, re-screen checklist) and the sign panel load after
+    # the page, from treatments:readiness and treatments:sign_panel (budgets below).
+    assert_constant(small, large, ceiling=15)
 
     # The site entry form the page loads right after it shows: the muscle picker
     # (suggestions first), segments, needles; the same whatever the history or the sites.
@@ -143,6 +158,24 @@ def test_session_form_query_count_is_constant(credentialed, client_for):
     assert 'id="site-new-form"' in small_entries.html
     assert 'id="retest-new-form"' in small.html
     assert_constant(small_entries, large_entries, ceiling=12)
+
+    # The readiness banner and re-screen checklist the page loads right after it shows.
+    def readiness_of(patient):
+        url = reverse("treatments:readiness", args=[patient.pk]) + "?on=session"
+        return render_counted(client, url)
+
+    small_readiness, large_readiness = readiness_of(small_patient), readiness_of(large_patient)
+    assert 'id="rescreen-checklist"' in small_readiness.html
+    assert 'id="rescreen-checklist"' not in small.html.split('aria-busy="true"', 1)[0]
+    assert_constant(small_readiness, large_readiness, ceiling=13)
+
+    # The sign panel the page loads right after it shows (and after each save).
+    # 21 -> 16: the draft read once, by the author's guard, with only what the checks read
+    # of its sites (selectors.session_sign_sites), not the whole note (session_detail).
+    small_sign = render_counted(client, reverse("treatments:sign_panel", args=[small_draft.pk]))
+    large_sign = render_counted(client, reverse("treatments:sign_panel", args=[large_draft.pk]))
+    assert "Sign and lock" in small_sign.html
+    assert_constant(small_sign, large_sign, ceiling=16)
 
 
 def test_portal_documents_query_count_is_constant(credentialed, client_for, make_user):

@@ -72,9 +72,12 @@ def test_each_checklist_item_is_on_the_re_screen(credentialed, client_for):
     diabetes = ScreeningItem.objects.get(code="diabetes")
     patient = ready_patient(credentialed, screening=[diabetes.pk])
     session = complete_session(credentialed, patient)
-    page = client_for(credentialed).get(reverse("treatments:session_edit", args=[session.pk]))
-    text = page.content.decode()
-    assert "Acutely unwell or a medical emergency today?" in text
+    client = client_for(credentialed)
+    page = client.get(reverse("treatments:session_edit", args=[session.pk]))
+    assert "Acutely unwell or a medical emergency today?" in page.content.decode()
+    # The checklist comes with the readiness the form loads right after it shows.
+    readiness = client.get(reverse("treatments:readiness", args=[patient.pk]), {"on": "session"})
+    text = readiness.content.decode()
     checklist = text.split('id="rescreen-checklist"', 1)[1].split("</ul>", 1)[0]
     for code in ("acutely-unwell", *NEW_PRECAUTIONS):
         label = ScreeningItem.objects.get(code=code).label
@@ -89,7 +92,9 @@ def test_an_unanswered_item_is_flagged_on_the_re_screen(credentialed, client_for
     lung = ScreeningItem.objects.get(code="lung-disease")
     patient.intakes.get().screening_asked.remove(lung)
     session = complete_session(credentialed, patient)
-    page = client_for(credentialed).get(reverse("treatments:session_edit", args=[session.pk]))
+    page = client_for(credentialed).get(
+        reverse("treatments:readiness", args=[patient.pk]), {"on": "session"}
+    )
     checklist = page.content.decode().split('id="rescreen-checklist"', 1)[1]
     row = checklist.split(lung.label, 1)[1].split("</li>", 1)[0]
     assert "not yet answered: ask today" in row

@@ -1,8 +1,10 @@
 """Golden test of the session form (issue 18, acceptance 5): the page a physiotherapist
 charts at the table must carry the same content after the speed work as before it.
 
-Since the site entry form loads after the page (treatments:session_entries,
-hx-trigger="load"), the content compared is the page with it swapped in as htmx does.
+Since the site entry form, the patient's IMS readiness (banner and re-screen checklist) and
+the sign panel load after the page (treatments:session_entries, treatments:readiness,
+treatments:sign_panel, hx-trigger="load"), the content compared is the page with them
+swapped in as htmx does.
 
 `golden/session_form.json` was written from the rendering of the code before that work
 (commit 457431a) for the deterministic world built below, with
@@ -313,18 +315,60 @@ def _with_entries(page: str, entries: str) -> str:
     return ENTRIES_LOADER.sub(lambda _m: entries, page)
 
 
+# The readiness loader (its placeholder link replaced, the wrapper only loads it), the
+# re-screen checklist's placeholder and the partial's out-of-band checklist, the sign
+# panel's placeholder inside its (kept) live wrapper.
+READINESS_LOADER = re.compile(r'<div id="readiness"[^>]*hx-trigger="load"[^>]*>.*?</div>', re.S)
+CHECKLIST = r'<div class="col-12 rescreen-checklist"\s+id="rescreen-checklist"\s+'
+CHECKLIST_SLOT = re.compile(CHECKLIST + r'aria-busy="true">.*?</div>', re.S)
+CHECKLIST_OOB = re.compile(CHECKLIST + r'hx-swap-oob="true">.*?</div>', re.S)
+SIGN_SLOT = re.compile(
+    r'<section class="[^"]*sign-panel-slot"[^>]*aria-busy="true">.*?</section>', re.S
+)
+
+
+def _with_readiness(page: str, readiness: str) -> str:
+    """The page once htmx has loaded treatments:readiness?on=session: the banner where
+    the loader was, the re-screen checklist (hx-swap-oob) in place of its placeholder."""
+    checklist = CHECKLIST_OOB.findall(readiness)
+    assert len(checklist) == 1
+    banner = CHECKLIST_OOB.sub("", readiness)
+    checklist = checklist[0].replace(' hx-swap-oob="true"', "")
+    assert len(READINESS_LOADER.findall(page)) == 1
+    assert len(CHECKLIST_SLOT.findall(page)) == 1
+    page = READINESS_LOADER.sub(lambda _m: banner, page)
+    return CHECKLIST_SLOT.sub(lambda _m: checklist, page)
+
+
+def _with_sign_panel(page: str, panel: str) -> str:
+    """The page once htmx has loaded treatments:sign_panel into #sign-panel-live."""
+    assert len(SIGN_SLOT.findall(page)) == 1
+    return SIGN_SLOT.sub(lambda _m: panel, page)
+
+
+def _as_shown(client, session, patient) -> str:
+    """The page and what it loads right after it shows, together."""
+    response = client.get(reverse("treatments:session_edit", args=[session.pk]))
+    assert response.status_code == 200
+    parts = {}
+    for name, url in (
+        ("entries", reverse("treatments:session_entries", args=[session.pk])),
+        ("readiness", reverse("treatments:readiness", args=[patient.pk]) + "?on=session"),
+        ("sign", reverse("treatments:sign_panel", args=[session.pk])),
+    ):
+        part = client.get(url, HTTP_HX_REQUEST="true")
+        assert part.status_code == 200, name
+        parts[name] = part.content.decode()
+    page = _with_entries(response.content.decode(), parts["entries"])
+    page = _with_readiness(page, parts["readiness"])
+    return _with_sign_panel(page, parts["sign"])
+
+
 def test_session_form_carries_what_it_carried_before(make_user, client_for):
     physio, patient, session, sites, retests = _world(make_user)
     client = client_for(physio)
-    response = client.get(reverse("treatments:session_edit", args=[session.pk]))
-    assert response.status_code == 200
-    # The page and the entry form it loads right after it shows, together.
-    entries = client.get(
-        reverse("treatments:session_entries", args=[session.pk]), HTTP_HX_REQUEST="true"
-    )
-    assert entries.status_code == 200
     names = _Names(patient, session, sites, retests, physio)
-    content = _content(_with_entries(response.content.decode(), entries.content.decode()), names)
+    content = _content(_as_shown(client, session, patient), names)
     if os.environ.get("GOLDEN_UPDATE"):
         GOLDEN.parent.mkdir(exist_ok=True)
         GOLDEN.write_text(json.dumps(content, indent=1, ensure_ascii=False) + "\n")

@@ -326,12 +326,26 @@ class Command(BaseCommand):
             ),
             ("patient search", "desk", reverse("clinic:patient_list") + "?q=smith"),
             ("patient chart", "physio", reverse("treatments:chart", args=[fifty.pk])),
+            # The chart's IMS readiness and consent badges, loaded right after it shows.
+            ("chart readiness", "physio", reverse("treatments:readiness", args=[fifty.pk])),
             ("session form", "physio", reverse("treatments:session_edit", args=[records.draft.pk])),
             # The session form's site entry form, which the page loads right after it shows.
             (
                 "session form entries",
                 "physio",
                 reverse("treatments:session_entries", args=[records.draft.pk]),
+            ),
+            # Its readiness banner with the re-screen checklist, and its sign panel, both
+            # loaded right after it shows (the sign panel again after each save).
+            (
+                "session form readiness",
+                "physio",
+                reverse("treatments:readiness", args=[records.draft.patient_id]) + "?on=session",
+            ),
+            (
+                "session form sign panel",
+                "physio",
+                reverse("treatments:sign_panel", args=[records.draft.pk]),
             ),
             ("assessment", "physio", reverse("assessments:detail", args=[records.assessment.pk])),
             ("portal documents", "patient", documents),
@@ -533,6 +547,11 @@ class Command(BaseCommand):
             f"physiotherapist ({draft}; it stays in the bench database)",
             "- session form entries: the same draft's blank needling-site form, which the "
             "session form loads from its own URL as soon as it shows (htmx, on load)",
+            "- session form readiness, session form sign panel: the same draft's patient's IMS "
+            "readiness banner with the re-screen checklist, and the draft's sign panel, both "
+            "loaded by the session form as soon as it shows (htmx, on load)",
+            "- chart readiness: Bench Fifty's IMS readiness and consent badges, which the "
+            "patient chart loads as soon as it shows (htmx, on load)",
             f"- assessment: signed assessment {c['assessment'].pk} with findings",
             "- portal documents: Bench Fifty signed in to the portal (`bench-fifty`); "
             "compared with the physiotherapist's floor (the floor page is for staff)",
@@ -617,7 +636,9 @@ class Command(BaseCommand):
             f"{load.count('desk')} at the front desk (search for a patient, open the booking "
             "form, book a free slot of their own), "
             f"{load.count('physio')} physiotherapist(s) (open a patient's chart, open their "
-            f"draft note, autosave it {mixed.SAVES_PER_VISIT} times as they type), "
+            f"draft note, autosave it {mixed.SAVES_PER_VISIT} times as they type; after each "
+            "page the parts it loads as soon as it shows, and after each save the sign "
+            "panel's refresh, as a browser fetches them), "
             f"{load.count('patient')} patient(s) (open their documents page). A round under "
             "way when the time is up is finished, and counts: the elapsed time runs until the "
             "last person is done. Times are wall "
