@@ -114,6 +114,17 @@ def _desk_clinic():
             make_patient(legal_first_name=first, legal_last_name=last, by=desk),
             colleague, slot - dt.timedelta(minutes=30), ims, by=desk,
         )  # fmt: skip
+        if name == "Omar Haddad":  # a visit done earlier (its colours, not faded: contrast)
+            write_appointment(
+                make_patient(legal_first_name="Dana", legal_last_name="Okoye", by=desk),
+                colleague, slot - dt.timedelta(minutes=75), follow_up, by=desk,
+                status="completed",
+            )  # fmt: skip
+        if name == "Li Wei":  # booked online, not yet seen by the desk
+            write_appointment(
+                make_patient(legal_first_name="Ines", legal_last_name="Moreau", by=desk),
+                colleague, slot, follow_up, by=desk, booked_via="portal",
+            )  # fmt: skip
     is_late = late.start <= timezone.now() - dt.timedelta(minutes=10)
     return desk, maya, late, here, missed, is_late
 
@@ -132,6 +143,8 @@ def test_front_desk_pages(page_for, touch_page_for):
     here_block = grid.locator("a.appt", has_text="Avery")
     expect(here_block).to_contain_text("Checked in.")
     expect(here_block).to_contain_text("Consent needed.")
+    expect(grid.locator("a.appt", has_text="Okoye")).to_contain_text("Completed.")
+    expect(grid.locator("a.appt", has_text="Moreau")).to_contain_text("Booked online.")
     if is_late:
         expect(grid.locator("a.appt.appt-late", has_text="Montgomery")).to_contain_text(
             "Late, not checked in."
