@@ -150,7 +150,8 @@ def test_front_desk_pages(page_for, touch_page_for):
             "Late, not checked in."
         )
     expect(page.locator(".schedule-legend")).to_be_visible()
-    expect(page.locator("tr.now-row")).to_have_count(1)
+    if timezone.localtime().time() < dt.time(23, 45):  # the grid ends at 23:45
+        expect(page.locator("tr.now-row")).to_have_count(1)
     expect(page.get_by_role("link", name="New appointment")).to_be_visible()
     expect(page.get_by_role("link", name="Day sheet")).to_be_visible()
     expect(page.get_by_role("button", name="Go")).to_be_hidden()
