@@ -69,7 +69,8 @@ def _at(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
 def _desk_clinic():
     """A practitioner working 08:00-18:00 on weekdays and all of today (so today's grid has
     the current time on it whenever the test runs), and three of today's visits around now:
-    one late (booked, not checked in, started 30 minutes ago), one checked in, one missed."""
+    one late (booked, not checked in, started 30 minutes ago), one checked in, one missed;
+    three colleagues with a visit each (long names), one done and one booked online."""
     desk = UserFactory(username="desk19", first_name="Sam", roles={Role.FRONT_DESK})
     maya = make_practitioner(hours=((0, 4), (8, 18)), name="Maya Chen")
     today = timezone.localdate()
