@@ -207,3 +207,14 @@ def test_review_steps_cannot_be_changed_or_deleted_in_the_database(physio, signe
             cursor.execute(sql, [step.pk])
     step.refresh_from_db()
     assert step.note == "Done."
+
+
+def test_the_list_links_each_incident_to_its_session(
+    physio, signed, clinic_admin, make_user, client_for
+):
+    event = _event(signed, physio)
+    admin_row = _row(client_for(clinic_admin).get("/treatments/incidents/").content.decode(), event)
+    assert f'href="/treatments/incidents/{event.pk}/#session-heading"' in admin_row
+    both = make_user(Role.CLINIC_ADMIN, Role.PHYSIO, username="adminphysio2")
+    row = _row(client_for(both).get("/treatments/incidents/").content.decode(), event)
+    assert f'href="/treatments/sessions/{signed.pk}/"' in row

@@ -46,6 +46,9 @@ def incidents(request: HttpRequest) -> HttpResponse:
             "counts": selectors.incident_counts(),
             "states": IncidentReview.State,
             "limit": LIST_LIMIT,
+            # The note itself is for physiotherapists; an admin who is one opens it from
+            # here, the others see the session on the incident's page.
+            "can_open_note": request.user.has_role(Role.PHYSIO),
         },
     )
 
