@@ -36,10 +36,9 @@ def test_today_opens_scrolled_to_the_current_time(browser, live_server):
     # Working 06:00-22:00 today, whatever day it is: the grid runs past 16:00.
     make_practitioner(hours=((0, 6), (6, 22)), name="Maya Chen")
     today = timezone.localdate()
-    # As the browser's own local time (a string: JavaScript's Date reads it in the page's
-    # time zone), not converted by Python's time-zone data, which may differ from the
-    # browser's on whether BC keeps daylight time.
-    four_pm = f"{today.isoformat()}T16:00:00"
+    # An instant: 16:00 at the clinic as the server reckons it. The page draws the line by
+    # the server's UTC offset, not by the browser's own zone (whose data may differ).
+    four_pm = dt.datetime.combine(today, dt.time(16, 0), tzinfo=timezone.get_current_timezone())
     context, page = _page(browser, live_server)
     try:
         sign_in(page, "frontdesk")

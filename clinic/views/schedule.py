@@ -137,6 +137,8 @@ def day_view(request: HttpRequest) -> HttpResponse:
             "grid_body": grid_body(schedule, now=timezone.now()),
             "today": timezone.localdate(),
             "late_minutes": int(LATE_AFTER.total_seconds() // 60),
+            # For the now line (static/js/schedule.js): the clinic's offset from UTC now.
+            "utc_offset_minutes": int(timezone.localtime().utcoffset().total_seconds() // 60),
         },
     )
 

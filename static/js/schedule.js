@@ -8,16 +8,27 @@
     return (n < 10 ? "0" : "") + n;
   }
 
+  // The clinic's wall-clock time now: the browser's clock (UTC) moved by the clinic's UTC
+  // offset, which the server writes on the grid (data-utc-offset, minutes). The browser's
+  // own time zone, or its zone data, never enter: a desk computer set to another zone, or
+  // a browser whose data disagrees with the server's on daylight time, still draws the line
+  // where the server puts the visits.
+  function clinicMinutes(grid) {
+    var offset = parseInt(grid.getAttribute("data-utc-offset") || "0", 10);
+    var now = new Date(Date.now() + offset * 60000);
+    return now.getUTCHours() * 60 + now.getUTCMinutes();
+  }
+
   // The 15-minute row the time falls in ("HH:MM" of its start), or null outside the grid.
-  function rowAt(grid, now) {
-    var minutes = now.getHours() * 60 + now.getMinutes();
+  function rowAt(grid) {
+    var minutes = clinicMinutes(grid);
     var slot = minutes - (minutes % 15);
     var key = pad(Math.floor(slot / 60)) + ":" + pad(slot % 60);
     return grid.querySelector('tbody tr[data-time="' + key + '"]');
   }
 
   function markNow(grid) {
-    var row = rowAt(grid, new Date());
+    var row = rowAt(grid);
     grid.querySelectorAll("tr.now-row").forEach(function (old) {
       if (old !== row) {
         old.classList.remove("now-row");
