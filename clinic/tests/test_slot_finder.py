@@ -185,3 +185,21 @@ def patient_user_of(patient):
     patient.user = user
     patient.save(update_fields=["user"])
     return user
+
+
+def test_book_next_from_a_signed_note_opens_the_finder_filled_in(physio, client_for):
+    from treatments import services as treatment_services
+    from treatments.tests.factories import complete_session, credential_for
+
+    credential_for(physio)
+    next_visit = _from() + dt.timedelta(days=7)
+    draft = complete_session(physio, next_visit_on=next_visit)
+    signed = treatment_services.session_sign(session=draft, by=physio)
+    client = client_for(physio)
+    note = client.get(f"/treatments/sessions/{signed.pk}/").content.decode()
+    start = note.index('href="/appointments/find/?')
+    url = note[start + 6 : note.index('"', start + 6)].replace("&amp;", "&")
+    assert "Book next" in note[start : start + 400]
+    form = client.get(url).context["form"]
+    assert form.initial["from_date"] == next_visit
+    assert form.initial["practitioners"] == [signed.practitioner_id]

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET
 
 from clinic import selectors, services
 from clinic.forms.scheduling import SlotFinderForm
-from clinic.inputs import parse_id
+from clinic.inputs import parse_date, parse_id
 from clinic.models import AppointmentType, Patient
 from clinic.permissions import Role, allow_roles
 
@@ -35,13 +35,21 @@ def slot_finder(request: HttpRequest) -> HttpResponse:
     ims = selectors.patient_ims_summary(patient)
     searched = "type" in request.GET
     default_type = AppointmentType.objects.filter(active=True, is_ims=bool(ims.last)).first()
+    earliest = (
+        max(timezone.localdate(), ims.next_eligible)
+        if default_type and default_type.is_ims
+        else timezone.localdate()
+    )
+    # "Book next" from a signed note links here with the recommended date and the note's
+    # physiotherapist: the form opens with them filled in.
+    wanted = parse_date(request.GET.get("from_date", ""))
+    practitioners = [pk for pk in map(parse_id, request.GET.getlist("practitioners")) if pk]
     form = SlotFinderForm(
         request.GET if searched else None,
         initial={
-            "from_date": max(timezone.localdate(), ims.next_eligible)
-            if default_type and default_type.is_ims
-            else timezone.localdate(),
+            "from_date": max(wanted, earliest) if wanted else earliest,
             "type": default_type,
+            "practitioners": practitioners,
         },
     )
     days = []
