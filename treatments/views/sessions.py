@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.formats import date_format
+from django.utils.dates import MONTHS_3, WEEKDAYS_ABBR
 from django.utils.safestring import SafeString
 from django.utils.text import Truncator
 from django.views.decorators.http import require_GET, require_POST
@@ -505,7 +505,11 @@ _PK = 987654321  # a stand-in primary key, to reverse a URL once for every line
 
 
 def _day(day: dt.date) -> str:
-    return date_format(day, "D j M Y")  # what |date:"D j M Y" gives
+    """What |date:"D j M Y" gives ("Wed 2 Dec 2026"), from the names Django's own date
+    format reads for D and M (django.utils.dateformat), translated as there: 13 us a line
+    against date_format's 34 us (0.2 ms a page of ten lines, issue 18; test_chart_golden
+    compares the lines with the template's)."""
+    return f"{WEEKDAYS_ABBR[day.weekday()]} {day.day} {MONTHS_3[day.month].title()} {day.year:04d}"
 
 
 def _truncate(text: str, length: int) -> str:
