@@ -226,23 +226,24 @@ class Chart:
     patient: Patient
     sessions: Page  # of SessionLine
     pain_svg: SafeString
-    open_notes: list[OpenNote]
 
 
 @dataclass
 class ChartScores:
-    """The chart's outcome scores (the tracks and the scores chart) and latest
-    assessments, which the chart loads right after it shows (treatments:chart_scores)."""
+    """The chart's outcome scores (the tracks and the scores chart), latest assessments
+    and notes still owed, which the chart loads right after it shows
+    (treatments:chart_scores)."""
 
     assessments: list[AssessmentLine]
     scores: dict[str, list[OutcomeScore]]
     outcomes: list[OutcomeTrack]  # each score with its change from baseline and the MCID
     scores_svg: SafeString
+    open_notes: list[OpenNote]
 
 
 def chart_for_patient(patient: Patient, *, page: int | str = 1) -> Chart:
-    """The patient chart: notes still owed, sessions newest first (paginated) and the
-    pain chart (the scores and assessments: chart_scores). A constant number of queries
+    """The patient chart: sessions newest first (paginated) and the pain chart (the
+    scores, assessments and notes owed: chart_scores). A constant number of queries
     however long the history."""
     lines = _session_lines(patient)
     sessions = Paginator(lines, SESSIONS_PER_PAGE).get_page(page)
@@ -256,13 +257,11 @@ def chart_for_patient(patient: Patient, *, page: int | str = 1) -> Chart:
         patient=patient,
         sessions=sessions,
         pain_svg=charts.pain_chart(pain),
-        # Anyone's unsigned drafts and note-less IMS visits of this patient (one query each).
-        open_notes=open_notes(patient=patient),
     )
 
 
 def chart_scores(patient: Patient) -> ChartScores:
-    """The chart's outcome scores and latest assessments: two queries."""
+    """The chart's outcome scores, latest assessments and notes owed: three queries."""
     fetched = list(OutcomeScore.objects.filter(patient=patient).order_by("recorded_at", "pk"))
     scores: dict[str, list[OutcomeScore]] = {}
     for score in fetched:
@@ -284,6 +283,8 @@ def chart_scores(patient: Patient) -> ChartScores:
         scores=scores,
         outcomes=outcome_tracks(fetched),
         scores_svg=charts.scores_chart(series),
+        # Anyone's unsigned drafts and note-less IMS visits of this patient (one query).
+        open_notes=open_notes(patient=patient),
     )
 
 

@@ -291,12 +291,32 @@ SCORES_CHART_SLOT = '<div id="scores-chart" aria-busy="true"></div>'
 SCORES_CHART_OOB = re.compile(
     r'<div id="scores-chart" hx-swap-oob="true">(.*)</div>\s*$', re.DOTALL
 )
+OPEN_NOTES_SLOT = '<div id="open-notes-slot"></div>'
+OPEN_NOTES_OOB = re.compile(
+    r'<div id="open-notes-slot" hx-swap-oob="true">(.*?)</div>\s*<div id="scores-chart"',
+    re.DOTALL,
+)
+# The chart's "Unsigned and missing notes" card before it loaded after the page.
+OPEN_NOTES_BEFORE = Template(
+    """{% if chart.open_notes %}
+        <section class="card mb-3 border-warning"
+                 aria-labelledby="open-notes-heading"
+                 id="open-notes">
+          <div class="card-header bg-white py-3 d-flex justify-content-between align-items-baseline">
+            <h2 class="h5 mb-0" id="open-notes-heading">Unsigned and missing notes</h2>
+            <span class="badge text-bg-warning">{{ chart.open_notes|length }}</span>
+          </div>
+          {% include "clinic/_open_notes.html" with notes=chart.open_notes show_author=True %}
+        </section>
+      {% endif %}"""  # noqa: E501
+)
 CSRF = re.compile(r'<input type="hidden" name="csrfmiddlewaretoken" value="[^"]*">')
 
 
-def _chart_as_shown(client, patient) -> str:
+def chart_as_shown(client, patient) -> str:
     """The chart once htmx has loaded treatments:chart_scores into its right-hand column
-    and swapped the scores chart into the Progress card (out of band)."""
+    and swapped the scores chart into the Progress card and the notes owed into their
+    slot above it (out of band)."""
     page = client.get(reverse("treatments:chart", args=[patient.pk])).content.decode()
     found = SCORES_LOADER.findall(page)
     assert len(found) == 1
@@ -307,15 +327,19 @@ def _chart_as_shown(client, patient) -> str:
     partial = response.content.decode()
     oob = SCORES_CHART_OOB.search(partial)
     assert oob, "no scores chart in the partial"
-    column = partial[: oob.start()]
+    notes = OPEN_NOTES_OOB.search(partial)
+    assert notes, "no notes owed slot in the partial"
+    column = partial[: notes.start()]
     assert page.count(SCORES_CHART_SLOT) == 1
     page = page.replace(SCORES_CHART_SLOT, oob.group(1))
+    assert page.count(OPEN_NOTES_SLOT) == 1
+    page = page.replace(OPEN_NOTES_SLOT, f'<div id="open-notes-slot">{notes.group(1)}</div>')
     return SCORES_LOADER.sub(lambda _: f'<div class="{classes}">{column}</div>', page)
 
 
 def test_the_scores_and_assessments_are_those_the_chart_showed(history):
     client, patient = history
-    shown = _chart_as_shown(client, patient)
+    shown = chart_as_shown(client, patient)
     user = client.get(reverse("treatments:chart", args=[patient.pk])).wsgi_request.user
     data = selectors.chart_scores(patient)
     before = COLUMN_BEFORE.render(
@@ -336,6 +360,22 @@ def test_the_scores_and_assessments_are_those_the_chart_showed(history):
     pain = selectors.chart_for_patient(patient).pain_svg
     assert _same(progress.group(1)) == _same(f"{pain}\n<hr>\n{data.scores_svg}\n</div>")
     assert "<svg" in data.scores_svg
+    # The notes owed (a draft session and a draft assessment), in their slot at the top.
+    context = {"chart": data, "user": user}
+    notes = re.search(r'<div id="open-notes-slot">(.*?)</div>\s*<section', shown, re.DOTALL)
+    assert notes
+    assert _same(CSRF.sub("", notes.group(1))) == _same(
+        CSRF.sub("", OPEN_NOTES_BEFORE.render(Context(context)))
+    )
+    assert "Unsigned and missing notes" in notes.group(1)
+    assert shown.index("open-notes-heading") < shown.index("progress-heading")
+
+
+def test_a_chart_without_notes_owed_shows_no_card(credentialed, client_for):  # noqa: F811
+    physio = credentialed
+    patient = ready_patient(physio)
+    shown = chart_as_shown(client_for(physio), patient)
+    assert "Unsigned and missing notes" not in shown
 
 
 def _column_only(html: str) -> str:

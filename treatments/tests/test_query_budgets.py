@@ -92,7 +92,8 @@ def test_chart_query_count_is_constant_at_5_and_50_sessions(credentialed, client
     # treatments:readiness (its own budget below).
     # 16 -> 14: the outcome scores and latest assessments load after the page, from
     # treatments:chart_scores (its own budget below).
-    assert_constant(small, large, ceiling=14)
+    # 14 -> 13: the notes owed load with them (out of band).
+    assert_constant(small, large, ceiling=13)
     # Reading the chart is logged: one row per read, whatever the history.
     assert patient.access_logs.filter(what="chart").count() == 2
 
@@ -111,7 +112,7 @@ def test_chart_query_count_is_constant_at_5_and_50_sessions(credentialed, client
     small_scores = render_counted(client, reverse("treatments:chart_scores", args=[patient.pk]))
     assert "outcome-track" in small_scores.html
     large_scores = render_counted(client, reverse("treatments:chart_scores", args=[other.pk]))
-    assert_constant(small_scores, large_scores, ceiling=12)
+    assert_constant(small_scores, large_scores, ceiling=13)
     assert patient.access_logs.filter(what="chart scores").count() == 1
 
 
