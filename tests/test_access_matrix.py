@@ -232,6 +232,7 @@ def test_the_matrix_reads_the_gate_from_the_view_not_from_a_list():
         "assessments:header_save",
         "treatments:chart",
         "treatments:readiness",
+        "treatments:chart_scores",
     } <= gated
     assert len(gated) >= 40
 

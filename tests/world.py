@@ -239,6 +239,7 @@ def world_url(world: World, name: str) -> str | None:
         },
         "treatments:chart": {"patient_pk": a.pk},
         "treatments:readiness": {"patient_pk": a.pk},
+        "treatments:chart_scores": {"patient_pk": a.pk},
         "treatments:session_start": {"patient_pk": a.pk},
         "treatments:session": {"pk": s.pk},
         "treatments:session_edit": {"pk": s.pk},

@@ -9,6 +9,7 @@ app_name = "treatments"
 
 urlpatterns = [
     path("patients/<int:patient_pk>/chart/", sessions.chart, name="chart"),
+    path("patients/<int:patient_pk>/chart/scores/", sessions.chart_scores, name="chart_scores"),
     path("patients/<int:patient_pk>/readiness/", sessions.readiness, name="readiness"),
     path("patients/<int:patient_pk>/sessions/new/", sessions.session_start, name="session_start"),
     path("sessions/<int:pk>/", sessions.session_detail, name="session"),

@@ -308,6 +308,7 @@ PAGE_ORDER = (
     "booking (post)",
     "patient chart",
     "patient chart readiness",
+    "patient chart scores",
     "session form",
     "session form entries",
     "session form readiness",

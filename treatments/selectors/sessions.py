@@ -225,17 +225,25 @@ def _assessment_lines(patient: Patient, limit: int = 5) -> list[AssessmentLine]:
 class Chart:
     patient: Patient
     sessions: Page  # of SessionLine
+    pain_svg: SafeString
+
+
+@dataclass
+class ChartScores:
+    """The chart's outcome scores (the tracks and the scores chart), latest assessments
+    and notes still owed, which the chart loads right after it shows
+    (treatments:chart_scores)."""
+
     assessments: list[AssessmentLine]
     scores: dict[str, list[OutcomeScore]]
     outcomes: list[OutcomeTrack]  # each score with its change from baseline and the MCID
-    pain_svg: SafeString
     scores_svg: SafeString
     open_notes: list[OpenNote]
 
 
 def chart_for_patient(patient: Patient, *, page: int | str = 1) -> Chart:
-    """The patient chart: notes still owed, sessions newest first (paginated),
-    assessments, outcome scores and the progress charts. A constant number of queries
+    """The patient chart: sessions newest first (paginated) and the pain chart (the
+    scores, assessments and notes owed: chart_scores). A constant number of queries
     however long the history."""
     lines = _session_lines(patient)
     sessions = Paginator(lines, SESSIONS_PER_PAGE).get_page(page)
@@ -245,6 +253,15 @@ def chart_for_patient(patient: Patient, *, page: int | str = 1) -> Chart:
         for line in reversed(lines)
         if line.is_signed
     ]
+    return Chart(
+        patient=patient,
+        sessions=sessions,
+        pain_svg=charts.pain_chart(pain),
+    )
+
+
+def chart_scores(patient: Patient) -> ChartScores:
+    """The chart's outcome scores, latest assessments and notes owed: three queries."""
     fetched = list(OutcomeScore.objects.filter(patient=patient).order_by("recorded_at", "pk"))
     scores: dict[str, list[OutcomeScore]] = {}
     for score in fetched:
@@ -261,15 +278,12 @@ def chart_for_patient(patient: Patient, *, page: int | str = 1) -> Chart:
         for instrument, entries in scores.items()
         if instrument != "NPRS"
     ]
-    return Chart(
-        patient=patient,
-        sessions=sessions,
+    return ChartScores(
         assessments=_assessment_lines(patient),
         scores=scores,
         outcomes=outcome_tracks(fetched),
-        pain_svg=charts.pain_chart(pain),
         scores_svg=charts.scores_chart(series),
-        # Anyone's unsigned drafts and note-less IMS visits of this patient (one query each).
+        # Anyone's unsigned drafts and note-less IMS visits of this patient (one query).
         open_notes=open_notes(patient=patient),
     )
 

@@ -20,6 +20,7 @@ from clinic.selectors import open_notes
 from clinic.tests.factories import join_care_team, write_appointment
 from devtools.demo import treatments as demo
 from treatments.models import TreatmentSession
+from treatments.tests.test_chart_golden import chart_as_shown
 
 pytestmark = pytest.mark.django_db
 
@@ -120,9 +121,7 @@ def test_my_day_and_the_chart_show_the_notes_owed_in_the_demo_clinic(demo_clinic
     )
     join_care_team(physio, patient)
     client = client_for(physio)
-    card = open_notes_section(
-        client.get(reverse("treatments:chart", args=[patient.pk])).content.decode()
-    )
+    card = open_notes_section(chart_as_shown(client, patient))
     assert "Unsigned and missing notes" in card
     assert edit_url(my_draft_session) in card
     assert edit_url(theirs) in card
@@ -145,8 +144,8 @@ def test_my_day_and_the_chart_show_the_notes_owed_in_the_demo_clinic(demo_clinic
     assert edit_url(session) in card
 
     # The chart of the patient whose visit note I signed lists nothing of that visit.
-    chart = client.get(reverse("treatments:chart", args=[my_signed_visit.patient.pk]))
-    assert my_signed_visit.pk not in start_note_ids(open_notes_section(chart.content.decode()))
+    chart = chart_as_shown(client, my_signed_visit.patient)
+    assert my_signed_visit.pk not in start_note_ids(open_notes_section(chart))
 
     # Seeding again adds no more notes owed (seed_demo twice is tested in test_seed_demo).
     assert demo._notes_owed_demo({"physio": physio}, needle=None, advice=[], rng=None) == 0

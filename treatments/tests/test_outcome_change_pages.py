@@ -57,11 +57,20 @@ def track_html(html: str, code: str) -> str:
     return " ".join(re.sub(r"<[^>]+>", " ", match.group(1)).split())
 
 
+def chart_scores_html(client, patient) -> str:
+    """The chart's outcome scores as shown: loaded right after the page
+    (treatments:chart_scores, hx-trigger="load")."""
+    page = client.get(reverse("treatments:chart", args=[patient.pk])).content.decode()
+    url = reverse("treatments:chart_scores", args=[patient.pk])
+    assert f'hx-get="{url}"' in page
+    return client.get(url, HTTP_HX_REQUEST="true").content.decode()
+
+
 def test_chart_shows_change_from_baseline_and_mcid_for_each_measure(physio, client_for):
     patient = make_patient()
     join_care_team(physio, patient)
     course_of_scores(patient)
-    html = client_for(physio).get(reverse("treatments:chart", args=[patient.pk])).content.decode()
+    html = chart_scores_html(client_for(physio), patient)
 
     assert "Change from baseline" in html
     ndi = track_html(html, "NDI")
@@ -86,7 +95,7 @@ def test_chart_with_a_single_score_shows_only_the_baseline(physio, client_for):
     patient = make_patient()
     join_care_team(physio, patient)
     add_scores(patient, "PSFS", [(3, "4.0")])
-    html = client_for(physio).get(reverse("treatments:chart", args=[patient.pk])).content.decode()
+    html = chart_scores_html(client_for(physio), patient)
     psfs = track_html(html, "PSFS")
     assert "Baseline" in psfs
     assert "MCID" in psfs
@@ -98,7 +107,7 @@ def test_chart_outcome_table_adds_no_queries_per_score(physio, client_for):
     patient = make_patient()
     join_care_team(physio, patient)
     client = client_for(physio)
-    url = reverse("treatments:chart", args=[patient.pk])
+    url = reverse("treatments:chart_scores", args=[patient.pk])  # loaded after the chart
     course_of_scores(patient)
     small = render_counted(client, url)
     add_scores(patient, "NDI", [(d, "45.0") for d in range(30, 40)])

@@ -90,7 +90,10 @@ def test_chart_query_count_is_constant_at_5_and_50_sessions(credentialed, client
     # chart, as values, with their addenda counts (issue 18, helper chart).
     # 19 -> 16: the readiness and consent badges load after the page, from
     # treatments:readiness (its own budget below).
-    assert_constant(small, large, ceiling=16)
+    # 16 -> 14: the outcome scores and latest assessments load after the page, from
+    # treatments:chart_scores (its own budget below).
+    # 14 -> 13: the notes owed load with them (out of band).
+    assert_constant(small, large, ceiling=13)
     # Reading the chart is logged: one row per read, whatever the history.
     assert patient.access_logs.filter(what="chart").count() == 2
 
@@ -104,6 +107,13 @@ def test_chart_query_count_is_constant_at_5_and_50_sessions(credentialed, client
     large_readiness = render_counted(client, reverse("treatments:readiness", args=[other.pk]))
     assert_constant(small_readiness, large_readiness, ceiling=13)
     assert patient.access_logs.filter(what="needling readiness").count() == 1
+
+    # The outcome scores and latest assessments the chart loads right after it shows.
+    small_scores = render_counted(client, reverse("treatments:chart_scores", args=[patient.pk]))
+    assert "outcome-track" in small_scores.html
+    large_scores = render_counted(client, reverse("treatments:chart_scores", args=[other.pk]))
+    assert_constant(small_scores, large_scores, ceiling=13)
+    assert patient.access_logs.filter(what="chart scores").count() == 1
 
 
 def test_session_form_query_count_is_constant(credentialed, client_for):

@@ -328,6 +328,8 @@ class Command(BaseCommand):
             ("patient chart", "physio", reverse("treatments:chart", args=[fifty.pk])),
             # The chart's IMS readiness and consent badges, loaded right after it shows.
             ("chart readiness", "physio", reverse("treatments:readiness", args=[fifty.pk])),
+            # Its outcome scores and latest assessments, loaded right after it shows.
+            ("chart scores", "physio", reverse("treatments:chart_scores", args=[fifty.pk])),
             ("session form", "physio", reverse("treatments:session_edit", args=[records.draft.pk])),
             # The session form's site entry form, which the page loads right after it shows.
             (
@@ -552,6 +554,8 @@ class Command(BaseCommand):
             "loaded by the session form as soon as it shows (htmx, on load)",
             "- chart readiness: Bench Fifty's IMS readiness and consent badges, which the "
             "patient chart loads as soon as it shows (htmx, on load)",
+            "- chart scores: Bench Fifty's outcome scores (with the scores chart) and latest "
+            "assessments, which the patient chart loads as soon as it shows (htmx, on load)",
             f"- assessment: signed assessment {c['assessment'].pk} with findings",
             "- portal documents: Bench Fifty signed in to the portal (`bench-fifty`); "
             "compared with the physiotherapist's floor (the floor page is for staff)",
