@@ -186,7 +186,9 @@ class RangeOfMotionForm(_FindingForm):
         model = RangeOfMotion
         fields = ["joint", "movement", "side", "degrees", "percent_of_normal", "painful", "note"]
         widgets = {
-            "degrees": forms.NumberInput(attrs={"min": 0, "max": 360, "inputmode": "numeric"}),
+            # min -90: an elbow or knee extension deficit (the model says where); no
+            # inputmode="numeric", whose phone keypads have no minus sign.
+            "degrees": forms.NumberInput(attrs={"min": -90, "max": 360}),
             "percent_of_normal": forms.NumberInput(
                 attrs={"min": 0, "max": 200, "inputmode": "numeric"}
             ),

@@ -219,6 +219,41 @@ JOINT_MOVEMENTS: dict[str, tuple[str, ...]] = {
 SPINAL_JOINTS = frozenset({"cervical", "thoracic", "lumbar"})
 
 
+# Extension deficit: an elbow or knee that cannot straighten to the zero position. Recording
+# conventions disagree. The AAOS zero-starting-position method (American Academy of
+# Orthopaedic Surgeons, "Joint Motion: Method of Measuring and Recording", 1965) writes the
+# missing extension as a negative extension, e.g. knee extension -10 degrees; Norkin CC,
+# White DJ, "Measurement of Joint Motion: A Guide to Goniometry" (5th ed., 2016) instead
+# records the arc of flexion from where it starts (knee 10-120 degrees) and keeps every
+# number positive. The note keeps the AAOS sign, which one field can hold, only where a
+# deficit is clinically meant: extension of the elbow and the knee (contracture after
+# injury, surgery or in osteoarthritis); anywhere else a negative range is a slip.
+EXTENSION_DEFICIT_JOINTS = frozenset({"elbow", "knee"})
+DEGREES_MIN = -90  # a 90-degree extension deficit: a joint fixed at a right angle
+DEGREES_MAX = 360
+
+
+def range_degrees_problem(joint: str, movement: str, degrees: int | None) -> str | None:
+    """Why `degrees` cannot be this joint's movement's range, or None."""
+    if degrees is None or degrees >= 0:
+        return None
+    if movement == "extension" and joint in EXTENSION_DEFICIT_JOINTS:
+        if degrees < DEGREES_MIN:
+            return f"An extension deficit is at most {-DEGREES_MIN} degrees."
+        return None
+    return (
+        "Only elbow and knee extension can be negative (a deficit: the joint does not "
+        "straighten fully); give this range as 0 or more."
+    )
+
+
+def range_text(degrees: int) -> str:
+    """'-15° (lacks 15° of extension)' for a deficit, else '120°'."""
+    if degrees < 0:
+        return f"{degrees}° (lacks {-degrees}° of extension)"
+    return f"{degrees}°"
+
+
 class RangeOfMotion(_Finding):
     """A measured range: joint, movement, side, degrees and/or % of normal, painful."""
 
@@ -265,8 +300,11 @@ class RangeOfMotion(_Finding):
     joint = models.CharField(max_length=12, choices=Joint.choices)
     movement = models.CharField(max_length=20, choices=Movement.choices)
     side = models.CharField(max_length=1, choices=Side.choices)
-    degrees = models.PositiveSmallIntegerField(
-        null=True, blank=True, validators=[MaxValueValidator(360)]
+    degrees = models.SmallIntegerField(
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(DEGREES_MIN), MaxValueValidator(DEGREES_MAX)],
+        help_text="Negative for an elbow or knee extension deficit (e.g. -10).",
     )
     percent_of_normal = models.PositiveSmallIntegerField(
         "% of normal", null=True, blank=True, validators=[MaxValueValidator(200)]
@@ -284,7 +322,14 @@ class RangeOfMotion(_Finding):
                 name="assess_rom_measured",
             ),
             models.CheckConstraint(
-                condition=models.Q(degrees__isnull=True) | models.Q(degrees__lte=360),
+                condition=models.Q(degrees__isnull=True)
+                | models.Q(degrees__gte=0, degrees__lte=DEGREES_MAX)
+                | models.Q(
+                    degrees__gte=DEGREES_MIN,
+                    degrees__lt=0,
+                    movement="extension",
+                    joint__in=sorted(EXTENSION_DEFICIT_JOINTS),
+                ),
                 name="assess_rom_degrees",
             ),
         ]
@@ -301,6 +346,8 @@ class RangeOfMotion(_Finding):
             errors["side"] = "Record a spinal movement as left, right or midline."
         if self.joint and self.joint not in SPINAL_JOINTS and self.side == Side.MIDLINE:
             errors["side"] = f"The {self.get_joint_display().lower()} is left or right."
+        if problem := range_degrees_problem(self.joint, self.movement, self.degrees):
+            errors["degrees"] = problem
         if self.degrees is None and self.percent_of_normal is None:
             errors["degrees"] = "Give the range in degrees, as % of normal, or both."
         if errors:
@@ -310,7 +357,7 @@ class RangeOfMotion(_Finding):
     def measured(self) -> str:
         parts = []
         if self.degrees is not None:
-            parts.append(f"{self.degrees}°")
+            parts.append(range_text(self.degrees))
         if self.percent_of_normal is not None:
             parts.append(f"{self.percent_of_normal}% of normal")
         return " · ".join(parts)
