@@ -71,6 +71,7 @@ AUTHOR_ONLY = {
         "assessments:finding_row",
         "treatments:sign_panel",
         "treatments:session_entries",
+        "treatments:session_retests",
     },
     "POST": {
         "assessments:header_save",

@@ -39,7 +39,12 @@ CSRF_FIELD = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 # that asks: a browser fetches each right after the page, so the mixed load does too.
 ON_LOAD = re.compile(r"<[a-z]+\b[^>]*\bhx-trigger=\"load\b[^>]*>")
 ATTRIBUTE = re.compile(r'\b(id|hx-get)="([^"]*)"')
-PARTS = {"session-entries": "entries", "readiness": "readiness", "sign-panel-live": "sign panel"}
+PARTS = {
+    "session-entries": "entries",
+    "session-retests": "retests",
+    "readiness": "readiness",
+    "sign-panel-live": "sign panel",
+}
 SERVER_TIMING = re.compile(r"\bapp;dur=([0-9.]+)")
 # Cookies a browser would hand back on the next page it loads; this client loads none after
 # a booking, so a flash message kept in a cookie would only grow with every request.

@@ -48,7 +48,6 @@ def _session(pk: int, *more: str | Prefetch) -> TreatmentSession:
                 "sites",
                 queryset=NeedlingSite.objects.select_related("muscle", "segment", "needle"),
             ),
-            "retests",
             "home_care",
             *more,
         )
@@ -60,6 +59,7 @@ def session_detail(pk: int) -> TreatmentSession:
     """One session with everything its note shows, in a fixed number of queries."""
     return _session(
         pk,
+        "retests",
         Prefetch("appointment", queryset=Appointment.objects.select_related("type")),
         "signed_by",
         Prefetch("adverse_events", queryset=AdverseEvent.objects.select_related("recorded_by")),
@@ -68,9 +68,10 @@ def session_detail(pk: int) -> TreatmentSession:
 
 
 def session_for_edit(pk: int) -> TreatmentSession:
-    """A draft as the session form shows it: its sites, re-tests and advice (not the
-    events and addenda; nor its visit, which only the sign panel's spacing check reads,
-    and the panel loads after the page: session_sign_sites)."""
+    """A draft as the session form shows it: its sites and advice (not the events and
+    addenda; nor its visit, which only the sign panel's spacing check reads, and the panel
+    loads after the page: session_sign_sites; nor its re-tests, which load after the page
+    too: views.sessions.session_retests)."""
     return _session(pk)
 
 

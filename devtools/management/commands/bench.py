@@ -335,6 +335,12 @@ class Command(BaseCommand):
                 "physio",
                 reverse("treatments:session_entries", args=[records.draft.pk]),
             ),
+            # Its range re-tests with their entry form, loaded right after it shows.
+            (
+                "session form retests",
+                "physio",
+                reverse("treatments:session_retests", args=[records.draft.pk]),
+            ),
             # Its readiness banner with the re-screen checklist, and its sign panel, both
             # loaded right after it shows (the sign panel again after each save).
             (
@@ -547,6 +553,9 @@ class Command(BaseCommand):
             f"physiotherapist ({draft}; it stays in the bench database)",
             "- session form entries: the same draft's blank needling-site form, which the "
             "session form loads from its own URL as soon as it shows (htmx, on load)",
+            "- session form retests: the same draft's range re-tests with the blank re-test "
+            "form, which the session form loads from its own URL as soon as it shows (htmx, "
+            "on load)",
             "- session form readiness, session form sign panel: the same draft's patient's IMS "
             "readiness banner with the re-screen checklist, and the draft's sign panel, both "
             "loaded by the session form as soon as it shows (htmx, on load)",
