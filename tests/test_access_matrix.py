@@ -72,6 +72,7 @@ AUTHOR_ONLY = {
         "treatments:sign_panel",
         "treatments:session_entries",
         "treatments:session_retests",
+        "treatments:session_sites",
     },
     "POST": {
         "assessments:header_save",

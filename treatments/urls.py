@@ -14,6 +14,7 @@ urlpatterns = [
     path("sessions/<int:pk>/", sessions.session_detail, name="session"),
     path("sessions/<int:pk>/edit/", sessions.session_edit, name="session_edit"),
     path("sessions/<int:pk>/edit/entries/", sessions.session_entries, name="session_entries"),
+    path("sessions/<int:pk>/edit/sites/", sessions.session_sites, name="session_sites"),
     path("sessions/<int:pk>/edit/retests/", sessions.session_retests, name="session_retests"),
     path("sessions/<int:pk>/save/", sessions.session_save, name="session_save"),
     path("sessions/<int:pk>/sign-panel/", sessions.sign_panel, name="sign_panel"),

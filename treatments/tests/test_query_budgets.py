@@ -135,7 +135,9 @@ def test_session_form_query_count_is_constant(credentialed, client_for):
     cold = render_counted(client, small_url)
     small = render_counted(client, small_url)
     large = render_counted(client, reverse("treatments:session_edit", args=[large_draft.pk]))
-    assert small.html.count("Gluteus medius") < large.html.count("Gluteus medius")
+    small_sites = render_counted(client, reverse("treatments:session_sites", args=[small_draft.pk]))
+    large_sites = render_counted(client, reverse("treatments:session_sites", args=[large_draft.pk]))
+    assert small_sites.html.count("Gluteus medius") < large_sites.html.count("Gluteus medius")
     # The first form after a reference change reads the version and the advice table (the
     # entry forms the other three: needles, muscles, segments); later ones only the version.
     assert cold.count == small.count + 1
@@ -150,7 +152,11 @@ def test_session_form_query_count_is_constant(credentialed, client_for):
     # the page, from treatments:readiness and treatments:sign_panel (budgets below).
     # 15 -> 14: the re-tests (and their entry form) load after the page, from
     # treatments:session_retests (its own budget below).
-    assert_constant(small, large, ceiling=14)
+    # 14 -> 13: the sites load after the page, from treatments:session_sites (its own
+    # budget below).
+    assert_constant(small, large, ceiling=13)
+    assert 'id="site-rows"' not in small.html
+    assert_constant(small_sites, large_sites, ceiling=11)
 
     # The site entry form the page loads right after it shows: the muscle picker
     # (suggestions first), segments, needles; the same whatever the history or the sites.

@@ -14,7 +14,7 @@ from clinic.models import AccessLog
 from clinic.tests.factories import join_care_team
 from treatments import services
 from treatments.models import RomRetest, TreatmentSession
-from treatments.tests.factories import credential_for, ready_patient
+from treatments.tests.factories import add_site, credential_for, ready_patient
 
 pytestmark = pytest.mark.django_db
 
@@ -35,7 +35,7 @@ def _urls(draft) -> tuple[str, str]:
     )
 
 
-PARTS = pytest.mark.parametrize("part", ["session_entries", "session_retests"])
+PARTS = pytest.mark.parametrize("part", ["session_entries", "session_retests", "session_sites"])
 
 
 def test_the_page_loads_the_entry_form_and_the_retests(physio, client_for, draft):
@@ -48,6 +48,25 @@ def test_the_page_loads_the_entry_form_and_the_retests(physio, client_for, draft
     assert 'id="site-new-form"' not in page
     assert 'id="retest-new-form"' not in page
     assert 'id="retest-rows"' not in page
+    assert f'hx-get="{reverse("treatments:session_sites", args=[draft.pk])}"' in page
+    assert 'id="site-rows"' not in page
+
+
+def test_the_author_gets_the_sites_and_the_read_is_logged(physio, client_for, draft):
+    add_site(draft, physio, muscle="Supinator", segment="C6", side="L")
+    url = reverse("treatments:session_sites", args=[draft.pk])
+    before = AccessLog.objects.filter(patient=draft.patient, what="session note").count()
+    response = client_for(physio).get(url, HTTP_HX_REQUEST="true")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert html.count('id="site-rows"') == 1
+    assert html.count('class="list-group-item finding-row"') == 1
+    assert "Supinator" in html
+    assert "Repeat last session's sites" in html
+    assert "<html" not in html  # a fragment, not a page
+    rows = AccessLog.objects.filter(patient=draft.patient, what="session note")
+    assert rows.count() == before + 1
+    assert rows.latest("pk").user == physio
 
 
 def test_the_author_gets_the_site_form_and_the_read_is_logged(physio, client_for, draft):

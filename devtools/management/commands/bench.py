@@ -335,6 +335,12 @@ class Command(BaseCommand):
                 "physio",
                 reverse("treatments:session_entries", args=[records.draft.pk]),
             ),
+            # Its needling sites, loaded right after it shows.
+            (
+                "session form sites",
+                "physio",
+                reverse("treatments:session_sites", args=[records.draft.pk]),
+            ),
             # Its range re-tests with their entry form, loaded right after it shows.
             (
                 "session form retests",
@@ -553,6 +559,8 @@ class Command(BaseCommand):
             f"physiotherapist ({draft}; it stays in the bench database)",
             "- session form entries: the same draft's blank needling-site form, which the "
             "session form loads from its own URL as soon as it shows (htmx, on load)",
+            "- session form sites: the same draft's needling sites, which the session form "
+            "loads from its own URL as soon as it shows (htmx, on load)",
             "- session form retests: the same draft's range re-tests with the blank re-test "
             "form, which the session form loads from its own URL as soon as it shows (htmx, "
             "on load)",
