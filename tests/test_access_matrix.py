@@ -71,6 +71,8 @@ AUTHOR_ONLY = {
         "assessments:finding_row",
         "treatments:sign_panel",
         "treatments:session_entries",
+        "treatments:session_retests",
+        "treatments:session_sites",
     },
     "POST": {
         "assessments:header_save",

@@ -244,6 +244,8 @@ def world_url(world: World, name: str) -> str | None:
         "treatments:session": {"pk": s.pk},
         "treatments:session_edit": {"pk": s.pk},
         "treatments:session_entries": {"pk": s.pk},
+        "treatments:session_retests": {"pk": s.pk},
+        "treatments:session_sites": {"pk": s.pk},
         "treatments:session_save": {"pk": s.pk},
         "treatments:sign_panel": {"pk": s.pk},
         "treatments:session_sign": {"pk": s.pk},

@@ -41,6 +41,8 @@ ON_LOAD = re.compile(r"<[a-z]+\b[^>]*\bhx-trigger=\"load\b[^>]*>")
 ATTRIBUTE = re.compile(r'\b(id|hx-get)="([^"]*)"')
 PARTS = {
     "session-entries": "entries",
+    "session-sites": "sites",
+    "session-retests": "retests",
     "readiness": "readiness",
     "sign-panel-live": "sign panel",
     "chart-scores": "scores",

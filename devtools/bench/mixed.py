@@ -7,7 +7,8 @@
 - physiotherapists: open a patient's chart, open their draft session note for that
   patient and autosave it as they type (the session form's autosave endpoint), fetching
   what each page loads as soon as it shows (hx-trigger="load": the chart's readiness, the
-  form's site entry form, readiness and sign panel) and the sign panel after each save;
+  form's sites, site entry form, re-tests, readiness and sign panel) and the sign panel
+  after each save;
 - patients: open their documents page (Bench Fifty, the one portal account seed_bench makes,
   signed in once per simulated patient).
 
@@ -311,6 +312,8 @@ PAGE_ORDER = (
     "patient chart scores",
     "session form",
     "session form entries",
+    "session form sites",
+    "session form retests",
     "session form readiness",
     "session form sign panel",
     "autosave",

@@ -30,6 +30,7 @@ from treatments.selectors.sessions import (
     session_for_edit,
     session_history,
     session_sign_sites,
+    session_sites,
     session_summaries,
 )
 
@@ -62,6 +63,7 @@ __all__ = [
     "session_detail",
     "session_for_edit",
     "session_sign_sites",
+    "session_sites",
     "session_history",
     "session_summaries",
 ]

@@ -37,21 +37,18 @@ from treatments.models import (
 SESSIONS_PER_PAGE = 10
 
 
+_SITES = Prefetch(
+    "sites", queryset=NeedlingSite.objects.select_related("muscle", "segment", "needle")
+)
+
+
 def _session(pk: int, *more: str | Prefetch) -> TreatmentSession:
     # Three joins, the visit and the signer prefetched (a query each only when the note has
     # one): on PostgreSQL, planning the six-table outer join took ~2 ms of every request,
     # ten times what running it took (EXPLAIN ANALYZE on the bench data, issue 18).
     return (
         TreatmentSession.objects.select_related("patient", "practitioner", "assessment")
-        .prefetch_related(
-            Prefetch(
-                "sites",
-                queryset=NeedlingSite.objects.select_related("muscle", "segment", "needle"),
-            ),
-            "retests",
-            "home_care",
-            *more,
-        )
+        .prefetch_related("home_care", *more)
         .get(pk=pk)
     )
 
@@ -60,6 +57,8 @@ def session_detail(pk: int) -> TreatmentSession:
     """One session with everything its note shows, in a fixed number of queries."""
     return _session(
         pk,
+        _SITES,
+        "retests",
         Prefetch("appointment", queryset=Appointment.objects.select_related("type")),
         "signed_by",
         Prefetch("adverse_events", queryset=AdverseEvent.objects.select_related("recorded_by")),
@@ -68,10 +67,18 @@ def session_detail(pk: int) -> TreatmentSession:
 
 
 def session_for_edit(pk: int) -> TreatmentSession:
-    """A draft as the session form shows it: its sites, re-tests and advice (not the
-    events and addenda; nor its visit, which only the sign panel's spacing check reads,
-    and the panel loads after the page: session_sign_sites)."""
+    """A draft as the session form shows it: its advice (not the events and addenda; nor
+    its visit, which only the sign panel's spacing check reads, and the panel loads after
+    the page: session_sign_sites; nor its sites and re-tests, which load after the page
+    too: session_sites, views.sessions.session_retests)."""
     return _session(pk)
+
+
+def session_sites(session: TreatmentSession) -> TreatmentSession:
+    """The draft (as the author's guard read it) with its sites as the session form lists
+    them: muscle, segment and needle of each."""
+    prefetch_related_objects([session], _SITES)
+    return session
 
 
 def session_sign_sites(session: TreatmentSession) -> TreatmentSession:

@@ -19,7 +19,7 @@ from clinic.permissions import Role
 from clinic.reference_cache import reference_memo_clear
 from clinic.tests.budgets import assert_constant, render_counted
 from treatments import services
-from treatments.models import AdverseEvent, TreatmentSession, VisitSummary
+from treatments.models import AdverseEvent, RomRetest, TreatmentSession, VisitSummary
 from treatments.tests.factories import add_site, credential_for, ready_patient
 from treatments.tests.summary_helpers import signed_session
 
@@ -131,6 +131,11 @@ def test_session_form_query_count_is_constant(credentialed, client_for):
         for index in range(sites):
             muscle, segment, side = SITES[index % len(SITES)]
             add_site(session, physio, muscle=muscle, segment=segment, side=side)
+        for index in range(sites // 4):
+            RomRetest.objects.create(
+                session=session, joint="shoulder", movement="flexion", side="L",
+                before_degrees=90 + index,
+            )  # fmt: skip
         return session
 
     small_draft = draft_with(small_patient, 2)
@@ -140,7 +145,9 @@ def test_session_form_query_count_is_constant(credentialed, client_for):
     cold = render_counted(client, small_url)
     small = render_counted(client, small_url)
     large = render_counted(client, reverse("treatments:session_edit", args=[large_draft.pk]))
-    assert small.html.count("Gluteus medius") < large.html.count("Gluteus medius")
+    small_sites = render_counted(client, reverse("treatments:session_sites", args=[small_draft.pk]))
+    large_sites = render_counted(client, reverse("treatments:session_sites", args=[large_draft.pk]))
+    assert small_sites.html.count("Gluteus medius") < large_sites.html.count("Gluteus medius")
     # The first form after a reference change reads the version and the advice table (the
     # entry forms the other three: needles, muscles, segments); later ones only the version.
     assert cold.count == small.count + 1
@@ -153,7 +160,13 @@ def test_session_form_query_count_is_constant(credentialed, client_for):
     # the page, from treatments:session_entries (its own budget below).
     # 20 -> 15: the readiness (banner, re-screen checklist) and the sign panel load after
     # the page, from treatments:readiness and treatments:sign_panel (budgets below).
-    assert_constant(small, large, ceiling=15)
+    # 15 -> 14: the re-tests (and their entry form) load after the page, from
+    # treatments:session_retests (its own budget below).
+    # 14 -> 13: the sites load after the page, from treatments:session_sites (its own
+    # budget below).
+    assert_constant(small, large, ceiling=13)
+    assert 'id="site-rows"' not in small.html
+    assert_constant(small_sites, large_sites, ceiling=11)
 
     # The site entry form the page loads right after it shows: the muscle picker
     # (suggestions first), segments, needles; the same whatever the history or the sites.
@@ -166,8 +179,19 @@ def test_session_form_query_count_is_constant(credentialed, client_for):
         client, reverse("treatments:session_entries", args=[large_draft.pk])
     )
     assert 'id="site-new-form"' in small_entries.html
-    assert 'id="retest-new-form"' in small.html
     assert_constant(small_entries, large_entries, ceiling=12)
+
+    # The re-tests with their entry form, which the page loads right after it shows.
+    small_retests = render_counted(
+        client, reverse("treatments:session_retests", args=[small_draft.pk])
+    )
+    large_retests = render_counted(
+        client, reverse("treatments:session_retests", args=[large_draft.pk])
+    )
+    assert 'id="retest-new-form"' in small_retests.html
+    assert 'id="retest-new-form"' not in small.html
+    assert small_retests.html.count("finding-row") < large_retests.html.count("finding-row")
+    assert_constant(small_retests, large_retests, ceiling=11)
 
     # The readiness banner and re-screen checklist the page loads right after it shows.
     def readiness_of(patient):

@@ -1,10 +1,11 @@
 """Golden test of the session form (issue 18, acceptance 5): the page a physiotherapist
 charts at the table must carry the same content after the speed work as before it.
 
-Since the site entry form, the patient's IMS readiness (banner and re-screen checklist) and
-the sign panel load after the page (treatments:session_entries, treatments:readiness,
-treatments:sign_panel, hx-trigger="load"), the content compared is the page with them
-swapped in as htmx does.
+Since the sites, the site entry form, the re-tests with their entry form, the patient's IMS
+readiness (banner and re-screen checklist) and the sign panel load after the page
+(treatments:session_sites, treatments:session_entries, treatments:session_retests,
+treatments:readiness, treatments:sign_panel, hx-trigger="load"), the content compared is
+the page with them swapped in as htmx does.
 
 `golden/session_form.json` was written from the rendering of the code before that work
 (commit 457431a) for the deterministic world built below, with
@@ -309,6 +310,8 @@ def _content(html: str, names: _Names) -> dict:
 
 
 ENTRIES_LOADER = re.compile(r'<div id="session-entries"[^>]*hx-trigger="load"[^>]*></div>')
+SITES_LOADER = re.compile(r'<div id="session-sites"[^>]*hx-trigger="load"[^>]*></div>')
+RETESTS_LOADER = re.compile(r'<div id="session-retests"[^>]*hx-trigger="load"[^>]*></div>')
 
 
 def _with_entries(page: str, entries: str) -> str:
@@ -316,6 +319,19 @@ def _with_entries(page: str, entries: str) -> str:
     (treatments:session_entries, hx-trigger="load", hx-swap="outerHTML")."""
     assert len(ENTRIES_LOADER.findall(page)) == 1
     return ENTRIES_LOADER.sub(lambda _m: entries, page)
+
+
+def _with_sites(page: str, sites: str) -> str:
+    """The page once htmx has loaded the sites (treatments:session_sites)."""
+    assert len(SITES_LOADER.findall(page)) == 1
+    return SITES_LOADER.sub(lambda _m: sites, page)
+
+
+def _with_retests(page: str, retests: str) -> str:
+    """The page once htmx has loaded the re-tests with their entry form
+    (treatments:session_retests, hx-trigger="load", hx-swap="outerHTML")."""
+    assert len(RETESTS_LOADER.findall(page)) == 1
+    return RETESTS_LOADER.sub(lambda _m: retests, page)
 
 
 # The readiness loader (its placeholder link replaced, the wrapper only loads it), the
@@ -356,6 +372,8 @@ def _as_shown(client, session, patient) -> str:
     parts = {}
     for name, url in (
         ("entries", reverse("treatments:session_entries", args=[session.pk])),
+        ("retests", reverse("treatments:session_retests", args=[session.pk])),
+        ("sites", reverse("treatments:session_sites", args=[session.pk])),
         ("readiness", reverse("treatments:readiness", args=[patient.pk]) + "?on=session"),
         ("sign", reverse("treatments:sign_panel", args=[session.pk])),
     ):
@@ -363,6 +381,8 @@ def _as_shown(client, session, patient) -> str:
         assert part.status_code == 200, name
         parts[name] = part.content.decode()
     page = _with_entries(response.content.decode(), parts["entries"])
+    page = _with_retests(page, parts["retests"])
+    page = _with_sites(page, parts["sites"])
     page = _with_readiness(page, parts["readiness"])
     return _with_sign_panel(page, parts["sign"])
 

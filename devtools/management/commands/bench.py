@@ -337,6 +337,18 @@ class Command(BaseCommand):
                 "physio",
                 reverse("treatments:session_entries", args=[records.draft.pk]),
             ),
+            # Its needling sites, loaded right after it shows.
+            (
+                "session form sites",
+                "physio",
+                reverse("treatments:session_sites", args=[records.draft.pk]),
+            ),
+            # Its range re-tests with their entry form, loaded right after it shows.
+            (
+                "session form retests",
+                "physio",
+                reverse("treatments:session_retests", args=[records.draft.pk]),
+            ),
             # Its readiness banner with the re-screen checklist, and its sign panel, both
             # loaded right after it shows (the sign panel again after each save).
             (
@@ -549,6 +561,11 @@ class Command(BaseCommand):
             f"physiotherapist ({draft}; it stays in the bench database)",
             "- session form entries: the same draft's blank needling-site form, which the "
             "session form loads from its own URL as soon as it shows (htmx, on load)",
+            "- session form sites: the same draft's needling sites, which the session form "
+            "loads from its own URL as soon as it shows (htmx, on load)",
+            "- session form retests: the same draft's range re-tests with the blank re-test "
+            "form, which the session form loads from its own URL as soon as it shows (htmx, "
+            "on load)",
             "- session form readiness, session form sign panel: the same draft's patient's IMS "
             "readiness banner with the re-screen checklist, and the draft's sign panel, both "
             "loaded by the session form as soon as it shows (htmx, on load)",
