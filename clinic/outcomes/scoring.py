@@ -82,6 +82,9 @@ class Instrument:
     formula: Formula = field(repr=False)
     source: str = ""  # citation of the instrument and its scoring rule
     rule: str = field(default="", repr=False)  # the scoring rule in words (for clinicians)
+    # What the questionnaire is for, in plain words, shown to the patient above its
+    # questions (issue 19: no bare acronym or instrument name for patients).
+    purpose: str = ""
 
     @property
     def max_missing(self) -> int:

@@ -48,6 +48,11 @@ def _lefs() -> Instrument:
     """
     return Instrument(
         code="LEFS",
+        purpose=(
+            "Twenty questions about how a problem in your hip, leg, knee, ankle or foot makes "
+            "everyday activities harder. Answering them again later shows your physiotherapist "
+            "how things change."
+        ),
         name="Lower Extremity Functional Scale",
         instructions=(
             "These questions are about your hip, knee, ankle or foot problem. For each "

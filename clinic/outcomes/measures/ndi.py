@@ -45,6 +45,11 @@ def _ndi() -> Instrument:
     """
     return Instrument(
         code="NDI",
+        purpose=(
+            "Ten questions about how your neck pain affects everyday things such as sleeping, "
+            "reading, driving and work. Answering them again later shows your physiotherapist how"
+            " things change."
+        ),
         name="Neck Disability Index",
         instructions=(
             "These questions are about how your neck pain affects everyday life. For each "

@@ -42,6 +42,11 @@ def _odi() -> Instrument:
     """
     return Instrument(
         code="ODI",
+        purpose=(
+            "Ten questions about how your back or leg pain affects everyday life, such as "
+            "sitting, walking, sleeping and lifting. Answering them again later shows your "
+            "physiotherapist how things change."
+        ),
         name="Oswestry Disability Index",
         instructions=(
             "These questions are about how your back or leg pain affects everyday life. "

@@ -54,6 +54,10 @@ def _quickdash() -> Instrument:
     """
     return Instrument(
         code="QUICKDASH",
+        purpose=(
+            "Eleven questions about how a problem in your shoulder, arm or hand affects everyday "
+            "tasks. Answering them again later shows your physiotherapist how things change."
+        ),
         name="QuickDASH (shortened Disabilities of the Arm, Shoulder and Hand)",
         instructions=(
             "These questions are about your arm, shoulder or hand over the last week. "
