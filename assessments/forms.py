@@ -4,11 +4,14 @@ reports next to the field; nothing here writes."""
 
 from __future__ import annotations
 
+import json
+
 from django import forms
 from django.utils import timezone
 
 from assessments import selectors
 from assessments.models import (
+    JOINT_MOVEMENTS,
     Assessment,
     Muscle,
     RangeOfMotion,
@@ -202,6 +205,18 @@ class RangeOfMotionForm(_FindingForm):
             ("", "Movement…"),
             *self.fields["movement"].choices[1:],
         ]
+        movements_by_joint(self)
+
+
+def movements_by_joint(form: forms.BaseForm) -> None:
+    """Let the movement list follow the chosen joint: the joint picker carries each joint's
+    movements (JOINT_MOVEMENTS, which the model's clean() enforces), and static/js/clinic.js
+    hides the others. Without JavaScript every movement stays listed and the model refuses
+    a wrong pair with a message."""
+    form.fields["joint"].widget.attrs["data-movements"] = MOVEMENTS_JSON
+
+
+MOVEMENTS_JSON = json.dumps(JOINT_MOVEMENTS, separators=(",", ":"))
 
 
 FINDING_FORMS: dict[str, type[_FindingForm]] = {

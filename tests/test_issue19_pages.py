@@ -335,3 +335,15 @@ def test_physio_session_form_sites(page_for, make_user):
     copy = page.locator("#site-rows").get_by_role("button", name="Copy").first
     expect(copy).to_be_visible()
     _check(page, "physio-session-sites-copy")
+
+    # The re-test's movement list follows the chosen joint (static/js/clinic.js).
+    form = page.locator("#retest-new-form")
+    form.locator('select[name$="-joint"]').select_option("knee")
+    movement = form.locator('select[name$="-movement"]')
+    assert movement.locator('option[value="rotation"]').evaluate("o => o.hidden && o.disabled")
+    assert not movement.locator('option[value="extension"]').evaluate("o => o.hidden")
+    movement.select_option("extension")
+    form.locator('select[name$="-joint"]').select_option("cervical")
+    assert movement.evaluate("s => s.value") == "extension"  # the neck extends too
+    form.locator('select[name$="-joint"]').select_option("forearm")
+    assert movement.evaluate("s => s.value") == ""  # forearm: pronation/supination only

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils import timezone
 
-from assessments.forms import SIDE_CHOICES, MuscleSelect, bootstrap_style
+from assessments.forms import SIDE_CHOICES, MuscleSelect, bootstrap_style, movements_by_joint
 from assessments.models import Muscle, Segment
 from clinic.forms.common import IdMultipleChoiceField
 from clinic.inputs import parse_id
@@ -249,6 +249,7 @@ class RetestForm(_PartForm):
             ("", "Movement…"),
             *self.fields["movement"].choices[1:],
         ]
+        movements_by_joint(self)
 
     class Meta:
         model = RomRetest

@@ -76,3 +76,44 @@
     }
   });
 })();
+
+// Range pickers: the movement list follows the chosen joint. The joint <select> carries
+// each joint's movements (data-movements, from assessments.forms.movements_by_joint); the
+// others are hidden and disabled, and a movement that does not fit the new joint is cleared.
+(function () {
+  "use strict";
+
+  function follow(joint) {
+    var form = joint.closest("form");
+    var movement = form && form.querySelector('select[name$="movement"]');
+    if (!movement) {
+      return;
+    }
+    var map = JSON.parse(joint.getAttribute("data-movements") || "{}");
+    var allowed = map[joint.value] || null;
+    Array.prototype.forEach.call(movement.options, function (option) {
+      var hide = Boolean(allowed && option.value && allowed.indexOf(option.value) === -1);
+      option.hidden = hide;
+      option.disabled = hide;
+    });
+    if (allowed && movement.value && allowed.indexOf(movement.value) === -1) {
+      movement.value = "";
+    }
+  }
+
+  function followAll(root) {
+    root.querySelectorAll("select[data-movements]").forEach(follow);
+  }
+
+  document.addEventListener("change", function (event) {
+    if (event.target.matches && event.target.matches("select[data-movements]")) {
+      follow(event.target);
+    }
+  });
+  document.addEventListener("DOMContentLoaded", function () {
+    followAll(document);
+  });
+  document.addEventListener("htmx:afterSwap", function (event) {
+    followAll(document);  // an outerHTML swap leaves event.detail.target detached
+  });
+})();
