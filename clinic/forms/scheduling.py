@@ -23,6 +23,17 @@ def booking_last_day() -> dt.date:
     return timezone.localdate() + BOOKING_HORIZON
 
 
+def bookable_day(day: dt.date) -> dt.date:
+    """`day` if a visit can be booked on it (today up to the booking horizon), else a
+    ValidationError saying which end it missed."""
+    if day < timezone.localdate():
+        raise forms.ValidationError("Choose today or a later date.")
+    last = booking_last_day()
+    if day > last:
+        raise forms.ValidationError(f"Choose a date on or before {last:%Y-%m-%d}.")
+    return day
+
+
 class SlotForm(forms.Form):
     """When, with whom and what: shared by booking and rescheduling."""
 
@@ -158,13 +169,7 @@ class OnlineBookingForm(forms.Form):
     )
 
     def clean_date(self):
-        day = self.cleaned_data["date"]
-        if day < timezone.localdate():
-            raise forms.ValidationError("Choose today or a later date.")
-        last = booking_last_day()
-        if day > last:
-            raise forms.ValidationError(f"Choose a date on or before {last:%Y-%m-%d}.")
-        return day
+        return bookable_day(self.cleaned_data["date"])
 
 
 class SlotFinderForm(forms.Form):
@@ -192,10 +197,4 @@ class SlotFinderForm(forms.Form):
     )
 
     def clean_from_date(self):
-        day = self.cleaned_data["from_date"]
-        if day < timezone.localdate():
-            raise forms.ValidationError("Choose today or a later date.")
-        last = booking_last_day()
-        if day > last:
-            raise forms.ValidationError(f"Bookings are open up to {last:%-d %b %Y}.")
-        return day
+        return bookable_day(self.cleaned_data["from_date"])

@@ -765,3 +765,18 @@ def patient_attendance(patient: Patient, *, recent: int = 5) -> Attendance:
             .order_by("-start")[:recent]
         )
     return Attendance(recent=events, notice_hours=hours, **counts)
+
+
+# A booked visit whose start passed this long ago without a check-in is late (front desks
+# phone the patient at about ten minutes): the desk's day view and day sheet flag it.
+LATE_AFTER = dt.timedelta(minutes=10)
+
+
+def visit_is_late(*, status: str, start: dt.datetime, day: dt.date, now: dt.datetime) -> bool:
+    """Booked, not checked in, and started more than LATE_AFTER ago, on the visit's own
+    day only (an earlier day's unrecorded visits are loose ends, not late)."""
+    return (
+        status == Appointment.Status.BOOKED
+        and timezone.localtime(now).date() == day
+        and start < now - LATE_AFTER
+    )

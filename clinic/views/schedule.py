@@ -26,7 +26,7 @@ from clinic.models import Appointment, Location, Patient, Practitioner, SpacingA
 from clinic.origin import Origin
 from clinic.permissions import Role, allow_roles, clinical_record
 from clinic.selectors import scheduling as schedule_selectors
-from clinic.selectors.scheduling import DaySchedule
+from clinic.selectors.scheduling import LATE_AFTER, DaySchedule, visit_is_late
 from clinic.services import reminders
 from clinic.services.scheduling import BookingError, Slot
 
@@ -81,10 +81,6 @@ def grid_body(schedule: DaySchedule, *, now: dt.datetime) -> SafeString:
     book = f"{reverse('clinic:appointment_new')}?practitioner="
     location = f"&location={schedule.location.pk}&start="
     per_column = [column.cells(schedule.rows) for column in schedule.columns]
-    # Booked visits that started before this are late; only on the day itself (an earlier
-    # day's unrecorded visits are not "late", they are loose ends for the visit's page).
-    same_day = timezone.localtime(now).date() == schedule.day
-    late_from = now - LATE_AFTER if same_day else None
     rows = []
     for index, start in enumerate(schedule.rows):
         start = timezone.localtime(start)
@@ -102,8 +98,8 @@ def grid_body(schedule: DaySchedule, *, now: dt.datetime) -> SafeString:
             elif kind == "appointment":
                 visit = cell["placed"].appointment
                 times = f"{fragments.hh_mm(visit.start)}–{fragments.hh_mm(visit.end)}"
-                late = (
-                    late_from is not None and visit.status == "booked" and visit.start < late_from
+                late = visit_is_late(
+                    status=visit.status, start=visit.start, day=schedule.day, now=now
                 )
                 href = f"{before}{visit.pk}{after}"
                 cells.append((kind, href, cell["span"], visit, times, late))
@@ -112,11 +108,6 @@ def grid_body(schedule: DaySchedule, *, now: dt.datetime) -> SafeString:
         label = time if start.minute in (0, 30) else ""
         rows.append(("hour-row" if start.minute == 0 else "", label, time, cells))
     return fragments.render("clinic/schedule/grid_rows.html", {"rows": rows})
-
-
-# A booked visit whose start passed this long ago without a check-in is flagged late on the
-# desk's day view (front desks phone the patient at about ten minutes).
-LATE_AFTER = dt.timedelta(minutes=10)
 
 
 @allow_roles(*STAFF)
@@ -160,9 +151,9 @@ def day_sheet(request: HttpRequest) -> HttpResponse:
         (
             column.practitioner,
             [
-                (placed.appointment, day == timezone.localdate()
-                 and placed.appointment.status == "booked"
-                 and placed.appointment.start < now - LATE_AFTER)
+                (placed.appointment, visit_is_late(
+                    status=placed.appointment.status, start=placed.appointment.start,
+                    day=day, now=now))
                 for placed in sorted(column.appointments, key=lambda p: p.appointment.start)
             ],
         )
