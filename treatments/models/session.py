@@ -84,6 +84,21 @@ class TreatmentSession(models.Model):
     )
     rescreen_notes = models.CharField("re-screen notes", max_length=300, blank=True)
 
+    # The S and O of a SOAP note in the physio's own words; the structured parts (sites,
+    # responses, re-tests, pain scores) stay in their own fields and tables.
+    subjective = LimitedTextField(
+        "subjective",
+        blank=True,
+        max_length=NARRATIVE_MAX,
+        help_text="What the patient reports since the last visit: pain, function, sleep, work.",
+    )
+    objective = LimitedTextField(
+        "objective",
+        blank=True,
+        max_length=NARRATIVE_MAX,
+        help_text="What you observed and measured today, beyond the sites and re-tests below.",
+    )
+
     nprs_before = models.PositiveSmallIntegerField(
         "pain before (0-10)", null=True, blank=True, validators=NPRS
     )
