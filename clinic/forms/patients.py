@@ -10,6 +10,7 @@ from django.utils import timezone
 from clinic.contact import PHONE_HELP, phone_normalize, postal_code_normalize
 from clinic.forms.common import DateInput
 from clinic.models import Patient, Practitioner
+from clinic.models.patients import contact_channel_missing
 
 
 class PatientForm(forms.ModelForm):
@@ -137,18 +138,15 @@ class PatientForm(forms.ModelForm):
 
     def clean(self) -> dict:
         cleaned = super().clean()
-        method = cleaned.get("preferred_contact")
-        Method = Patient.ContactMethod
-        if method == Method.EMAIL and not cleaned.get("email") and "email" not in self.errors:
-            self.add_error(
-                "preferred_contact", "E-mail is preferred but there is no e-mail address."
-            )
-        wants_phone = method in (Method.PHONE, Method.SMS)
-        if wants_phone and not cleaned.get("phone") and "phone" not in self.errors:
-            self.add_error(
-                "preferred_contact",
-                f"{Method(method).label} is preferred but there is no phone number.",
-            )
+        problem = contact_channel_missing(
+            cleaned.get("preferred_contact"),
+            email=cleaned.get("email"),
+            phone=cleaned.get("phone"),
+        )
+        # The channel's own field, when it failed its check, has its message already.
+        channel = "email" if cleaned.get("preferred_contact") == "email" else "phone"
+        if problem and channel not in self.errors:
+            self.add_error("preferred_contact", problem)
         return cleaned
 
     def patient_fields(self) -> dict:

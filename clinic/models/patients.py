@@ -144,6 +144,13 @@ class Patient(models.Model):
         return today.year - dob.year - ((today.month, today.day) < (dob.month, dob.day))
 
     @property
+    def contact_channel_missing(self) -> str:
+        """Why the preferred contact method cannot be used ("" when it can): the
+        registration form refuses such a record, but imported or older records may hold one,
+        and the desk should see it before relying on the channel."""
+        return contact_channel_missing(self.preferred_contact, email=self.email, phone=self.phone)
+
+    @property
     def email_confirmed(self) -> bool:
         """The address on file is the one the patient confirmed."""
         return bool(self.email) and self.email.lower() == self.email_verified.lower()
@@ -253,3 +260,14 @@ class CorrectionRequest(models.Model):
 
     def __str__(self) -> str:
         return f"Correction request for {self.patient}: {self.record}"
+
+
+def contact_channel_missing(method: str, *, email: str, phone: str) -> str:
+    """THE preferred-contact rule: the chosen channel needs its address or number. Returns
+    the problem in words, or "" when the channel can be used."""
+    Method = Patient.ContactMethod
+    if method == Method.EMAIL and not email:
+        return "E-mail is preferred but there is no e-mail address."
+    if method in (Method.PHONE, Method.SMS) and not phone:
+        return f"{Method(method).label} is preferred but there is no phone number."
+    return ""

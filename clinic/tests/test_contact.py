@@ -93,3 +93,17 @@ def test_the_preferred_contact_method_needs_its_channel(client_for, front_desk, 
     form = answer.context["form"]
     assert message in " ".join(form.errors["preferred_contact"])
     assert not Patient.objects.exists()
+
+
+def test_a_record_whose_preferred_channel_is_missing_says_so_on_the_patient_page(
+    client_for, front_desk
+):
+    """An older or imported record may prefer e-mail without an address: the desk sees why
+    the channel cannot be used, next to the preference; a usable one shows no warning."""
+    without = make_patient(email="", phone="", preferred_contact="email")
+    html = client_for(front_desk).get(reverse("clinic:patient_detail", args=[without.pk]))
+    assert "E-mail is preferred but there is no e-mail address." in html.content.decode()
+
+    usable = make_patient(email="ok@example.org", preferred_contact="email")
+    html = client_for(front_desk).get(reverse("clinic:patient_detail", args=[usable.pk]))
+    assert "is preferred but there is no" not in html.content.decode()
