@@ -336,6 +336,10 @@ def test_patient_record_pages(page_for, touch_page_for, size):
     expect(page.get_by_role("link", name="Download PDF")).to_be_visible()  # the world's copy
     assert_no_sideways_scroll(page, (PHONE if size == "phone" else DESKTOP)["width"])
     _check(page, f"portal-record-{size}")
+    page.emulate_media(media="print")  # printed: no navigation, buttons or PDF card
+    expect(page.locator("#record-pdf")).to_be_hidden()
+    shot(page, f"issue19-portal-record-print-{size}")
+    page.emulate_media(media="screen")
 
     # Asked for again: "being prepared" (a spinner, so a screenshot but no axe, which waits
     # for animations to end); the worker renders it and the polled card offers the file.
