@@ -221,6 +221,7 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
 CELERY_TASK_ROUTES = {
     "treatments.tasks.visit_summary_render_task": {"queue": "pdf"},
     "treatments.tasks.course_summary_render_task": {"queue": "pdf"},
+    "treatments.tasks.record_copy_render_task": {"queue": "pdf"},
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {

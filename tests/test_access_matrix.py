@@ -94,7 +94,11 @@ PUBLIC_TO_SIGN_IN = {"GET": {"home"}, "POST": set()}
 # Patient A's own records named in the URL: patient B gets "not found", whatever the id
 # (a GET-only download answers a POST with 405 before looking).
 OWN_RECORDS = {
-    "GET": {"treatments:portal_document_download", "clinic:portal_appointment_calendar"},
+    "GET": {
+        "treatments:portal_document_download",
+        "treatments:portal_record_download",
+        "clinic:portal_appointment_calendar",
+    },
     "POST": {"clinic:portal_appointment_cancel"},
 }
 # Requests that end the viewer's session (and land on the sign-in page): sent last, so the

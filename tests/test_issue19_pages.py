@@ -22,10 +22,11 @@ from clinic.tests.factories import (
     make_practitioner,
     write_appointment,
 )
-from tests.browser import shot, sign_in
+from tests.browser import assert_no_sideways_scroll, shot, sign_in
 from tests.e2e import assert_accessible
 from treatments import services as treatment_services
-from treatments.models import AdverseEvent
+from treatments.models import AdverseEvent, RecordCopy
+from treatments.tasks import record_copy_render_task
 from treatments.tests.factories import complete_session, credential_for, ready_patient
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -310,6 +311,47 @@ def test_patient_portal_pages(page_for, touch_page_for, size):
     expect(page.get_by_role("link", name="Add to calendar").first).to_be_visible()
     expect(page.locator("main")).to_contain_text("Cancelled")
     _check(page, f"portal-appointments-{size}")
+
+
+@pytest.mark.usefixtures("private_storage")
+@pytest.mark.parametrize("size", ["phone", "desktop"])
+def test_patient_record_pages(page_for, touch_page_for, size):
+    """My records: the readable record (details, visits in plain words, scores, intake,
+    consents, documents) and its PDF card, asked for and ready; no sideways scroll."""
+    from tests.world import build_world
+
+    world = build_world()
+    page = touch_page_for(PHONE) if size == "phone" else page_for(**DESKTOP)
+    sign_in(page, world.patient_a.user.username)
+
+    page.goto(page.base + "/portal/my-records/")
+    expect(page.get_by_role("link", name="Read my record")).to_be_visible()
+    _check(page, f"portal-records-{size}")
+
+    page.get_by_role("link", name="Read my record").click()
+    main = page.locator("main")
+    for heading in ("Your details", "Appointments", "Your IMS visits", "Your intake answers"):
+        expect(page.get_by_role("heading", name=heading, exact=True)).to_be_visible()
+    expect(main).to_contain_text(world.site.muscle.lay_name)
+    expect(page.get_by_role("link", name="Download PDF")).to_be_visible()  # the world's copy
+    assert_no_sideways_scroll(page, (PHONE if size == "phone" else DESKTOP)["width"])
+    _check(page, f"portal-record-{size}")
+    page.emulate_media(media="print")  # printed: no navigation, buttons or PDF card
+    expect(page.locator("#record-pdf")).to_be_hidden()
+    shot(page, f"issue19-portal-record-print-{size}")
+    page.emulate_media(media="screen")
+
+    # Asked for again: "being prepared" (a spinner, so a screenshot but no axe, which waits
+    # for animations to end); the worker renders it and the polled card offers the file.
+    page.get_by_role("button", name="Prepare a new PDF").click()
+    card = page.locator("#record-pdf")
+    expect(card).to_contain_text("Being prepared")
+    shot(page, f"issue19-portal-record-pdf-pending-{size}")
+    copy = RecordCopy.objects.filter(patient=world.patient_a).latest("created_at")
+    assert record_copy_render_task.run(copy.pk) is True
+    expect(card.get_by_role("link", name="Download PDF")).to_be_visible(timeout=15_000)
+    expect(card).not_to_contain_text("Being prepared")
+    _check(page, f"portal-record-pdf-ready-{size}")
 
 
 # --- Physiotherapist ---------------------------------------------------------------------

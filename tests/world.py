@@ -1,11 +1,11 @@
 """A small clinic with one of everything, for tests that visit every URL: patient A (with a
 portal account, intake, consent, an appointment, a signed assessment with findings, a signed
-session with a site, a ready visit summary and a course summary), patient B (a portal account
-and nothing clinical), their physiotherapist (on both care teams), a colleague on patient
-A's care team who wrote none of A's records, a second physiotherapist outside A's care team
-(who had an attended visit with A, booked by themselves: it grants nothing), a locum
-on A's team for the "remove from the care team" route, and the front desk and a clinic
-admin.
+session with a site, a ready visit summary, a course summary and a PDF of their record),
+patient B (a portal account and nothing clinical), their physiotherapist (on both care
+teams), a colleague on patient A's care team who wrote none of A's records, a second
+physiotherapist outside A's care team (who had an attended visit with A, booked by
+themselves: it grants nothing), a locum on A's team for the "remove from the care team"
+route, and the front desk and a clinic admin.
 
 `world_url(world, "app:name")` gives each route a URL pointing at patient A's records.
 """
@@ -36,6 +36,7 @@ from treatments.models import (
     AdverseEvent,
     CourseSummary,
     NeedlingSite,
+    RecordCopy,
     TreatmentSession,
     VisitSummary,
 )
@@ -63,6 +64,7 @@ class World:
     event: AdverseEvent
     summary: VisitSummary
     course: CourseSummary
+    record_copy: RecordCopy
     screening_item: ScreeningItem
     emergency: AccessLog
     correction: CorrectionRequest
@@ -138,6 +140,9 @@ def build_world() -> World:
     )
     summaries.document_render(CourseSummary, course.pk)
     course.refresh_from_db()
+    record_copy = summaries.record_copy_request(patient=patient_a, by=patient_a.user)
+    summaries.document_render(RecordCopy, record_copy.pk)
+    record_copy.refresh_from_db()
     return World(
         physio=physio,
         physio2=physio2,
@@ -156,6 +161,7 @@ def build_world() -> World:
         event=event,
         summary=summary,
         course=course,
+        record_copy=record_copy,
         screening_item=ScreeningItem.objects.first(),
         emergency=AccessLog.objects.create(
             user=physio2,
@@ -257,6 +263,7 @@ def world_url(world: World, name: str) -> str | None:
         "treatments:part_refresh": {"pk": s.pk, "kind": "site"},
         "treatments:part_remove": {"pk": s.pk, "kind": "site", "part_pk": world.site.pk},
         "treatments:portal_document_download": {"token": world.summary.token},
+        "treatments:portal_record_download": {"token": world.record_copy.token},
         "treatments:patient_documents": {"patient_pk": a.pk},
         "treatments:course_summary_new": {"patient_pk": a.pk},
         "treatments:summary_download": {"token": world.summary.token},

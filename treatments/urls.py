@@ -3,7 +3,7 @@ patient documents (patients, physiotherapists, front desk)."""
 
 from django.urls import path
 
-from treatments.views import documents, incidents, sessions
+from treatments.views import documents, incidents, records, sessions
 
 app_name = "treatments"
 
@@ -43,6 +43,14 @@ urlpatterns = [
         "documents/<uuid:token>/download/",
         documents.portal_document_download,
         name="portal_document_download",
+    ),
+    # The patient's whole record, readable and as a PDF (portal "My records").
+    path("documents/my-record/", records.portal_record, name="portal_record"),
+    path("documents/my-record/pdf/", records.portal_record_pdf, name="portal_record_pdf"),
+    path(
+        "documents/my-record/<uuid:token>/download/",
+        records.portal_record_download,
+        name="portal_record_download",
     ),
     path(
         "patients/<int:patient_pk>/documents/",

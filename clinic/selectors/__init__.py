@@ -16,6 +16,7 @@ from clinic.selectors.consent import (
 from clinic.selectors.intake import (
     NeedlingReadiness,
     ScreeningResult,
+    intake_answers,
     intake_latest,
     intake_latest_submitted,
     needling_readiness,
@@ -72,6 +73,7 @@ __all__ = [
     "consent_status",
     "consent_version_current",
     "health_status",
+    "intake_answers",
     "intake_latest",
     "intake_latest_submitted",
     "needling_readiness",

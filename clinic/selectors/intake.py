@@ -20,6 +20,66 @@ from clinic.models import (
 from clinic.selectors.consent import consent_current
 
 
+def intake_answers(intake: Intake, *, questionnaire: bool = False) -> list[tuple]:
+    """The intake's answers step by step, as (step, [(question, answer in words)]): the
+    review page shows what is about to be submitted; the patient's readable record
+    (`questionnaire=True`) also spells out the area by name and each answer of the area's
+    questionnaire by its question and chosen option, never by a stored code."""
+    # Imported here: clinic.services.intake reads this module at import time.
+    from clinic.services.intake import STEPS
+
+    steps = []
+    for step in STEPS:
+        rows = []
+        for name in step.fields:
+            field = Intake._meta.get_field(name)
+            if questionnaire and name == "region_answers":
+                rows.extend(_questionnaire_rows(intake))
+                continue
+            answer = _answer(intake, field)
+            if questionnaire and name == "region" and intake.region:
+                answer = dict(outcomes.registry.region_choices()).get(intake.region, answer)
+            rows.append((str(field.verbose_name).capitalize(), answer))
+        steps.append((step, rows))
+    return steps
+
+
+def _questionnaire_rows(intake: Intake) -> list[tuple[str, str]]:
+    instrument = outcomes.REGION_INSTRUMENT.get(intake.region)
+    answers = intake.region_answers or {}
+    if instrument is None or not answers:
+        return []
+    rows = [("Questionnaire", instrument.name)]
+    for item in instrument.items:
+        value = answers.get(item.key)
+        chosen = next((o.label for o in item.options if o.value == value), "—")
+        rows.append((item.label, chosen))
+    return rows
+
+
+def _answer(intake: Intake, field) -> str:
+    value = getattr(intake, field.name)
+    if field.many_to_many:
+        labels = [str(item) for item in value.all()]
+        return ", ".join(labels) if labels else "None"
+    if field.name == "pain_marks":
+        count = len(value or [])
+        return f"{count} area{'s' if count != 1 else ''} marked on the body chart" if count else "—"
+    if field.name == "region_answers":
+        count = len(value or {})
+        return f"{count} question{'s' if count != 1 else ''} answered" if count else "—"
+    if field.name == "psfs":
+        rows = [row for row in value or [] if isinstance(row, dict) and row.get("activity")]
+        return "; ".join(f"{row['activity']} ({row.get('rating', '—')}/10)" for row in rows) or "—"
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if field.choices:
+        return str(getattr(intake, f"get_{field.name}_display")())
+    return str(value)
+
+
 def intake_latest(patient: Patient) -> Intake | None:
     return patient.intakes.order_by("-created_at").first()
 

@@ -158,45 +158,9 @@ def _intake_review(request: HttpRequest, ctx: IntakeContext) -> HttpResponse:
             "intake": intake,
             "steps": _steps_nav(ctx, intake, "review"),
             "missing": [(STEP_BY_SLUG[s], labels) for s, labels in missing.items() if labels],
-            "answers": _answers(intake),
+            "answers": selectors.intake_answers(intake),
         },
     )
-
-
-def _answers(intake: Intake) -> list[tuple]:
-    """The intake's answers step by step, as (step, [(question, answer in words)]), for the
-    review page: what the patient (or the physiotherapist) is about to submit."""
-    steps = []
-    for step in STEPS:
-        rows = []
-        for name in step.fields:
-            field = Intake._meta.get_field(name)
-            rows.append((str(field.verbose_name).capitalize(), _answer(intake, field)))
-        steps.append((step, rows))
-    return steps
-
-
-def _answer(intake: Intake, field) -> str:
-    value = getattr(intake, field.name)
-    if field.many_to_many:
-        labels = [str(item) for item in value.all()]
-        return ", ".join(labels) if labels else "None"
-    if field.name == "pain_marks":
-        count = len(value or [])
-        return f"{count} area{'s' if count != 1 else ''} marked on the body chart" if count else "—"
-    if field.name == "region_answers":
-        count = len(value or {})
-        return f"{count} question{'s' if count != 1 else ''} answered" if count else "—"
-    if field.name == "psfs":
-        rows = [row for row in value or [] if isinstance(row, dict) and row.get("activity")]
-        return "; ".join(f"{row['activity']} ({row.get('rating', '—')}/10)" for row in rows) or "—"
-    if value is None or value == "":
-        return "—"
-    if isinstance(value, bool):
-        return "Yes" if value else "No"
-    if field.choices:
-        return str(getattr(intake, f"get_{field.name}_display")())
-    return str(value)
 
 
 # --- Patient portal ----------------------------------------------------------------------

@@ -9,12 +9,13 @@ from treatments.models.session import (
     SessionAddendum,
     TreatmentSession,
 )
-from treatments.models.summary import CourseSummary, DocumentStatus, VisitSummary
+from treatments.models.summary import CourseSummary, DocumentStatus, RecordCopy, VisitSummary
 
 __all__ = [
     "AdverseEvent",
     "CourseSummary",
     "DocumentStatus",
+    "RecordCopy",
     "HomeCareSnippet",
     "IncidentReview",
     "NeedleSize",

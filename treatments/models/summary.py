@@ -130,3 +130,29 @@ class CourseSummary(RenderedDocument):
     @property
     def filename(self) -> str:
         return f"course-summary-{self.date_from:%Y-%m-%d}-to-{self.date_to:%Y-%m-%d}.pdf"
+
+
+class RecordCopy(RenderedDocument):
+    """A readable PDF of the patient's whole record, asked for by the patient in the portal
+    ("My records"): their details, intake, consents, questionnaires, appointments, each
+    signed visit in plain words and their documents, as it stood when it was rendered."""
+
+    patient = models.ForeignKey(
+        "clinic.Patient", on_delete=models.PROTECT, related_name="record_copies"
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["status", "queued_at"], name="treat_record_status")]
+        verbose_name = "record copy"
+        verbose_name_plural = "record copies"
+
+    def __str__(self) -> str:
+        return f"Record copy for {self.patient} ({self.created_at:%Y-%m-%d})"
+
+    @property
+    def filename(self) -> str:
+        return f"my-clinic-record-{timezone.localtime(self.created_at):%Y-%m-%d}.pdf"

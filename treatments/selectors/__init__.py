@@ -10,6 +10,7 @@ from treatments.selectors.documents import (
     visit_summary_with_relations,
 )
 from treatments.selectors.incidents import incident_counts, incident_detail, incidents
+from treatments.selectors.record import RecordScore, RecordVisit, patient_record
 from treatments.selectors.sessions import (
     OPEN_NOTES_PROVIDERS,
     SESSIONS_PER_PAGE,
@@ -35,6 +36,9 @@ from treatments.selectors.sessions import (
 )
 
 __all__ = [
+    "RecordScore",
+    "RecordVisit",
+    "patient_record",
     "CourseSessionRow",
     "TreatedArea",
     "clinic_details",

@@ -38,15 +38,23 @@ from clinic.queueing import send_after_commit
 from clinic.services import email_verification as email_services
 from clinic.validators import validate_past_date
 from treatments import pdf
-from treatments.models import CourseSummary, DocumentStatus, TreatmentSession, VisitSummary
+from treatments.models import (
+    CourseSummary,
+    DocumentStatus,
+    RecordCopy,
+    TreatmentSession,
+    VisitSummary,
+)
 from treatments.selectors.documents import (
     clinic_details,
     course_summary_context,
     visit_summary_context,
     visit_summary_with_relations,
 )
+from treatments.selectors.record import patient_record
 from treatments.tasks import (
     course_summary_render_task,
+    record_copy_render_task,
     visit_summary_email_task,
     visit_summary_notify_task,
     visit_summary_render_task,
@@ -60,7 +68,17 @@ TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (
     ConnectionError,
     TimeoutError,
 )
-Document = VisitSummary | CourseSummary
+Document = VisitSummary | CourseSummary | RecordCopy
+RENDER_TASKS = {
+    VisitSummary: visit_summary_render_task,
+    CourseSummary: course_summary_render_task,
+    RecordCopy: record_copy_render_task,
+}
+FOLDERS = {
+    VisitSummary: "visit-summaries",
+    CourseSummary: "course-summaries",
+    RecordCopy: "record-copies",
+}
 
 
 # --- Asking for documents ----------------------------------------------------------------
@@ -110,13 +128,23 @@ def course_summary_request(
     return summary
 
 
+@transaction.atomic
+def record_copy_request(*, patient: Patient, by: User) -> RecordCopy:
+    """The patient asked for a PDF of their whole record: a pending row now, rendered by a
+    worker after commit (a long record takes seconds; the portal shows "being prepared").
+    A copy already pending is returned instead of a second one, so a double click or a
+    reload queues the work once. The patient row is locked so two tabs agree on that."""
+    Patient.objects.select_for_update().filter(pk=patient.pk).first()
+    pending = RecordCopy.objects.filter(patient=patient, status=DocumentStatus.PENDING).first()
+    if pending is not None:
+        return pending
+    copy = RecordCopy.objects.create(patient=patient, requested_by=by)
+    _send_render(copy)
+    return copy
+
+
 def _send_render(document: Document) -> None:
-    task = (
-        visit_summary_render_task
-        if isinstance(document, VisitSummary)
-        else course_summary_render_task
-    )
-    send_after_commit(task, document.pk)
+    send_after_commit(RENDER_TASKS[type(document)], document.pk)
 
 
 @transaction.atomic
@@ -140,7 +168,7 @@ def summaries_sweep(*, stuck_after: dt.timedelta | None = None) -> int:
         stuck_after = dt.timedelta(minutes=settings.SUMMARY_STUCK_MINUTES)
     cutoff = timezone.now() - stuck_after
     sent = 0
-    for model in (VisitSummary, CourseSummary):
+    for model in RENDER_TASKS:
         with transaction.atomic():
             stuck = list(
                 model.objects.select_for_update(skip_locked=True)
@@ -163,7 +191,7 @@ def summaries_sweep(*, stuck_after: dt.timedelta | None = None) -> int:
 def storage_name(document: Document) -> str:
     """Where a document's file lives: fixed by its random token, so a second run of the
     same work replaces rather than adds a file, and the name reveals nothing."""
-    folder = "visit-summaries" if isinstance(document, VisitSummary) else "course-summaries"
+    folder = FOLDERS[type(document)]
     return f"{folder}/{document.created_at:%Y/%m}/{document.token}.pdf"
 
 
@@ -194,6 +222,10 @@ def _render(model: type[Document], pk: int) -> bool:
         if isinstance(document, VisitSummary):
             document = visit_summary_with_relations(pk)
             _, content = pdf.render_pdf("pdf/visit_summary.html", visit_summary_context(document))
+        elif isinstance(document, RecordCopy):
+            patient = Patient.objects.get(pk=document.patient_id)
+            context = {**patient_record(patient), "copy": document}
+            _, content = pdf.render_pdf("pdf/patient_record.html", context)
         else:
             _, content = pdf.render_pdf("pdf/course_summary.html", course_summary_context(document))
         name = storage_name(document)
