@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import html
 import re
+from urllib.parse import urlencode
 
 import pytest
 from django.db import connection
@@ -128,17 +129,40 @@ def test_a_free_slot_opens_the_booking_form_with_practitioner_location_and_start
     _, page = get_week(client, date=monday.isoformat(), location=main.pk)
     cell = week_grid(page)[(label(thursday), "Omar Haddad")]["11:15"]
     link = next(element for element in cell["inside"] if element["tag"] == "a")
+    back = f"{WEEK_URL}?date={monday.isoformat()}&location={main.pk}"
     expected = (
         f"{reverse('clinic:appointment_new')}?practitioner={omar.pk}&location={main.pk}"
-        f"&start={thursday.isoformat()}T11:15"
+        f"&start={thursday.isoformat()}T11:15&{urlencode({'next': back})}"
     )
     assert link["attrs"]["href"] == expected
     assert link["attrs"]["hx-get"] == expected  # the modal, with JavaScript
-    form = client.get(expected).context["form"]
+    opened = client.get(expected)
+    form = opened.context["form"]
     assert form["practitioner"].value() == omar.pk
     assert form["location"].value() == main.pk
     assert form["date"].value() == thursday
     assert form["time"].value() == dt.time(11, 15)
+    # Booked from the week, the desk comes back to the week (not the day view).
+    assert f'<input type="hidden" name="next" value="{html.escape(back)}">' in (
+        opened.content.decode()
+    )
+    follow_up = AppointmentType.objects.get(name="Follow-up")
+    booked = client.post(
+        reverse("clinic:appointment_new"),
+        {
+            "patient": make_patient().pk,
+            "practitioner": omar.pk,
+            "location": main.pk,
+            "type": follow_up.pk,
+            "date": thursday.isoformat(),
+            "time": "11:15",
+            "note": "",
+            "next": back,
+        },
+    )
+    assert booked.status_code == 302
+    assert booked["Location"] == back
+    assert omar.appointments.get().start == at(thursday, 11, 15)
     # Outside Omar's hours (09:00-17:00), within Maya's: shaded, no link.
     early = week_grid(page)[(label(thursday), "Omar Haddad")]["08:15"]
     assert early["attrs"]["class"] == "slot-closed"
@@ -163,7 +187,7 @@ def test_time_off_is_shaded_and_not_bookable(client_for, front_desk, clinic, mon
         assert lunch[time]["attrs"]["class"] == "slot-closed"
         assert lunch[time]["inside"] == []
     assert lunch["11:45"]["attrs"]["class"] == "slot-free"
-    assert lunch["14:00"]["inside"][0]["attrs"]["href"].endswith(f"{tuesday.isoformat()}T14:00")
+    assert f"start={tuesday.isoformat()}T14:00&" in lunch["14:00"]["inside"][0]["attrs"]["href"]
     # The other days are bookable as usual.
     assert grid[(label(monday), "Maya Chen")]["12:00"]["inside"]
 

@@ -7,6 +7,7 @@ error in the same modal (htmx) or page (without JavaScript), and nothing is writ
 from __future__ import annotations
 
 import datetime as dt
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.db.models import Count
@@ -70,7 +71,9 @@ def _schedule_url(day: dt.date, location: Location | None = None) -> str:
 _PK = 987654321  # a stand-in primary key, to reverse a URL once and fill it in per row
 
 
-def grid_body(*days: DaySchedule, now: dt.datetime, marked: bool = False) -> SafeString:
+def grid_body(
+    *days: DaySchedule, now: dt.datetime, marked: bool = False, back: str = ""
+) -> SafeString:
     """The grid's rows, for the day view (one day) or the week view (its days side by
     side, all on the same times): clinic/jinja2/clinic/schedule/grid_rows.html (Jinja2,
     see clinic.fragments: at dozens of columns times 15-minute rows, a Django template per
@@ -80,10 +83,12 @@ def grid_body(*days: DaySchedule, now: dt.datetime, marked: bool = False) -> Saf
     earlier free slots are left blank), its row span, its appointment, that one's times,
     its late flag and its extra classes. `marked` (the week): each day's first column
     starts with a "day-start" class, today's columns carry "is-today", and a day with no
-    one working has one closed column."""
+    one working has one closed column. `back`: the page a booking made from a free slot
+    returns to (the booking form's `next`), when not the booked day's day view."""
     before, after = reverse("clinic:appointment_detail", args=[_PK]).split(str(_PK), 1)
     book = f"{reverse('clinic:appointment_new')}?practitioner="
     today = timezone.localdate(now)
+    back = f"&{urlencode({'next': back})}" if back else ""
     per_day = []
     for schedule in days:
         columns = [column.cells(schedule.rows) for column in schedule.columns]
@@ -108,7 +113,7 @@ def grid_body(*days: DaySchedule, now: dt.datetime, marked: bool = False) -> Saf
                     continue
                 kind = cell["kind"]
                 if kind == "free":
-                    href = f"{book}{cell['practitioner_id']}{slot}" if slot else None
+                    href = f"{book}{cell['practitioner_id']}{slot}{back}" if slot else None
                     cells.append((kind, href, 1, None, "", False, css))
                 elif kind == "appointment":
                     visit = cell["placed"].appointment
@@ -226,12 +231,17 @@ def week_view(request: HttpRequest) -> HttpResponse:
         week_of=_date_param(request), location=location, practitioner_id=chosen, locations=active
     )
     today = timezone.localdate()
+    # A booking made from the week comes back to it.
+    shown = {"date": week.monday.isoformat(), "location": location.pk}
+    if week.practitioner:
+        shown["practitioner"] = week.practitioner.pk
+    back = f"{reverse('clinic:schedule_week')}?{urlencode(shown)}"
     return render(
         request,
         "clinic/schedule/week.html",
         {
             "week": week,
-            "grid_body": grid_body(*week.days, now=timezone.now(), marked=True),
+            "grid_body": grid_body(*week.days, now=timezone.now(), marked=True, back=back),
             "today": today,
             "shows_today": any(day.day == today for day in week.days),
             "late_minutes": int(LATE_AFTER.total_seconds() // 60),
@@ -309,7 +319,7 @@ def appointment_new(request: HttpRequest) -> HttpResponse:
                 f"{date_format(timezone.localtime(appointment.start), 'D j M H:i')} with "
                 f"{appointment.practitioner}.",
             )
-            url = _schedule_url(appointment.local_date, appointment.location)
+            url = safe_next(request, _schedule_url(appointment.local_date, appointment.location))
             return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
     patient = None
     patient_id = parse_id(form["patient"].value())
@@ -323,6 +333,7 @@ def appointment_new(request: HttpRequest) -> HttpResponse:
             "patient": patient,
             "ims": selectors.patient_ims_summary(patient) if patient else None,
             "can_override": can_override,
+            "next": safe_next(request, ""),  # where a booking returns (the week view)
         },
     )
 
