@@ -399,32 +399,48 @@ def _grid(day: dt.date, opens: dt.time, closes: dt.time) -> list[dt.datetime]:
     return rows
 
 
-def day_schedule(
-    *, day: dt.date, location: Location, locations: list[Location] | None = None
-) -> DaySchedule:
-    """One column per practitioner working at `location` on `day` (or with appointments
-    there) and a 15-minute grid (the front desk's alerts are `desk_notices`). `locations`:
-    the active locations, when the caller has read them already."""
-    day_start, day_end = local_bounds(day)
-    # The practitioners with the day's working hours and time off, in one query: a row
-    # per practitioner and (hours block, time off) pair, outer-joined, grouped here.
-    practitioners: dict[int, Practitioner] = {}
-    day_hours: dict[int, list[tuple[dt.time, dt.time]]] = {}
-    day_off: dict[int, list[TimeOff]] = {}
+@dataclass
+class _Staff:
+    """The practitioners of a location with their working hours there (per weekday) and
+    their time off in a span of days, as `_location_staff` reads them."""
+
+    practitioners: dict[int, Practitioner]
+    hours: dict[tuple[int, int], list[tuple[dt.time, dt.time]]]  # (practitioner, weekday)
+    off: dict[int, list[TimeOff]]
+
+    def off_on(self, practitioner_id: int, day: dt.date) -> list[TimeOff]:
+        day_start, day_end = local_bounds(day)
+        return [
+            t for t in self.off.get(practitioner_id, []) if t.start < day_end and t.end > day_start
+        ]
+
+
+def _location_staff(*, location: Location, days: list[dt.date]) -> _Staff:
+    """The active practitioners of `location`, in column order, with their hours there on
+    the weekdays of `days` and their time off overlapping those days, in one query: a row
+    per practitioner and (hours block, time off) pair, outer-joined, grouped here."""
+    span_start, _ = local_bounds(days[0])
+    _, span_end = local_bounds(days[-1])
+    weekdays = sorted({day.weekday() for day in days})
+    on_weekdays = (
+        Q(working_hours__weekday=weekdays[0])
+        if len(weekdays) == 1
+        else Q(working_hours__weekday__in=weekdays)
+    )
+    staff = _Staff({}, {}, {})
     rows_read = (
         Practitioner.objects.filter(active=True, locations=location)
         .annotate(
             hours=FilteredRelation(
-                "working_hours",
-                condition=Q(working_hours__location=location)
-                & Q(working_hours__weekday=day.weekday()),
+                "working_hours", condition=Q(working_hours__location=location) & on_weekdays
             ),
             away=FilteredRelation(
                 "time_off",
-                condition=Q(time_off__start__lt=day_end) & Q(time_off__end__gt=day_start),
+                condition=Q(time_off__start__lt=span_end) & Q(time_off__end__gt=span_start),
             ),
         )
         .annotate(
+            hours_weekday=F("hours__weekday"),
             hours_start=F("hours__start"),
             hours_end=F("hours__end"),
             away_id=F("away__id"),
@@ -433,17 +449,19 @@ def day_schedule(
             away_kind=F("away__kind"),
             away_note=F("away__note"),
         )
-        .order_by("order", "display_name", "pk", "hours_start", "away_start", "away_id")
+        .order_by(
+            "order", "display_name", "pk", "hours_weekday", "hours_start", "away_start", "away_id"
+        )
     )
     for row in rows_read:
-        practitioner = practitioners.setdefault(row.pk, row)
+        practitioner = staff.practitioners.setdefault(row.pk, row)
         if row.hours_start is not None:
             block = (row.hours_start, row.hours_end)
-            blocks = day_hours.setdefault(row.pk, [])
+            blocks = staff.hours.setdefault((row.pk, row.hours_weekday), [])
             if block not in blocks:
                 blocks.append(block)
         if row.away_id is not None:
-            away = day_off.setdefault(row.pk, [])
+            away = staff.off.setdefault(row.pk, [])
             if all(t.pk != row.away_id for t in away):
                 away.append(
                     TimeOff(
@@ -455,57 +473,83 @@ def day_schedule(
                         note=row.away_note,
                     )
                 )
-    for away in day_off.values():
+    for away in staff.off.values():
         away.sort(key=lambda t: t.start)
+    return staff
+
+
+def _location_visits(
+    *, location: Location, start: dt.datetime, end: dt.datetime
+) -> dict[int, list[DayAppointment]]:
+    """The visits (not cancelled) starting at `location` from `start` to before `end`, in
+    time order, by practitioner: one query."""
     tz = timezone.get_current_timezone()
     portal = Appointment.Via.PORTAL
-    appointments = [
-        DayAppointment(
-            pk=pk,
-            practitioner_id=practitioner_id,
-            start=start.astimezone(tz),
-            end=end.astimezone(tz),
-            status=status,
-            is_ims=is_ims,
-            flagged_online=booked_via == portal and seen_at is None,
-            intake_state=intake_state,
-            consent_current=consent_current,
-            patient_name=f"{preferred_name or legal_first_name} {legal_last_name}",
-            type_name=type_name,
-        )
-        for (
-            pk,
-            practitioner_id,
-            start,
-            end,
-            status,
-            is_ims,
-            booked_via,
-            seen_at,
-            intake_state,
-            consent_current,
-            preferred_name,
-            legal_first_name,
-            legal_last_name,
-            type_name,
-        ) in _day_rows()
-        .filter(location=location, start__gte=day_start, start__lt=day_end)
+    by_practitioner: dict[int, list[DayAppointment]] = {}
+    for (
+        pk,
+        practitioner_id,
+        visit_start,
+        visit_end,
+        status,
+        is_ims,
+        booked_via,
+        seen_at,
+        intake_state,
+        consent_current,
+        preferred_name,
+        legal_first_name,
+        legal_last_name,
+        type_name,
+    ) in (
+        _day_rows()
+        .filter(location=location, start__gte=start, start__lt=end)
         .exclude(status=Appointment.Status.CANCELLED)
         .order_by("start")
-    ]
-    by_practitioner: dict[int, list[DayAppointment]] = {}
-    for appointment in appointments:
-        by_practitioner.setdefault(appointment.practitioner_id, []).append(appointment)
+    ):
+        by_practitioner.setdefault(practitioner_id, []).append(
+            DayAppointment(
+                pk=pk,
+                practitioner_id=practitioner_id,
+                start=visit_start.astimezone(tz),
+                end=visit_end.astimezone(tz),
+                status=status,
+                is_ims=is_ims,
+                flagged_online=booked_via == portal and seen_at is None,
+                intake_state=intake_state,
+                consent_current=consent_current,
+                patient_name=f"{preferred_name or legal_first_name} {legal_last_name}",
+                type_name=type_name,
+            )
+        )
+    return by_practitioner
 
-    all_hours = [block for blocks in day_hours.values() for block in blocks]
-    opens = min([begins for begins, _ in all_hours] + [DEFAULT_OPEN])
-    closes = max([ends for _, ends in all_hours] + [DEFAULT_CLOSE])
-    for appointment in appointments:
+
+def _opening(
+    hours: list[tuple[dt.time, dt.time]], visits: list[DayAppointment]
+) -> tuple[dt.time, dt.time]:
+    """The grid's first and last times: the default day widened to every block of hours
+    and every visit shown, from the hour."""
+    opens = min([begins for begins, _ in hours] + [DEFAULT_OPEN])
+    closes = max([ends for _, ends in hours] + [DEFAULT_CLOSE])
+    for appointment in visits:
         opens = min(opens, appointment.start.time())
         closes = max(closes, appointment.end.time())
-    opens = dt.time(opens.hour)
-    rows = _grid(day, opens, closes)
+    return dt.time(opens.hour), closes
 
+
+def _columns(
+    *,
+    day: dt.date,
+    rows: list[dt.datetime],
+    staff: _Staff,
+    visits: dict[int, list[DayAppointment]],
+    only: int | None = None,
+) -> list[Column]:
+    """A column per practitioner working on `day` or with visits then (only the
+    practitioner `only` when given): the rows open for booking (inside a block of working
+    hours and overlapping no time off) and the visits placed on the rows. `visits` holds
+    this day's visits only."""
     # Each row's (number, start, end, start time, end time), worked out once for all columns.
     step = dt.timedelta(minutes=SLOT_MINUTES)
     slots = [
@@ -514,13 +558,14 @@ def day_schedule(
     ]
     columns = []
     first = rows[0]
-    for practitioner in practitioners.values():
-        hours = day_hours.get(practitioner.pk, [])
-        if not hours and practitioner.pk not in by_practitioner:
+    for practitioner in staff.practitioners.values():
+        if only is not None and practitioner.pk != only:
             continue
-        off = day_off.get(practitioner.pk, [])
+        hours = staff.hours.get((practitioner.pk, day.weekday()), [])
+        if not hours and practitioner.pk not in visits:
+            continue
+        off = staff.off_on(practitioner.pk, day)
         column = Column(practitioner, time_off=off)
-        # Open: inside a block of working hours and overlapping no time off.
         open_rows = column.open_rows
         for begins, ends in hours:
             open_rows.update(
@@ -532,7 +577,7 @@ def day_schedule(
             open_rows.difference_update(
                 index for index, start, end, _, _ in slots if away.start < end and away.end > start
             )
-        for appointment in by_practitioner.get(practitioner.pk, []):
+        for appointment in visits.get(practitioner.pk, []):
             # Aware date-times subtract as instants: no conversion needed for the row.
             minutes = (appointment.start - first).total_seconds() / 60
             row = int(minutes // SLOT_MINUTES) + 1
@@ -541,13 +586,29 @@ def day_schedule(
             )
             column.appointments.append(Placed(appointment, row, span))
         columns.append(column)
+    return columns
 
+
+def day_schedule(
+    *, day: dt.date, location: Location, locations: list[Location] | None = None
+) -> DaySchedule:
+    """One column per practitioner working at `location` on `day` (or with appointments
+    there) and a 15-minute grid (the front desk's alerts are `desk_notices`). `locations`:
+    the active locations, when the caller has read them already. Two queries."""
+    day_start, day_end = local_bounds(day)
+    staff = _location_staff(location=location, days=[day])
+    visits = _location_visits(location=location, start=day_start, end=day_end)
+    opens, closes = _opening(
+        [block for blocks in staff.hours.values() for block in blocks],
+        [visit for day_visits in visits.values() for visit in day_visits],
+    )
+    rows = _grid(day, opens, closes)
     return DaySchedule(
         day=day,
         location=location,
         locations=list(Location.objects.filter(active=True)) if locations is None else locations,
         rows=rows,
-        columns=columns,
+        columns=_columns(day=day, rows=rows, staff=staff, visits=visits),
     )
 
 
@@ -576,40 +637,72 @@ def desk_notices() -> DeskNotices:
 
 
 @dataclass
-class WeekDay:
-    day: dt.date
-    hours: list[WorkingHours]
-    appointments: list[Appointment]
-    off: bool
+class WeekSchedule:
+    """A location's week as a time grid: a DaySchedule per day shown (Monday to Friday, and
+    Saturday or Sunday when someone works or has visits then), all on the same rows of
+    times; `practitioners`: everyone working at the location (the picker's choices),
+    `practitioner`: the one chosen, or None for all."""
+
+    monday: dt.date
+    location: Location
+    locations: list[Location]
+    practitioners: list[Practitioner]
+    practitioner: Practitioner | None
+    days: list[DaySchedule]
+
+    @property
+    def previous_week(self) -> dt.date:
+        return self.monday - dt.timedelta(days=7)
+
+    @property
+    def next_week(self) -> dt.date:
+        return self.monday + dt.timedelta(days=7)
 
 
-def week_schedule(*, practitioner: Practitioner, week_of: dt.date) -> list[WeekDay]:
-    """Monday to Sunday of the week containing `week_of` for one practitioner."""
+def week_schedule(
+    *,
+    week_of: dt.date,
+    location: Location,
+    practitioner_id: int | None = None,
+    locations: list[Location] | None = None,
+) -> WeekSchedule:
+    """Monday to Sunday of the week containing `week_of` at `location`: for each day a
+    column per practitioner working there (or with visits), or only the practitioner
+    `practitioner_id` when that one works at the location. The same two queries as the
+    day (`day_schedule`), whatever the number of days, practitioners and visits."""
     monday = week_of - dt.timedelta(days=week_of.weekday())
-    start, _ = local_bounds(monday)
-    _, end = local_bounds(monday + dt.timedelta(days=6))
-    appointments = list(
-        with_patient_status(
-            Appointment.objects.filter(practitioner=practitioner, start__gte=start, start__lt=end)
-            .exclude(status=Appointment.Status.CANCELLED)
-            .select_related("patient", "type", "location")
-        ).order_by("start")
-    )
-    hours = list(practitioner.working_hours.select_related("location"))
-    time_off = list(practitioner.time_off.filter(start__lt=end, end__gt=start))
+    week = [monday + dt.timedelta(days=offset) for offset in range(7)]
+    staff = _location_staff(location=location, days=week)
+    chosen = staff.practitioners.get(practitioner_id) if practitioner_id is not None else None
+    only = chosen.pk if chosen else None
+    week_start, _ = local_bounds(week[0])
+    _, week_end = local_bounds(week[-1])
+    visits = _location_visits(location=location, start=week_start, end=week_end)
+    if only is not None:
+        visits = {only: visits[only]} if only in visits else {}
+        hours = [block for (pk, _), blocks in staff.hours.items() if pk == only for block in blocks]
+    else:
+        hours = [block for blocks in staff.hours.values() for block in blocks]
+    opens, closes = _opening(hours, [visit for listed in visits.values() for visit in listed])
     days = []
-    for offset in range(7):
-        day = monday + dt.timedelta(days=offset)
+    for day in week:
         day_start, day_end = local_bounds(day)
-        days.append(
-            WeekDay(
-                day=day,
-                hours=[h for h in hours if h.weekday == day.weekday()],
-                appointments=[a for a in appointments if day_start <= a.start < day_end],
-                off=any(t.start < day_end and t.end > day_start for t in time_off),
-            )
-        )
-    return days
+        day_visits: dict[int, list[DayAppointment]] = {}
+        for pk, listed in visits.items():
+            if on_day := [v for v in listed if day_start <= v.start < day_end]:
+                day_visits[pk] = on_day
+        rows = _grid(day, opens, closes)
+        columns = _columns(day=day, rows=rows, staff=staff, visits=day_visits, only=only)
+        if columns or day.weekday() < 5:  # a weekend nobody works or visits is left out
+            days.append(DaySchedule(day, location, [], rows, columns))
+    return WeekSchedule(
+        monday=monday,
+        location=location,
+        locations=list(Location.objects.filter(active=True)) if locations is None else locations,
+        practitioners=list(staff.practitioners.values()),
+        practitioner=chosen,
+        days=days,
+    )
 
 
 def physio_day(*, practitioner: Practitioner, day: dt.date) -> list[Appointment]:

@@ -382,14 +382,17 @@ def test_the_front_desk_checks_one_patient_in_and_cancels_another(page_for):
 # --- 4. Week view ----------------------------------------------------------------------------
 
 
-def test_a_practitioners_week_on_a_desktop_and_on_a_phone(page_for, touch_page_for):
+def test_a_locations_week_on_a_desktop_and_on_a_phone(page_for, touch_page_for):
+    """The week as a time grid: each day a column per practitioner; the practitioner picker
+    applies on change; a free slot opens the booking modal for it; a day opens its day
+    view; on a phone the grid scrolls inside its card, not the page."""
     desk = front_desk_user()
     physio = UserFactory(
         username="physio", first_name="Maya", last_name="Chen", roles={Role.PHYSIO}
     )
     location = Location.objects.get_or_create(name="Main clinic")[0]
     maya = make_practitioner(physio, location=location, hours=WEEKDAYS, name="Maya Chen")
-    make_practitioner(location=location, hours=WEEKDAYS, name="Omar Haddad")
+    omar = make_practitioner(location=location, hours=WEEKDAYS, name="Omar Haddad")
     monday = a_monday_ahead()
     names = iter(NAMES)
     per_day = [3, 2, 4, 1, 3]
@@ -400,35 +403,54 @@ def test_a_practitioners_week_on_a_desktop_and_on_a_phone(page_for, touch_page_f
             patient = make_patient(by=desk, legal_first_name=first, legal_last_name=last)
             type_name = "IMS treatment" if index % 2 == 0 else "Follow-up"
             book(patient, maya, local(day, 9 + 2 * index, 30), type_name, by=desk)
+    book(make_patient(by=desk, legal_first_name="Olly", legal_last_name="Omarson"), omar,
+         local(monday, 11), "Follow-up", by=desk)  # fmt: skip
 
     page = page_for(**DESKTOP)
     sign_in(page, "frontdesk")
-    page.goto(page.base + f"/schedule/week/?practitioner={maya.pk}&date={monday.isoformat()}")
-    expect(heading(page)).to_contain_text("Maya Chen")
-    expect(heading(page)).to_contain_text(f"week of {monday.day} {monday:%B %Y}")
-    days = page.locator("section.week-day")
-    expect(days).to_have_count(7)
-    for offset, count in enumerate(per_day):
+    page.goto(page.base + f"/schedule/week/?location={location.pk}&date={monday.isoformat()}")
+    expect(heading(page)).to_contain_text(f"Week of {monday.day} {monday:%B %Y}")
+    grid = page.locator("table.week-table")
+    days = grid.locator("thead tr.week-days th.day-start")
+    expect(days).to_have_count(5)  # nobody works at the weekend
+    for offset in range(5):
         day = monday + dt.timedelta(days=offset)
-        expect(days.nth(offset).locator(".card-header")).to_contain_text(
-            f"{day:%a} {day.day} {day:%b}"
-        )
-        expect(days.nth(offset).locator(".card-header")).to_contain_text("08:00–18:00")
-        expect(days.nth(offset).locator("li.week-appt")).to_have_count(count)
-    for offset in (5, 6):
-        expect(days.nth(offset)).to_contain_text("Not working")
-        expect(days.nth(offset)).to_contain_text("No appointments")
-    expect(days.nth(0).locator("li.week-appt").first).to_contain_text("09:30")
-    expect(days.nth(0).locator("li.week-appt").first).to_contain_text(NAMES[0][1])
+        expect(days.nth(offset)).to_contain_text(f"{day:%a} {day.day} {day:%b}")
+    expect(grid.locator("thead tr.week-staff th")).to_have_count(10)
+    expect(grid.locator("a.appt")).to_have_count(sum(per_day) + 1)
+    expect(grid.locator("a.appt", has_text=NAMES[0][1]).first).to_contain_text("09:30")
+    expect(page.get_by_role("button", name="Go")).to_be_hidden()
     shot(page, "schedule-week")
     assert page.console_errors == []
+
+    # One practitioner: the picker applies on change.
+    page.get_by_label("Practitioner").select_option(label="Maya Chen")
+    expect(page).to_have_url(re.compile(rf"practitioner={maya.pk}"))
+    expect(grid.locator("thead tr.week-staff th")).to_have_count(5)
+    expect(grid.locator("a.appt")).to_have_count(sum(per_day))
+
+    # A free slot on Tuesday at 10:00 books Maya there.
+    tuesday = monday + dt.timedelta(days=1)
+    grid.locator(
+        f'a.slot-link[href*="practitioner={maya.pk}&"][href*="start={tuesday.isoformat()}T10:00"]'
+    ).click()
+    expect(modal(page).get_by_role("heading", name="Book an appointment")).to_be_visible()
+    expect(page.locator("#id_practitioner option:checked")).to_have_text("Maya Chen")
+    expect(page.locator("#id_date")).to_have_value(tuesday.isoformat())
+    expect(page.locator("#id_time")).to_have_value("10:00")
+    modal(page).get_by_role("button", name="Close").first.click()
+
+    # A day's header opens its day view, which leads back to the same week.
+    days.nth(2).get_by_role("link").click()
+    expect(heading(page)).to_have_text(long_date(monday + dt.timedelta(days=2)))
+    page.get_by_role("link", name="Week view").click()
+    expect(heading(page)).to_contain_text(f"Week of {monday.day} {monday:%B %Y}")
+    expect(page.get_by_label("Practitioner").locator("option:checked")).to_have_text("Maya Chen")
 
     phone = touch_page_for(PHONE)
     sign_in(phone, "physio")
     phone.goto(phone.base + f"/schedule/week/?practitioner={maya.pk}&date={monday.isoformat()}")
-    expect(heading(phone)).to_contain_text("Maya Chen")
-    expect(phone.locator("section.week-day")).to_have_count(7)
-    expect(phone.locator("li.week-appt")).to_have_count(sum(per_day))
+    expect(phone.locator("table.week-table a.appt")).to_have_count(sum(per_day))
     assert_no_sideways_scroll(phone, PHONE["width"])
     shot(phone, "schedule-week-phone")
     assert phone.console_errors == []

@@ -879,7 +879,8 @@ def test_schedule_dates_at_the_ends_show_today(send, front_desk, maya, page, dat
     if page == "desk_today":
         assert outcome.response.context["schedule"].day == today
     else:
-        assert outcome.response.context["monday"] == today - dt.timedelta(days=today.weekday())
+        monday = today - dt.timedelta(days=today.weekday())
+        assert outcome.response.context["week"].monday == monday
 
 
 def test_spacing_alert_note_with_nul_is_refused(send, front_desk, spacing_alert):

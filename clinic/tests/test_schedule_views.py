@@ -310,7 +310,8 @@ def test_week_view_lists_a_practitioners_week(client_for, physio, maya, follow_u
     )
     html = page.content.decode()
     assert "Weekly Example" in html
-    assert len(page.context["days"]) == 7
+    assert page.context["week"].practitioner == maya
+    assert len(page.context["week"].days) == 7  # Maya works every day
 
 
 def test_my_day_lists_todays_patients_with_their_status(

@@ -7,6 +7,7 @@ error in the same modal (htmx) or page (without JavaScript), and nothing is writ
 from __future__ import annotations
 
 import datetime as dt
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.db.models import Count
@@ -22,7 +23,7 @@ from django_htmx.http import HttpResponseClientRedirect
 from clinic import fragments, selectors, services
 from clinic.forms.scheduling import BookingForm, CancelForm, SlotForm, SpacingAlertResolveForm
 from clinic.inputs import parse_date, parse_id, safe_next
-from clinic.models import Appointment, Location, Patient, Practitioner, SpacingAlert
+from clinic.models import Appointment, Location, Patient, SpacingAlert
 from clinic.origin import Origin
 from clinic.permissions import Role, allow_roles, clinical_record
 from clinic.selectors import scheduling as schedule_selectors
@@ -70,43 +71,63 @@ def _schedule_url(day: dt.date, location: Location | None = None) -> str:
 _PK = 987654321  # a stand-in primary key, to reverse a URL once and fill it in per row
 
 
-def grid_body(schedule: DaySchedule, *, now: dt.datetime) -> SafeString:
-    """The day grid's rows: clinic/jinja2/clinic/schedule/grid_rows.html (Jinja2, see
-    clinic.fragments: at dozens of columns times 15-minute rows, a Django template per cell
-    would cost more than the rest of the page). Here only the data, as tuples the template
-    unpacks: per row its class, label, time and cells; per cell its kind, the link it
-    opens (an appointment's details; a free slot's booking form, from `now` on: earlier
-    free slots are left blank), its row span, its appointment and that one's times."""
+def grid_body(
+    *days: DaySchedule, now: dt.datetime, marked: bool = False, back: str = ""
+) -> SafeString:
+    """The grid's rows, for the day view (one day) or the week view (its days side by
+    side, all on the same times): clinic/jinja2/clinic/schedule/grid_rows.html (Jinja2,
+    see clinic.fragments: at dozens of columns times 15-minute rows, a Django template per
+    cell would cost more than the rest of the page). Here only the data, as tuples the
+    template unpacks: per row its class, label, time and cells; per cell its kind, the
+    link it opens (an appointment's details; a free slot's booking form, from `now` on:
+    earlier free slots are left blank), its row span, its appointment, that one's times,
+    its late flag and its extra classes. `marked` (the week): each day's first column
+    starts with a "day-start" class, today's columns carry "is-today", and a day with no
+    one working has one closed column. `back`: the page a booking made from a free slot
+    returns to (the booking form's `next`), when not the booked day's day view."""
     before, after = reverse("clinic:appointment_detail", args=[_PK]).split(str(_PK), 1)
     book = f"{reverse('clinic:appointment_new')}?practitioner="
-    location = f"&location={schedule.location.pk}&start="
-    per_column = [column.cells(schedule.rows) for column in schedule.columns]
+    today = timezone.localdate(now)
+    back = f"&{urlencode({'next': back})}" if back else ""
+    per_day = []
+    for schedule in days:
+        columns = [column.cells(schedule.rows) for column in schedule.columns]
+        if marked and not columns:
+            columns = [[{"kind": "closed"}] * len(schedule.rows)]
+        css = [
+            (" day-start" if index == 0 else "") + (" is-today" if schedule.day == today else "")
+            for index in range(len(columns))
+        ] if marked else [""] * len(columns)  # fmt: skip
+        location = f"&location={schedule.location.pk}&start="
+        per_day.append((schedule, list(zip(columns, css, strict=True)), location))
     rows = []
-    for index, start in enumerate(schedule.rows):
-        start = timezone.localtime(start)
-        time = fragments.hh_mm(start)
-        slot = f"{location}{start:%Y-%m-%dT%H:%M}" if start >= now else None
+    for index, first in enumerate(days[0].rows):
+        time = fragments.hh_mm(timezone.localtime(first))
         cells = []
-        for column in per_column:
-            cell = column[index]
-            if cell is None:
-                continue
-            kind = cell["kind"]
-            if kind == "free":
-                href = f"{book}{cell['practitioner_id']}{slot}" if slot else None
-                cells.append((kind, href, 1, None, "", False))
-            elif kind == "appointment":
-                visit = cell["placed"].appointment
-                times = f"{fragments.hh_mm(visit.start)}–{fragments.hh_mm(visit.end)}"
-                late = visit_is_late(
-                    status=visit.status, start=visit.start, day=schedule.day, now=now
-                )
-                href = f"{before}{visit.pk}{after}"
-                cells.append((kind, href, cell["span"], visit, times, late))
-            else:
-                cells.append((kind, None, 1, None, "", False))
-        label = time if start.minute in (0, 30) else ""
-        rows.append(("hour-row" if start.minute == 0 else "", label, time, cells))
+        for schedule, columns, location in per_day:
+            start = timezone.localtime(schedule.rows[index])
+            slot = f"{location}{start:%Y-%m-%dT%H:%M}" if start >= now else None
+            for column, css in columns:
+                cell = column[index]
+                if cell is None:
+                    continue
+                kind = cell["kind"]
+                if kind == "free":
+                    href = f"{book}{cell['practitioner_id']}{slot}{back}" if slot else None
+                    cells.append((kind, href, 1, None, "", False, css))
+                elif kind == "appointment":
+                    visit = cell["placed"].appointment
+                    times = f"{fragments.hh_mm(visit.start)}–{fragments.hh_mm(visit.end)}"
+                    late = visit_is_late(
+                        status=visit.status, start=visit.start, day=schedule.day, now=now
+                    )
+                    href = f"{before}{visit.pk}{after}"
+                    cells.append((kind, href, cell["span"], visit, times, late, css))
+                else:
+                    cells.append((kind, None, 1, None, "", False, css))
+        minute = int(time[3:])
+        label = time if minute in (0, 30) else ""
+        rows.append(("hour-row" if minute == 0 else "", label, time, cells))
     return fragments.render("clinic/schedule/grid_rows.html", {"rows": rows})
 
 
@@ -127,6 +148,8 @@ def day_view(request: HttpRequest) -> HttpResponse:
             "schedule": schedule,
             "grid_body": grid_body(schedule, now=timezone.now()),
             "today": timezone.localdate(),
+            # The week view's practitioner choice, kept for the way back to the week.
+            "practitioner_id": parse_id(request.GET.get("practitioner")),
             "late_minutes": int(LATE_AFTER.total_seconds() // 60),
             # For the now line (static/js/schedule.js): the clinic's offset from UTC now.
             "utc_offset_minutes": int(timezone.localtime().utcoffset().total_seconds() // 60),
@@ -188,31 +211,41 @@ def day_notices(request: HttpRequest) -> HttpResponse:
 @allow_roles(*STAFF)
 @require_GET
 def week_view(request: HttpRequest) -> HttpResponse:
-    practitioners = list(Practitioner.objects.filter(active=True))
-    chosen = request.GET.get("practitioner", "")
-    practitioner = next((p for p in practitioners if str(p.pk) == chosen), None)
-    if practitioner is None:
-        practitioner = getattr(request.user, "practitioner", None) or (
-            practitioners[0] if practitioners else None
+    """A location's week as the day view's time grid, a sub-column per practitioner per
+    day (all of them, or the one picked); click a free slot to book, a day to open it."""
+    active = list(Location.objects.filter(active=True))
+    location = _location(request, active)
+    chosen = parse_id(request.GET.get("practitioner"))
+    if chosen is not None and parse_id(request.GET.get("location")) is None:
+        # "My week" (from a physiotherapist's day) names no location: one where they work.
+        theirs = list(
+            Location.objects.filter(active=True, practitioners=chosen)
+            .order_by("name")
+            .values_list("pk", flat=True)
         )
-    day = _date_param(request)
-    days = (
-        schedule_selectors.week_schedule(practitioner=practitioner, week_of=day)
-        if practitioner
-        else []
+        if theirs and (location is None or location.pk not in theirs):
+            location = next(place for place in active if place.pk == theirs[0])
+    if location is None:
+        return render(request, "clinic/schedule/no_location.html")
+    week = schedule_selectors.week_schedule(
+        week_of=_date_param(request), location=location, practitioner_id=chosen, locations=active
     )
-    monday = day - dt.timedelta(days=day.weekday())
+    today = timezone.localdate()
+    # A booking made from the week comes back to it.
+    shown = {"date": week.monday.isoformat(), "location": location.pk}
+    if week.practitioner:
+        shown["practitioner"] = week.practitioner.pk
+    back = f"{reverse('clinic:schedule_week')}?{urlencode(shown)}"
     return render(
         request,
         "clinic/schedule/week.html",
         {
-            "practitioner": practitioner,
-            "practitioners": practitioners,
-            "days": days,
-            "monday": monday,
-            "previous_week": monday - dt.timedelta(days=7),
-            "next_week": monday + dt.timedelta(days=7),
-            "today": timezone.localdate(),
+            "week": week,
+            "grid_body": grid_body(*week.days, now=timezone.now(), marked=True, back=back),
+            "today": today,
+            "shows_today": any(day.day == today for day in week.days),
+            "late_minutes": int(LATE_AFTER.total_seconds() // 60),
+            "utc_offset_minutes": int(timezone.localtime().utcoffset().total_seconds() // 60),
         },
     )
 
@@ -286,7 +319,7 @@ def appointment_new(request: HttpRequest) -> HttpResponse:
                 f"{date_format(timezone.localtime(appointment.start), 'D j M H:i')} with "
                 f"{appointment.practitioner}.",
             )
-            url = _schedule_url(appointment.local_date, appointment.location)
+            url = safe_next(request, _schedule_url(appointment.local_date, appointment.location))
             return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
     patient = None
     patient_id = parse_id(form["patient"].value())
@@ -300,6 +333,7 @@ def appointment_new(request: HttpRequest) -> HttpResponse:
             "patient": patient,
             "ims": selectors.patient_ims_summary(patient) if patient else None,
             "can_override": can_override,
+            "next": safe_next(request, ""),  # where a booking returns (the week view)
         },
     )
 
