@@ -386,7 +386,12 @@ def test_physio_session_form_retest_selects_are_readable(page_for, touch_page_fo
     physio = make_user(Role.PHYSIO, username="physio19")
     credential_for(physio)
     patient = ready_patient(physio)
-    draft = complete_session(physio, patient)
+    draft = complete_session(
+        physio,
+        patient,
+        subjective="Neck stiff on waking; turning to reverse the car still hurts.",
+        objective="Rotation R limited and painful at end range; taut band in left levator.",
+    )
     treatment_services.part_save(
         session=draft,
         by=physio,
@@ -405,4 +410,14 @@ def test_physio_session_form_retest_selects_are_readable(page_for, touch_page_fo
     form.locator('select[name$="-side"]').select_option("B")
     _retest_selects_fit(page)
     form.scroll_into_view_if_needed()
+    expect(page.get_by_label("Subjective")).to_have_value(draft.subjective)
     _check(page, f"physio-session-retests-{size}")
+
+    # The signed note shows the S and O in the physiotherapist's words.
+    treatment_services.session_sign(session=draft, by=physio)
+    page.goto(page.base + f"/treatments/sessions/{draft.pk}/")
+    expect(page.locator("main")).to_contain_text(draft.objective)
+    # Screenshot only: the pending visit summary's spinner runs for as long as no worker
+    # renders it, and axe waits for animations to end.
+    shot(page, f"issue19-physio-session-signed-soap-{size}")
+    assert page.console_errors == [], page.console_errors
