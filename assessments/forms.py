@@ -155,6 +155,11 @@ class SignFindingForm(_FindingForm):
             if sign_id is not None:
                 tests = SignTest.objects.filter(signs=sign_id)
                 self.fields["test"].queryset = tests
+                # A test chosen for another sign does not carry over; a sign with one
+                # test chooses it.
+                test_id = parse_id(self.initial.get("test"))
+                if test_id is not None and all(t.pk != test_id for t in tests):
+                    self.initial.pop("test")
                 if len(tests) == 1 and not self.initial.get("test"):
                     self.initial["test"] = tests[0].pk
         self.fields["region"].choices = [("", "Region…"), *self.fields["region"].choices[1:]]

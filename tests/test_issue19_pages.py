@@ -25,7 +25,7 @@ from clinic.tests.factories import (
 from tests.browser import assert_no_sideways_scroll, shot, sign_in
 from tests.e2e import assert_accessible
 from treatments import services as treatment_services
-from treatments.models import AdverseEvent, RecordCopy
+from treatments.models import AdverseEvent, RecordCopy, RomRetest
 from treatments.tasks import record_copy_render_task
 from treatments.tests.factories import complete_session, credential_for, ready_patient
 
@@ -404,3 +404,77 @@ def test_physio_session_form_sites(page_for, make_user):
     assert movement.evaluate("s => s.value") == "extension"  # the neck extends too
     form.locator('select[name$="-joint"]').select_option("forearm")
     assert movement.evaluate("s => s.value") == ""  # forearm: pronation/supination only
+
+
+# Each <select> of the re-test entry form with the room its text has (its inner width less
+# the padding that holds the arrow) and the width of its widest option's text in its own
+# font: an option wider than the room is cut short on screen.
+_SELECT_ROOM = """form => [...form.querySelectorAll("select")].map(select => {
+    const style = getComputedStyle(select);
+    const context = document.createElement("canvas").getContext("2d");
+    context.font = `${style.fontStyle} ${style.fontWeight} ${style.fontSize} ${style.fontFamily}`;
+    const padding = parseFloat(style.paddingLeft) + parseFloat(style.paddingRight);
+    const room = select.clientWidth - padding;
+    const widest = [...select.options].reduce(
+        (best, option) => {
+            const width = context.measureText(option.text).width;
+            return width > best.width ? {width, text: option.text} : best;
+        },
+        {width: 0, text: ""},
+    );
+    return {name: select.name, room, widest: widest.width, text: widest.text};
+})"""
+
+
+def _retest_selects_fit(page) -> None:
+    """Every re-test select shows its longest option whole, and the page does not scroll
+    sideways (issue 19: "re-test selects cut short on the session form")."""
+    form = page.locator("#retest-new-form")
+    expect(form).to_be_visible()
+    selects = form.evaluate(_SELECT_ROOM)
+    assert len(selects) == 3, selects
+    cut = [s for s in selects if s["widest"] > s["room"]]
+    assert not cut, f"cut short at {page.viewport_size['width']}px: {cut}"
+    assert_no_sideways_scroll(page, page.viewport_size["width"])
+
+
+@pytest.mark.parametrize("size", ["desktop", "tablet"])
+def test_physio_session_form_retest_selects_are_readable(page_for, touch_page_for, make_user, size):
+    physio = make_user(Role.PHYSIO, username="physio19")
+    credential_for(physio)
+    patient = ready_patient(physio)
+    draft = complete_session(
+        physio,
+        patient,
+        subjective="Neck stiff on waking; turning to reverse the car still hurts.",
+        objective="Rotation R limited and painful at end range; taut band in left levator.",
+    )
+    treatment_services.part_save(
+        session=draft,
+        by=physio,
+        part=RomRetest(
+            joint="cervical", movement="side_flexion", side="L", before_degrees=20,
+            after_degrees=30,
+        ),
+    )  # fmt: skip
+    page = touch_page_for(TABLET) if size == "tablet" else page_for(**DESKTOP)
+    sign_in(page, physio.username)
+    page.goto(page.base + f"/treatments/sessions/{draft.pk}/edit/")
+    page.wait_for_load_state("networkidle")
+    form = page.locator("#retest-new-form")
+    form.locator('select[name$="-joint"]').select_option("cervical")
+    form.locator('select[name$="-movement"]').select_option("side_flexion")
+    form.locator('select[name$="-side"]').select_option("B")
+    _retest_selects_fit(page)
+    form.scroll_into_view_if_needed()
+    expect(page.get_by_label("Subjective")).to_have_value(draft.subjective)
+    _check(page, f"physio-session-retests-{size}")
+
+    # The signed note shows the S and O in the physiotherapist's words.
+    treatment_services.session_sign(session=draft, by=physio)
+    page.goto(page.base + f"/treatments/sessions/{draft.pk}/")
+    expect(page.locator("main")).to_contain_text(draft.objective)
+    # Screenshot only: the pending visit summary's spinner runs for as long as no worker
+    # renders it, and axe waits for animations to end.
+    shot(page, f"issue19-physio-session-signed-soap-{size}")
+    assert page.console_errors == [], page.console_errors

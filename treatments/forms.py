@@ -62,6 +62,8 @@ class SessionForm(forms.ModelForm):
             "rescreen_contraindication",
             "rescreen_acutely_unwell",
             "rescreen_notes",
+            "subjective",
+            "objective",
             "nprs_before",
             "nprs_after",
             "needles_opened",
@@ -81,6 +83,8 @@ class SessionForm(forms.ModelForm):
             "needles_opened": forms.NumberInput(attrs={"min": 0, "inputmode": "numeric"}),
             "needles_removed": forms.NumberInput(attrs={"min": 0, "inputmode": "numeric"}),
             "needles_disposed": forms.NumberInput(attrs={"min": 0, "inputmode": "numeric"}),
+            "subjective": forms.Textarea(attrs={"rows": 3}),
+            "objective": forms.Textarea(attrs={"rows": 3}),
             "home_care_text": forms.Textarea(attrs={"rows": 2}),
             "plan": forms.Textarea(attrs={"rows": 2}),
         }

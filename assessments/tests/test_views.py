@@ -251,6 +251,29 @@ def test_refresh_offers_the_segments_muscles_first_and_the_signs_tests(physio, d
     assert {t.name for t in tests} == {t.name for t in expected}
 
 
+def test_refresh_to_another_sign_drops_a_test_it_has_not_and_takes_its_only_one(
+    physio, draft, client_for
+):
+    """Issue 19: a test chosen for the previous sign does not stay chosen (hidden from the
+    list) when the sign changes; a sign with a single test gets it."""
+    motor_point = Sign.objects.get(name="Motor point tenderness")
+    assert list(motor_point.tests.values_list("name", flat=True)) == ["Palpation"]
+    data = _sign_data(sign=motor_point.pk, test=SignTest.objects.get(name="Skin rolling").pk)
+    response = client_for(physio).post(
+        f"/assessments/{draft.pk}/findings/sign/refresh/", data, **HTMX
+    )
+    form = response.context["form"]
+    assert form["test"].value() == SignTest.objects.get(name="Palpation").pk
+    # A test the new sign has stays chosen.
+    data = _sign_data(test=SignTest.objects.get(name="Skin rolling").pk)
+    response = client_for(physio).post(
+        f"/assessments/{draft.pk}/findings/sign/refresh/", data, **HTMX
+    )
+    assert response.context["form"]["test"].value() == str(
+        SignTest.objects.get(name="Skin rolling").pk
+    )
+
+
 def test_header_autosave_and_its_errors(physio, draft, client_for):
     client = client_for(physio)
     url = f"/assessments/{draft.pk}/header/text/"

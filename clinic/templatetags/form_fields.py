@@ -48,7 +48,8 @@ def finding_field(context, field: BoundField, col: str = "") -> SafeString:
 @register.simple_tag
 def session_field(field: BoundField, col: str = "") -> SafeString:
     """A session field in its column: a checkbox before its label, anything else after it;
-    the error line (err-<name>) that autosave fills."""
+    its help text under it (if the model gives one); the error line (err-<name>) that
+    autosave fills."""
     label = _capfirst(field.label)
     if getattr(field.field.widget, "input_type", None) == "checkbox":
         inner = format_html(
@@ -64,6 +65,14 @@ def session_field(field: BoundField, col: str = "") -> SafeString:
             field.id_for_label,
             label,
             field,
+        )
+    if field.help_text:
+        # Django points the widget's aria-describedby at <id>_helptext.
+        inner = format_html(
+            '{}\n    <div id="{}_helptext" class="form-text">{}</div>',
+            inner,
+            field.auto_id,
+            field.help_text,
         )
     return format_html(
         '<div class="{}">\n    {}\n  <div id="err-{}" class="invalid-feedback d-block">{}</div>'

@@ -210,6 +210,9 @@ def course_summary_context(summary: CourseSummary) -> dict:
         "segments": segmental_summary(assessment) if assessment else [],
         "scores": tracks,
         "adverse_events": [e for row in rows for e in row.events],
+        # The latest signed note's own words (S, O and plan): where the course stands now
+        # for the referring physician; earlier sessions' narratives stay in the chart.
+        "latest": sessions[-1] if sessions else None,
         "plan": sessions[-1].plan if sessions else "",
         "title": f"Course summary, {summary.date_from:%Y-%m-%d} to {summary.date_to:%Y-%m-%d}",
     }

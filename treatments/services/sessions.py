@@ -44,6 +44,8 @@ SESSION_FIELDS = (
     "rescreen_contraindication",
     "rescreen_acutely_unwell",
     "rescreen_notes",
+    "subjective",
+    "objective",
     "nprs_before",
     "nprs_after",
     "needles_opened",
@@ -101,7 +103,8 @@ def session_start(
 
 @transaction.atomic
 def session_update(*, session: TreatmentSession, by: User, **fields: Any) -> TreatmentSession:
-    """Save fields of a draft note (re-screen, pain scores, needle count, advice, plan)."""
+    """Save fields of a draft note (re-screen, subjective and objective, pain scores,
+    needle count, advice, plan)."""
     unknown = set(fields) - set(SESSION_FIELDS)
     if unknown:
         raise TypeError(f"not session fields: {', '.join(sorted(unknown))}")
