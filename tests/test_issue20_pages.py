@@ -26,9 +26,16 @@ PHONE = {"width": 390, "height": 844}
 
 
 def _check(page, name: str) -> None:
+    """axe, a screenshot, no script errors. A link that cannot act answers 409/410 on
+    purpose; the browser logs that status of the page itself, which is not a script error."""
     assert_accessible(page)
     shot(page, f"issue20-{name}")
-    assert page.console_errors == [], page.console_errors
+    errors = [
+        error
+        for error in page.console_errors
+        if not (error.startswith("Failed to load resource") and "/visit/" in error)
+    ]
+    assert errors == [], errors
 
 
 def _clinic():
