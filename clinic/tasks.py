@@ -74,3 +74,11 @@ def recall_task() -> int:
     from clinic.services.reminders import recall_send
 
     return recall_send()
+
+
+@shared_task(autoretry_for=(ConnectionError,), retry_backoff=True, max_retries=5)
+def desk_notice_email_task(appointment_id: int, kind: str) -> bool:
+    """E-mail the desk that a patient booked, confirmed or cancelled online."""
+    from clinic.services.desk_notices import desk_notice_email_send
+
+    return desk_notice_email_send(appointment_id=appointment_id, kind=kind)

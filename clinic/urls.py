@@ -15,6 +15,7 @@ from clinic.views import (
     patients,
     portal,
     records,
+    reminder_links,
     schedule,
     slots,
     two_factor,
@@ -113,6 +114,7 @@ office_patterns = (
             name="spacing_alert_resolve",
         ),
         path("schedule/online-seen/", schedule.online_bookings_seen, name="online_bookings_seen"),
+        path("schedule/notices-seen/", schedule.desk_notices_seen, name="desk_notices_seen"),
         path("my-day/", views.physio_day, name="physio_day"),
         path("portal/", views.portal_home, name="portal_home"),
         path("clinic-admin/", views.admin_home, name="admin_home"),
@@ -183,6 +185,14 @@ office_patterns = (
         path("corrections/<int:pk>/settle/", records.correction_settle, name="correction_settle"),
         path("portal/welcome/<str:token>/", portal.portal_invitation, name="portal_invitation"),
         path("email/confirm/<str:token>/", email_verification.email_verify, name="email_verify"),
+        path(
+            "visit/<int:pk>/confirm/<str:token>/",
+            reminder_links.visit_confirm,
+            name="visit_confirm",
+        ),
+        path(
+            "visit/<int:pk>/cancel/<str:token>/", reminder_links.visit_cancel, name="visit_cancel"
+        ),
     ],
     "clinic",
 )

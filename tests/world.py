@@ -206,6 +206,9 @@ def world_url(world: World, name: str) -> str | None:
         "clinic:patient_invite": {"pk": a.pk},
         "clinic:patient_email_verification_send": {"pk": a.pk},
         "clinic:email_verify": {"token": "not-a-real-link"},
+        # Public: the signed token is the credential; a forged one changes nothing.
+        "clinic:visit_confirm": {"pk": world.appointment.pk, "token": "not-a-real-link"},
+        "clinic:visit_cancel": {"pk": world.appointment.pk, "token": "not-a-real-link"},
         "clinic:care_team_add": {"pk": a.pk},
         "clinic:care_team_remove": {"pk": a.pk, "practitioner_pk": world.locum.practitioner.pk},
         "clinic:intake_detail": {"pk": a.pk},

@@ -182,6 +182,12 @@ class ClinicPolicy(models.Model):
     )
     reminder_hours_before = models.PositiveSmallIntegerField(default=24)
     online_booking_days_ahead = models.PositiveSmallIntegerField(default=28)
+    desk_notice_email = models.EmailField(
+        "e-mail the desk at",
+        blank=True,
+        help_text="When patients book, confirm or cancel online, also e-mail this address "
+        "(the desk's shared inbox). Blank: the notices show on the day view only.",
+    )
 
     class Meta:
         app_label = "clinic"
@@ -207,6 +213,11 @@ class Appointment(models.Model):
     class Via(models.TextChoices):
         DESK = "desk", "Front desk"
         PORTAL = "portal", "Online (portal)"
+
+    class ConfirmedVia(models.TextChoices):
+        LINK = "link", "Link in the reminder e-mail"
+        DESK = "desk", "At the front desk"
+        PHONE = "phone", "By phone"
 
     # Statuses that still hold the time slot; and those that count as a visit for spacing.
     HOLDS_SLOT = (Status.BOOKED, Status.CHECKED_IN, Status.COMPLETED, Status.NO_SHOW)
@@ -250,6 +261,10 @@ class Appointment(models.Model):
     )
     reminder_claimed_at = models.DateTimeField(null=True, blank=True)
     reminder_sent_at = models.DateTimeField(null=True, blank=True)
+    # The patient said they will come (the reminder's link, or told the desk); cleared when
+    # the visit moves, since they confirmed the old time.
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    confirmed_via = models.CharField(max_length=10, choices=ConfirmedVia.choices, blank=True)
 
     history = HistoricalRecords(
         excluded_fields=["reminder_claimed_at", "reminder_sent_at", "online_booking_seen_at"]
@@ -287,11 +302,20 @@ class Appointment(models.Model):
             moment_check("clinic_appt", "start"),
             moment_check("clinic_appt", "end"),
             date_check("clinic_appt", "local_date"),
+            models.CheckConstraint(
+                condition=models.Q(confirmed_at__isnull=True, confirmed_via="")
+                | models.Q(confirmed_at__isnull=False) & ~models.Q(confirmed_via=""),
+                name="clinic_appt_confirmed_has_via",
+            ),
         ]
 
     def __str__(self) -> str:
         local = timezone.localtime(self.start)
         return f"{self.patient} with {self.practitioner}, {local:%Y-%m-%d %H:%M}"
+
+    @property
+    def is_confirmed(self) -> bool:
+        return self.confirmed_at is not None
 
     @property
     def is_active(self) -> bool:
@@ -304,6 +328,42 @@ class Appointment(models.Model):
     @property
     def flagged_online(self) -> bool:
         return self.booked_via == self.Via.PORTAL and self.online_booking_seen_at is None
+
+
+class DeskNotice(models.Model):
+    """Something a patient did online that the front desk should see: confirmed or cancelled
+    a visit from the reminder's links, or cancelled in the portal. Listed on the day view
+    (clinic.selectors.desk_notices) until someone marks it seen. Bookings made online have
+    their own flag on the appointment (online_booking_seen_at)."""
+
+    class Kind(models.TextChoices):
+        CONFIRMED = "confirmed", "Confirmed"
+        CANCELLED = "cancelled", "Cancelled"
+
+    appointment = models.ForeignKey(
+        Appointment, on_delete=models.CASCADE, related_name="desk_notices"
+    )
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    created_at = models.DateTimeField(default=timezone.now)
+    seen_at = models.DateTimeField(null=True, blank=True)
+    seen_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        app_label = "clinic"
+        ordering = ["-created_at"]
+        indexes = [
+            # The day view reads only the unseen few on every load.
+            models.Index(
+                fields=["created_at"],
+                name="clinic_desknotice_unseen",
+                condition=models.Q(seen_at__isnull=True),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.appointment}"
 
 
 class NeedlingDay(models.Model):

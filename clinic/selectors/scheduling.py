@@ -31,6 +31,7 @@ from clinic.models import (
     Appointment,
     AppointmentType,
     Consent,
+    DeskNotice,
     Intake,
     Location,
     NeedlingDay,
@@ -245,6 +246,7 @@ class DayAppointment:
     status: str
     is_ims: bool
     flagged_online: bool  # booked online and not yet seen by the desk
+    confirmed: bool  # the patient said they will come (reminder link, phone, desk)
     intake_state: str | None
     consent_current: bool
     patient_name: str  # Patient.display_name
@@ -275,6 +277,18 @@ class OnlineBooking:
     pk: int
     start: dt.datetime
     patient_name: str  # Patient.display_name
+
+
+@dataclass(frozen=True, slots=True)
+class PatientReply:
+    """A patient confirmed or cancelled a visit online, not yet seen by the desk (a
+    DeskNotice): one row of a query."""
+
+    pk: int
+    kind: str  # DeskNotice.Kind
+    start: dt.datetime  # the visit's
+    patient_name: str  # Patient.display_name
+    practitioner_name: str
 
 
 _PATIENT_NAME = ("patient__preferred_name", "patient__legal_first_name", "patient__legal_last_name")
@@ -379,6 +393,7 @@ def _day_rows() -> QuerySet[Appointment]:
         "is_ims",
         "booked_via",
         "online_booking_seen_at",
+        "confirmed_at",
         "intake_state",
         "consent_current",
         "patient__preferred_name",
@@ -495,6 +510,7 @@ def _location_visits(
         is_ims,
         booked_via,
         seen_at,
+        confirmed_at,
         intake_state,
         consent_current,
         preferred_name,
@@ -516,6 +532,7 @@ def _location_visits(
                 status=status,
                 is_ims=is_ims,
                 flagged_online=booked_via == portal and seen_at is None,
+                confirmed=confirmed_at is not None,
                 intake_state=intake_state,
                 consent_current=consent_current,
                 patient_name=f"{preferred_name or legal_first_name} {legal_last_name}",
@@ -618,11 +635,13 @@ class DeskNotices:
 
     alerts: list[DeskAlert]
     online_new: list[OnlineBooking]  # the first 20, in time order
+    replies: list[PatientReply]  # the newest 20 confirmations and cancellations unseen
 
 
 def desk_notices() -> DeskNotices:
-    """The unresolved IMS spacing alerts and the bookings made online that the desk has not
-    seen yet (from now on), two queries. The day view loads them right after the page
+    """The unresolved IMS spacing alerts, the bookings made online that the desk has not
+    seen yet (from now on), and the visits patients confirmed or cancelled online that the
+    desk has not seen yet; three queries. The day view loads them right after the page
     (clinic.views.schedule.day_notices)."""
     alerts = [
         DeskAlert(pk, f"{preferred or first} {last}", days_apart, first_date, second_date)
@@ -633,7 +652,23 @@ def desk_notices() -> DeskNotices:
         OnlineBooking(pk, start, f"{preferred or first} {last}")
         for pk, start, preferred, first, last in unseen
     ]
-    return DeskNotices(alerts=alerts, online_new=online_new)
+    replies = [
+        PatientReply(pk, kind, start, f"{preferred or first} {last}", practitioner)
+        for pk, kind, start, preferred, first, last, practitioner in DeskNotice.objects.filter(
+            seen_at__isnull=True
+        )
+        .order_by("-created_at", "-pk")
+        .values_list(
+            "pk",
+            "kind",
+            "appointment__start",
+            "appointment__patient__preferred_name",
+            "appointment__patient__legal_first_name",
+            "appointment__patient__legal_last_name",
+            "appointment__practitioner__display_name",
+        )[:20]
+    ]
+    return DeskNotices(alerts=alerts, online_new=online_new, replies=replies)
 
 
 @dataclass

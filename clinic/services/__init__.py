@@ -22,6 +22,7 @@ from clinic.services.consent import (
     consent_version_next_number,
     consent_version_publish,
 )
+from clinic.services.desk_notices import desk_notices_acknowledge
 from clinic.services.email_verification import (
     EmailVerificationError,
     document_email_refusal,
@@ -59,6 +60,12 @@ from clinic.services.records import (
     export_section_register,
     patient_export,
 )
+from clinic.services.reminder_links import (
+    LinkState,
+    reminder_link_check,
+    reminder_link_url,
+    reminder_link_use,
+)
 from clinic.services.scheduling import (
     BookingError,
     Slot,
@@ -69,15 +76,26 @@ from clinic.services.scheduling import (
     appointment_check_in,
     appointment_check_in_undo,
     appointment_complete,
+    appointment_confirm,
     appointment_no_show,
     appointment_no_show_undo,
     appointment_reschedule,
+    cancel_notice_problem,
+    clinic_phone,
     needling_day_record,
     online_bookings_acknowledge,
     slots_find,
 )
 
 __all__ = [
+    "LinkState",
+    "appointment_confirm",
+    "cancel_notice_problem",
+    "clinic_phone",
+    "desk_notices_acknowledge",
+    "reminder_link_check",
+    "reminder_link_url",
+    "reminder_link_use",
     "BookingError",
     "EmergencyAccessRequired",
     "access_review_record",

@@ -34,6 +34,8 @@ from clinic.selectors.scheduling import (
     needling_days,
     needlings,
 )
+from clinic.services.reminder_links import reminder_link_url
+from clinic.services.scheduling import clinic_phone
 
 logger = logging.getLogger(__name__)
 
@@ -42,14 +44,16 @@ logger = logging.getLogger(__name__)
 
 
 def appointment_reminders_send(*, now: dt.datetime | None = None) -> int:
-    """E-mail a reminder (with an .ics) for each booked appointment starting within the
+    """E-mail a reminder (with an .ics, and the "Confirm" / "I can't come" links of
+    clinic.services.reminder_links) for each booked appointment starting within the
     policy's reminder window. Returns how many were sent by this run.
 
     Each appointment is claimed with UPDATE ... WHERE reminder_claimed_at IS NULL before
     sending, so concurrent runs never send the same reminder twice.
     """
     now = now or timezone.now()
-    window = dt.timedelta(hours=ClinicPolicy.current().reminder_hours_before)
+    policy = ClinicPolicy.current()
+    window = dt.timedelta(hours=policy.reminder_hours_before)
     due = Appointment.objects.filter(
         status=Appointment.Status.BOOKED,
         start__gt=now,
@@ -76,8 +80,16 @@ def appointment_reminders_send(*, now: dt.datetime | None = None) -> int:
                 {
                     "appointment": appointment,
                     "clinic_name": settings.CLINIC_NAME,
-                    "clinic_phone": settings.CLINIC_PHONE,
+                    "clinic_phone": clinic_phone(appointment),
                     "portal_url": settings.SITE_URL + "/",
+                    "confirm_url": reminder_link_url(appointment, "confirm"),
+                    "cancel_url": reminder_link_url(appointment, "cancel"),
+                    "notice_hours": policy.cancellation_notice_hours,
+                    # The reminder may go out inside the notice period (by default both
+                    # are 24 hours): then the e-mail says to phone rather than promise.
+                    "cancel_until": appointment.start
+                    - dt.timedelta(hours=policy.cancellation_notice_hours),
+                    "now": now,
                 },
             ),
             to=[appointment.patient.email],

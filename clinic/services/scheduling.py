@@ -47,6 +47,7 @@ from clinic.selectors.scheduling import (
     min_interval,
     needling_days,
 )
+from clinic.services.desk_notices import desk_email_queue, desk_notice_add
 from clinic.tasks import appointment_confirmation_task
 
 
@@ -447,8 +448,10 @@ def appointment_book(
             appointment._history_user = by
             appointment.save()
             if via == Appointment.Via.PORTAL:
-                # The patient booked it themselves: confirm by e-mail with the .ics.
+                # The patient booked it themselves: confirm by e-mail with the .ics, and
+                # tell the desk's inbox when the clinic asked for that.
                 send_after_commit(appointment_confirmation_task, appointment.pk)
+                desk_email_queue(appointment=appointment, kind="booked")
             return appointment
     except IntegrityError as error:
         raise _integrity_message(error) from error
@@ -486,6 +489,9 @@ def appointment_reschedule(
             current.spacing_override_reason = reason
             current.spacing_override_by = override_by
             current.reminder_claimed_at = current.reminder_sent_at = None
+            if current.start != appointment.start:
+                # The patient confirmed the old time, not this one.
+                current.confirmed_at, current.confirmed_via = None, ""
             current._history_user = by
             current.save()
             return current
@@ -628,9 +634,12 @@ def appointment_no_show_undo(*, appointment: Appointment, by: User) -> Appointme
         raise _integrity_message(error) from error
 
 
-def appointment_cancel(*, appointment: Appointment, reason: str, by: User) -> Appointment:
+def appointment_cancel(
+    *, appointment: Appointment, reason: str, by: User | None, history_reason: str = ""
+) -> Appointment:
     """Cancel with a reason; the slot is free again and the visit stops counting for
-    IMS spacing."""
+    IMS spacing. `by` is None for a patient without a portal account cancelling from a
+    reminder's link; the history row then says so in `history_reason`."""
     reason = reason.strip()
     if not reason:
         raise BookingError("Give a reason for cancelling.", code="reason")
@@ -638,6 +647,7 @@ def appointment_cancel(*, appointment: Appointment, reason: str, by: User) -> Ap
         appointment,
         allowed_from=(Appointment.Status.BOOKED,),
         by=by,
+        reason=history_reason or None,
         status=Appointment.Status.CANCELLED,
         cancelled_at=timezone.now(),
         cancelled_by=by,
@@ -645,18 +655,73 @@ def appointment_cancel(*, appointment: Appointment, reason: str, by: User) -> Ap
     )
 
 
-def appointment_cancel_by_patient(*, appointment: Appointment, by: User) -> Appointment:
-    """A patient cancels online, allowed up to the clinic's notice period."""
+def clinic_phone(appointment: Appointment) -> str:
+    """The number a patient calls about this visit: its location's, else the clinic's."""
+    return appointment.location.phone or settings.CLINIC_PHONE
+
+
+def cancel_notice_problem(appointment: Appointment, *, now: dt.datetime | None = None) -> str:
+    """Why the patient may no longer cancel this visit online ("" when they may): inside
+    the clinic's notice period (ClinicPolicy.cancellation_notice_hours) they phone."""
     from clinic.models import ClinicPolicy
 
     hours = ClinicPolicy.current().cancellation_notice_hours
-    if appointment.start - timezone.now() < dt.timedelta(hours=hours):
-        raise BookingError(
+    if appointment.start - (now or timezone.now()) < dt.timedelta(hours=hours):
+        return (
             f"Appointments can be cancelled online up to {hours} hours before. Please call "
-            f"{settings.CLINIC_PHONE}.",
-            code="notice",
+            f"{clinic_phone(appointment)}."
         )
-    return appointment_cancel(appointment=appointment, reason="Cancelled online by patient", by=by)
+    return ""
+
+
+def appointment_cancel_by_patient(
+    *,
+    appointment: Appointment,
+    by: User | None,
+    reason: str = "Cancelled online by patient",
+    history_reason: str = "",
+) -> Appointment:
+    """A patient cancels online (the portal, or a reminder's link), allowed up to the
+    clinic's notice period; the desk gets a notice (and an e-mail if the clinic asked)."""
+    if problem := cancel_notice_problem(appointment):
+        raise BookingError(problem, code="notice")
+    with transaction.atomic():
+        cancelled = appointment_cancel(
+            appointment=appointment, reason=reason, by=by, history_reason=history_reason
+        )
+        desk_notice_add(appointment=cancelled, kind="cancelled")
+    return cancelled
+
+
+def appointment_confirm(
+    *, appointment: Appointment, by: User | None, via: str = Appointment.ConfirmedVia.PHONE
+) -> Appointment:
+    """Record that the patient will come: told the desk (by phone, by default; `by` is the
+    desk), or `via` the reminder's link (`by` is the patient's portal account, or None).
+    Only a booked visit that has not started and is not confirmed yet; a second
+    confirmation is refused and changes nothing. A link confirmation is a desk notice."""
+    with transaction.atomic():
+        current = Appointment.objects.select_for_update().get(pk=appointment.pk)
+        if current.start <= timezone.now():
+            raise BookingError("A visit that has started cannot be confirmed.", code="status")
+        if current.confirmed_at is not None:
+            raise BookingError(
+                f"This visit was already confirmed "
+                f"({current.get_confirmed_via_display().lower()}).",
+                code="confirmed",
+            )
+        label = Appointment.ConfirmedVia(via).label.lower()
+        confirmed = _transition(
+            current,
+            allowed_from=(Appointment.Status.BOOKED,),
+            by=by,
+            reason=f"confirmed by patient ({label})",
+            confirmed_at=timezone.now(),
+            confirmed_via=via,
+        )
+        if via == Appointment.ConfirmedVia.LINK:
+            desk_notice_add(appointment=confirmed, kind="confirmed")
+        return confirmed
 
 
 def online_bookings_acknowledge(*, appointment_ids: list[int], by: User) -> int:

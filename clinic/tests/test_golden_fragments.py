@@ -154,7 +154,8 @@ def _desk_world(front_desk):
         (ana, nothing, _at(DAY, 15), follow_up, {"status": "cancelled"}),  # a free slot
         (ana, ready, _at(DAY, 16), follow_up, {"location": there}),  # not this grid
         (ben, escaped, _at(DAY, 9), initial, {}),
-        (ben, seen, _at(DAY, 12, 15), ims, {}),
+        # Confirmed from the reminder's link (issue 20): the others booked are unconfirmed.
+        (ben, seen, _at(DAY, 12, 15), ims, {"confirmed_at": NOW, "confirmed_via": "link"}),
         (cy, nothing, _at(DAY, 18, 45), follow_up, {}),  # after closing: the grid widens
         (gone, ready, _at(DAY, 14), follow_up, {}),  # an inactive practitioner: no column
         (ana, ready, _at(DAY + dt.timedelta(days=1), 9), ims, {}),  # another day

@@ -284,9 +284,10 @@ def test_day_view_query_count_is_constant_at_20_practitioners_x_30_appointments(
     large_notices = _day_view_queries(client, day, "clinic:desk_notices")
     assert small == large
     assert large <= 11, f"{large} queries, over the day view's budget of 11"
-    # Its alerts, loaded right after the page: the signed-in request's own and two.
+    # Its alerts, loaded right after the page: the signed-in request's own and three
+    # (spacing alerts, online bookings, patients' replies to reminders: issue 20).
     assert small_notices == large_notices
-    assert large_notices <= 9, f"{large_notices} queries, over the alerts' budget of 9"
+    assert large_notices <= 10, f"{large_notices} queries, over the alerts' budget of 10"
     html = client.get(reverse("clinic:desk_today"), {"date": day.isoformat()}).content.decode()
     assert html.count('class="appt-cell"') == 2 * 3 + 18 * 27
 

@@ -192,7 +192,8 @@ def day_sheet(request: HttpRequest) -> HttpResponse:
 @allow_roles(*STAFF)
 @require_GET
 def day_notices(request: HttpRequest) -> HttpResponse:
-    """The day view's alerts (unresolved IMS spacing alerts, unseen online bookings), which
+    """The day view's alerts (unresolved IMS spacing alerts, unseen online bookings, visits
+    patients confirmed or cancelled online), which
     the page loads right after it shows (hx-trigger="load"): they are the same whatever the
     day and location, and their two queries were about a tenth of the page's time (issue
     18). Their forms send the desk back to the page they were shown on (`next`)."""
@@ -203,6 +204,7 @@ def day_notices(request: HttpRequest) -> HttpResponse:
         {
             "alerts": notices.alerts,
             "online_new": notices.online_new,
+            "replies": notices.replies,
             "back": safe_next(request, reverse("clinic:desk_today")),
         },
     )
@@ -402,6 +404,7 @@ ACTIONS = {
     "no_show": (services.appointment_no_show, "marked as a no-show"),
     "undo_check_in": (services.appointment_check_in_undo, "is booked again (check-in undone)"),
     "undo_no_show": (services.appointment_no_show_undo, "is booked again (no-show undone)"),
+    "confirm": (services.appointment_confirm, "confirmed the visit (by phone)"),
 }
 
 
@@ -520,6 +523,15 @@ def spacing_alert_resolve(request: HttpRequest, pk: int) -> HttpResponse:
 def online_bookings_seen(request: HttpRequest) -> HttpResponse:
     ids = [pk for value in request.POST.getlist("appointment") if (pk := parse_id(value))]
     services.online_bookings_acknowledge(appointment_ids=ids, by=request.user)
+    return redirect(safe_next(request, reverse("clinic:desk_today")))
+
+
+@allow_roles(*STAFF)
+@require_POST
+def desk_notices_seen(request: HttpRequest) -> HttpResponse:
+    """The desk has read these patients' confirmations and cancellations."""
+    ids = [pk for value in request.POST.getlist("notice") if (pk := parse_id(value))]
+    services.desk_notices_acknowledge(notice_ids=ids, by=request.user)
     return redirect(safe_next(request, reverse("clinic:desk_today")))
 
 

@@ -405,8 +405,35 @@ def build_schedule(users: dict[str, User], patients: list[Patient]) -> int:
                     users,
                 )
     spacing_alerts_demo(patients, practitioners[0][0], locations["Kitsilano"], types, desk)
+    confirmations_demo(desk)
     care_team_demo(desk)
     return booked
+
+
+def confirmations_demo(desk: User) -> int:
+    """Some of the next three days' visits confirmed (issue 20): most from the reminder's
+    link (so the day view lists them as patients' replies), a few by phone at the desk.
+    Its own random sequence, so the bookings above stay as they were. Returns how many."""
+    rng = random.Random(2020)  # noqa: S311 (demo data)
+    now = timezone.now()
+    upcoming = Appointment.objects.filter(
+        status=Appointment.Status.BOOKED,
+        start__gt=now,
+        start__lt=now + dt.timedelta(days=3),
+        confirmed_at__isnull=True,
+    ).select_related("patient")
+    confirmed = 0
+    for appointment in upcoming.order_by("start"):
+        draw = rng.random()
+        if draw < 0.35:
+            by, via = appointment.patient.user, Appointment.ConfirmedVia.LINK
+        elif draw < 0.5:
+            by, via = desk, Appointment.ConfirmedVia.PHONE
+        else:
+            continue
+        services.appointment_confirm(appointment=appointment, by=by, via=via)
+        confirmed += 1
+    return confirmed
 
 
 def care_team_demo(desk: User) -> int:

@@ -87,6 +87,11 @@ def test_the_first_run_builds_the_whole_clinic(demo_clinic):
         assert user is not None, username
         assert user.roles == frozenset({role})
     assert User.objects.get(username="patient").patient.legal_last_name == "Avery"
+    # Some coming visits are confirmed, from the reminder's link and by phone (issue 20).
+    vias = set(
+        Appointment.objects.exclude(confirmed_via="").values_list("confirmed_via", flat=True)
+    )
+    assert vias == {"link", "phone"}
     assert FIRST_PASSWORD in demo_clinic
     assert "frontdesk" in demo_clinic
 
