@@ -10,6 +10,7 @@ from treatments.selectors.documents import (
     visit_summary_with_relations,
 )
 from treatments.selectors.incidents import incident_counts, incident_detail, incidents
+from treatments.selectors.plans import chart_plan, session_plan
 from treatments.selectors.sessions import (
     OPEN_NOTES_PROVIDERS,
     SESSIONS_PER_PAGE,
@@ -35,6 +36,8 @@ from treatments.selectors.sessions import (
 )
 
 __all__ = [
+    "chart_plan",
+    "session_plan",
     "CourseSessionRow",
     "TreatedArea",
     "clinic_details",
