@@ -381,6 +381,9 @@ SUMMARY_STUCK_MINUTES = env.int("SUMMARY_STUCK_MINUTES", default=3)
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 PORTAL_INVITATION_DAYS = env.int("PORTAL_INVITATION_DAYS", default=7)
 IMS_MIN_INTERVAL_DAYS = env.int("IMS_MIN_INTERVAL_DAYS", default=7)
+# The fewest days between IMS visits inside the first two weeks of a care plan that allows
+# twice weekly (clinic.selectors.scheduling.EarlyAllowance gives the sources).
+IMS_EARLY_MIN_INTERVAL_DAYS = env.int("IMS_EARLY_MIN_INTERVAL_DAYS", default=3)
 DEMO_PASSWORD = env.str("DEMO_PASSWORD", default="gunn-ims-demo")
 # How many reverse proxies (load balancers) sit in front of the app and append to
 # X-Forwarded-For; 0 means REMOTE_ADDR is the client. Used for the access log's IP and

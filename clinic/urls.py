@@ -9,6 +9,7 @@ from clinic.forms.accounts import LoginForm
 from clinic.permissions import allow_public, allow_signed_in
 from clinic.views import (
     audit,
+    care,
     email_verification,
     floor,
     intake,
@@ -158,6 +159,12 @@ office_patterns = (
         ),
         path("patients/<int:pk>/consent/", intake.consent_in_clinic, name="consent_in_clinic"),
         path("patients/<int:pk>/recall/", schedule.recall_plan, name="recall_plan"),
+        # Plans of care (physiotherapists write; the front desk reads)
+        path("patients/<int:pk>/plans/new/", care.care_plan_new, name="care_plan_new"),
+        path("plans/<int:pk>/", care.care_plan_detail, name="care_plan_detail"),
+        path("plans/<int:pk>/edit/", care.care_plan_edit, name="care_plan_edit"),
+        path("plans/<int:pk>/status/", care.care_plan_status, name="care_plan_status"),
+        path("plans/<int:pk>/discharge/", care.care_plan_discharge, name="care_plan_discharge"),
         # Patient portal
         path("portal/intake/", intake.portal_intake, name="portal_intake"),
         path("portal/intake/review/", intake.portal_intake_review, name="portal_intake_review"),

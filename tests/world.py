@@ -20,10 +20,12 @@ from django.utils import timezone
 
 from assessments.models import Assessment, SignFinding
 from assessments.tests.factories import add_sign, practitioner_for
+from clinic import services as clinic_services
 from clinic.models import (
     AccessLog,
     Appointment,
     AppointmentType,
+    CarePlan,
     CorrectionRequest,
     Patient,
     ScreeningItem,
@@ -68,6 +70,7 @@ class World:
     screening_item: ScreeningItem
     emergency: AccessLog
     correction: CorrectionRequest
+    plan: CarePlan
 
 
 def _portal_user(patient: Patient, username: str) -> User:
@@ -143,7 +146,17 @@ def build_world() -> World:
     record_copy = summaries.record_copy_request(patient=patient_a, by=patient_a.user)
     summaries.document_render(RecordCopy, record_copy.pk)
     record_copy.refresh_from_db()
+    plan = clinic_services.care_plan_create(
+        patient=patient_a,
+        practitioner=practitioner,
+        by=physio,
+        condition="Right lateral elbow pain",
+        region="upper_limb",
+        goals="Carry the shopping without pain.",
+        measure="QUICKDASH",
+    )
     return World(
+        plan=plan,
         physio=physio,
         physio2=physio2,
         colleague=colleague,
@@ -218,6 +231,11 @@ def world_url(world: World, name: str) -> str | None:
         "clinic:screening_answer": {"pk": a.pk},
         "clinic:consent_in_clinic": {"pk": a.pk},
         "clinic:recall_plan": {"pk": a.pk},
+        "clinic:care_plan_new": {"pk": a.pk},
+        "clinic:care_plan_detail": {"pk": world.plan.pk},
+        "clinic:care_plan_edit": {"pk": world.plan.pk},
+        "clinic:care_plan_status": {"pk": world.plan.pk},
+        "clinic:care_plan_discharge": {"pk": world.plan.pk},
         "clinic:emergency_access": {"pk": a.pk},
         "clinic:access_review": {"pk": world.emergency.pk},
         "clinic:correction_add": {"pk": a.pk},

@@ -10,6 +10,7 @@ from django.utils import timezone
 from clinic.forms.common import DateInput, TimeInput
 from clinic.models import (
     AppointmentType,
+    CarePlan,
     Location,
     Patient,
     Practitioner,
@@ -108,6 +109,18 @@ class BookingForm(SlotForm):
         },
     )
     note = forms.CharField(label="Note for the front desk", required=False, max_length=200)
+    # The patient's active care plan, ticked by default in the patient panel
+    # (clinic/schedule/_patient_panel.html); the desk clears it for a visit outside the
+    # course. The booking service checks that the plan is the patient's and active.
+    plan = forms.ModelChoiceField(
+        queryset=CarePlan.objects.filter(status=CarePlan.Status.ACTIVE),
+        required=False,
+        widget=forms.HiddenInput,
+        error_messages={
+            "invalid_choice": "That care plan is no longer active: book without it or ask "
+            "the physiotherapist."
+        },
+    )
     care_team = forms.BooleanField(
         label="Add the practitioner to the patient's care team",
         required=False,

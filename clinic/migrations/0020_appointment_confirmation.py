@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('clinic', '0018_phone_extension'),
+        ('clinic', '0019_care_plan'),
     ]
 
     operations = [

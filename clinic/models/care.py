@@ -1,10 +1,25 @@
-"""The care team: who may open a patient's clinical record without breaking the glass."""
+"""The care team (who may open a patient's clinical record without breaking the glass)
+and the plan of care (a course of IMS)."""
 
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
+from simple_history.models import HistoricalRecords
+
+from clinic.validators import (
+    NOTE_MAX,
+    LimitedTextField,
+    date_check,
+    validate_booking_date,
+    validate_past_date,
+)
+
+# More than a course: a typing slip (Gunn's trial averaged about eight treatments).
+SESSIONS_PLANNED_MAX = 40
 
 
 class CareTeamMember(models.Model):
@@ -70,3 +85,193 @@ class CareTeamMember(models.Model):
     @property
     def is_active(self) -> bool:
         return self.removed_at is None
+
+
+class CarePlan(models.Model):
+    """A physiotherapist's plan for one course of IMS: the condition and region treated,
+    goals with an outcome measure (baseline and target), how many sessions, how often,
+    how often to re-measure, and where the course stands (active, on hold, discharged
+    with a reason).
+
+    It lives in clinic, not treatments, because the booking service
+    (clinic.services.scheduling) reads its frequency for the IMS interval and clinic
+    imports neither assessments nor treatments; appointments (clinic) and treatment
+    sessions (treatments) point at it. Rules about one row are database constraints:
+      * "twice weekly for the first two weeks" needs the reason, given once here;
+      * a discharged plan has its reason, its date (and a note when the reason is
+        "other"); a plan that is not discharged has neither;
+      * at most one ACTIVE plan per patient (not per region): the IMS interval is counted
+        per patient, whatever region was needled (clinic.selectors.scheduling.needlings),
+        so two active plans of one patient with different frequencies would make the
+        early twice-weekly allowance and a new booking's default plan ambiguous. A
+        second problem either joins the plan (its condition text names both) or one
+        plan waits on hold. Plans on hold and discharged ones are unlimited.
+    Writes go through clinic.services.care_plans; history records every change.
+    """
+
+    class Frequency(models.TextChoices):
+        WEEKLY = "weekly", "Weekly"
+        TWICE_WEEKLY_START = (
+            "twice_weekly_start",
+            "Twice weekly for the first two weeks, then weekly",
+        )
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", "Active"
+        ON_HOLD = "on_hold", "On hold"
+        DISCHARGED = "discharged", "Discharged"
+
+    class DischargeReason(models.TextChoices):
+        GOALS_MET = "goals_met", "Goals met"
+        PLATEAU = "plateau", "Plateau"
+        PATIENT_CHOICE = "patient_choice", "Patient's choice"
+        REFERRED_ON = "referred_on", "Referred on"
+        OTHER = "other", "Other"
+
+    patient = models.ForeignKey(
+        "clinic.Patient", on_delete=models.PROTECT, related_name="care_plans"
+    )
+    practitioner = models.ForeignKey(
+        "clinic.Practitioner",
+        on_delete=models.PROTECT,
+        related_name="care_plans",
+        help_text="The physiotherapist responsible for the course.",
+    )
+    condition = models.CharField(max_length=200, help_text="E.g. right lateral elbow pain.")
+    region = models.CharField(
+        "body region", max_length=20, help_text="A region of the outcome-measure registry."
+    )
+    goals = LimitedTextField(max_length=NOTE_MAX)
+    measure = models.CharField(
+        "outcome measure", max_length=20, help_text="A code of clinic.outcomes.registry."
+    )
+    baseline_score = models.DecimalField(max_digits=6, decimal_places=1, null=True, blank=True)
+    target_score = models.DecimalField(max_digits=6, decimal_places=1, null=True, blank=True)
+    sessions_planned = models.PositiveSmallIntegerField(
+        "planned IMS sessions",
+        default=8,
+        validators=[MinValueValidator(1), MaxValueValidator(SESSIONS_PLANNED_MAX)],
+    )
+    frequency = models.CharField(max_length=20, choices=Frequency.choices, default=Frequency.WEEKLY)
+    frequency_reason = LimitedTextField(
+        "reason for twice weekly",
+        blank=True,
+        max_length=NOTE_MAX,
+        help_text="Required for twice weekly; recorded on each visit booked closer than weekly.",
+    )
+    remeasure_every = models.PositiveSmallIntegerField(
+        "re-measure every (sessions)",
+        default=4,
+        validators=[MinValueValidator(1), MaxValueValidator(SESSIONS_PLANNED_MAX)],
+    )
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.ACTIVE)
+    discharge_reason = models.CharField(max_length=20, choices=DischargeReason.choices, blank=True)
+    discharge_note = LimitedTextField(blank=True, max_length=NOTE_MAX)
+    discharged_on = models.DateField(null=True, blank=True, validators=[validate_past_date])
+    started_on = models.DateField(default=timezone.localdate, validators=[validate_booking_date])
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        app_label = "clinic"
+        ordering = ["-started_on", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(frequency="twice_weekly_start")
+                | ~models.Q(frequency_reason=""),
+                name="care_plan_twice_weekly_has_reason",
+            ),
+            models.CheckConstraint(
+                condition=(
+                    models.Q(status="discharged")
+                    & ~models.Q(discharge_reason="")
+                    & models.Q(discharged_on__isnull=False)
+                )
+                | (
+                    ~models.Q(status="discharged")
+                    & models.Q(discharge_reason="")
+                    & models.Q(discharged_on__isnull=True)
+                ),
+                name="care_plan_discharge_has_reason_and_date",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(discharge_reason="other") | ~models.Q(discharge_note=""),
+                name="care_plan_other_reason_has_note",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(sessions_planned__gte=1)
+                & models.Q(sessions_planned__lte=SESSIONS_PLANNED_MAX)
+                & models.Q(remeasure_every__gte=1)
+                & models.Q(remeasure_every__lte=SESSIONS_PLANNED_MAX),
+                name="care_plan_counts_in_range",
+            ),
+            models.UniqueConstraint(
+                fields=["patient"],
+                condition=models.Q(status="active"),
+                name="care_plan_one_active_per_patient",
+            ),
+            date_check("care_plan", "started_on"),
+            date_check("care_plan", "discharged_on", nullable=True),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.condition} ({self.get_status_display().lower()})"
+
+    def clean(self) -> None:
+        """The rules a form can show next to their fields (the database checks them too)."""
+        from clinic import outcomes
+
+        errors: dict[str, str] = {}
+        if self.measure and self.measure not in outcomes.registry:
+            errors["measure"] = "Choose an outcome measure from the list."
+        if self.region and self.region not in dict(outcomes.registry.region_choices()):
+            errors["region"] = "Choose a body region from the list."
+        if self.twice_weekly and not (self.frequency_reason or "").strip():
+            errors["frequency_reason"] = (
+                "Give the clinical reason for twice weekly; it is recorded on each visit "
+                "booked closer than a week."
+            )
+        if (
+            self.remeasure_every
+            and self.sessions_planned
+            and self.remeasure_every > self.sessions_planned
+        ):
+            errors["remeasure_every"] = "Re-measure within the planned number of sessions."
+        if self.status == self.Status.DISCHARGED:
+            if not self.discharge_reason:
+                errors["discharge_reason"] = "Choose the reason for discharge."
+            elif (
+                self.discharge_reason == self.DischargeReason.OTHER
+                and not (self.discharge_note or "").strip()
+            ):
+                errors["discharge_note"] = "Say why, for a reason of 'Other'."
+            if self.discharged_on is None:
+                errors["discharged_on"] = "Give the date of discharge."
+            elif self.discharged_on < self.started_on:
+                errors["discharged_on"] = "Discharge on or after the day the plan started."
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def is_active(self) -> bool:
+        return self.status == self.Status.ACTIVE
+
+    @property
+    def twice_weekly(self) -> bool:
+        return self.frequency == self.Frequency.TWICE_WEEKLY_START
+
+    @property
+    def measure_label(self) -> str:
+        from clinic import outcomes
+
+        return outcomes.registry.label(self.measure)
+
+    @property
+    def region_label(self) -> str:
+        from clinic import outcomes
+
+        return dict(outcomes.registry.region_choices()).get(self.region, self.region)

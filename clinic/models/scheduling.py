@@ -249,6 +249,17 @@ class Appointment(models.Model):
     spacing_override_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    # The course of care this visit belongs to (clinic.models.care.CarePlan): a booking
+    # for a patient with an active plan defaults to it; its frequency can allow IMS visits
+    # closer than the interval early in the course (services.scheduling._check_spacing).
+    plan = models.ForeignKey(
+        "clinic.CarePlan",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="appointments",
+        verbose_name="care plan",
+    )
     checked_in_at = models.DateTimeField(null=True, blank=True)
     completed_at = models.DateTimeField(null=True, blank=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)

@@ -7,6 +7,12 @@ from clinic.selectors.audit import (
     care_team_for,
     emergency_accesses_to_review,
 )
+from clinic.selectors.care_plans import (
+    PlanProgress,
+    care_plan_active,
+    care_plan_progress,
+    care_plans_for,
+)
 from clinic.selectors.consent import (
     consent_current,
     consent_history,
@@ -51,6 +57,10 @@ from clinic.selectors.system import (
 )
 
 __all__ = [
+    "PlanProgress",
+    "care_plan_active",
+    "care_plan_progress",
+    "care_plans_for",
     "AuditFilters",
     "audit_changes",
     "audit_reads",

@@ -12,6 +12,13 @@ from clinic.services.audit import (
     emergency_access_grant,
     treats,
 )
+from clinic.services.care_plans import (
+    care_plan_create,
+    care_plan_discharge,
+    care_plan_hold,
+    care_plan_resume,
+    care_plan_update,
+)
 from clinic.services.care_team import (
     care_team_add,
     care_team_remove,
@@ -99,6 +106,11 @@ __all__ = [
     "BookingError",
     "EmergencyAccessRequired",
     "access_review_record",
+    "care_plan_create",
+    "care_plan_discharge",
+    "care_plan_hold",
+    "care_plan_resume",
+    "care_plan_update",
     "care_team_add",
     "care_team_remove",
     "correction_request_add",

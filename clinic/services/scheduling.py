@@ -6,7 +6,10 @@ Invariants kept here (and, for overlaps, by PostgreSQL exclusion constraints too
   c. IMS spacing: a new IMS visit is at least IMS_MIN_INTERVAL_DAYS clinic-local calendar
      days from every needling of the patient that counts (booked IMS visits and signed
      sessions with needling sites of any visit type: selectors.scheduling.needlings),
-     before and after it; only a physiotherapist may override, with a reason;
+     before and after it; only a physiotherapist may override, with a reason; a visit
+     of an active care plan that allows twice weekly may be closer inside the course's
+     first two weeks (selectors.scheduling.EarlyAllowance), the plan's reason recorded
+     on the visit as its override;
   d. appointments lie within the practitioner's working hours at that location, outside
      their time off, not in the past and at most BOOKING_HORIZON ahead.
 
@@ -28,6 +31,7 @@ from clinic.inputs import MAX_ID
 from clinic.models import (
     Appointment,
     AppointmentType,
+    CarePlan,
     Location,
     NeedlingDay,
     Patient,
@@ -40,12 +44,15 @@ from clinic.queueing import send_after_commit
 from clinic.selectors.consent import consent_current
 from clinic.selectors.scheduling import (
     BOOKING_HORIZON,
+    CARE_PLAN_REASON_PREFIX,
     ONLINE_LEAD,
     FreeSlot,
     free_slots,
     ims_next_eligible,
     min_interval,
     needling_days,
+    plan_early_allowance,
+    too_close,
 )
 from clinic.services.desk_notices import desk_email_queue, desk_notice_add
 from clinic.tasks import appointment_confirmation_task
@@ -82,25 +89,36 @@ def _time(moment: dt.datetime) -> str:
 
 
 def _check_spacing(
-    *, patient: Patient, day: dt.date, exclude_pk: int | None, override_reason: str, by: User
+    *,
+    patient: Patient,
+    day: dt.date,
+    exclude_pk: int | None,
+    override_reason: str,
+    by: User,
+    plan: CarePlan | None = None,
 ) -> tuple[str, User | None]:
     """Refuse an IMS visit on `day` too close to another, unless a physiotherapist overrides
-    with a reason. Returns the override (reason, author) to store."""
+    with a reason, or the visit's care plan allows twice weekly and both visits fall in
+    the course's first two weeks (selectors.scheduling.EarlyAllowance: sources and the
+    window there). Returns the override (reason, author) to store: for the plan's
+    allowance, the plan's reason (prefixed) and the physiotherapist who wrote the plan."""
     gap = min_interval()
-    too_close = [
-        other
-        for other in needling_days(patient, exclude_pk=exclude_pk)
-        if abs((other - day).days) < gap
-    ]
-    if not too_close:
+    if override_reason.startswith(CARE_PLAN_REASON_PREFIX):
+        override_reason = ""  # the plan's own note carried over by a move: judged afresh
+    days = needling_days(patient, exclude_pk=exclude_pk)
+    if not too_close(day, days):
         return "", None
+    allowance = plan_early_allowance(plan, day=day, exclude_pk=exclude_pk)
+    if allowance is not None and not too_close(day, days, allowance):
+        return allowance.history_reason, plan.created_by
+    close = too_close(day, days, allowance)
     if override_reason.strip():
         if not by.has_role(Role.PHYSIO):
             raise BookingError(
                 "Only a physiotherapist can override the IMS spacing rule.", code="override"
             )
         return override_reason.strip(), by
-    other = min(too_close, key=lambda d: abs((d - day).days))
+    other = min(close, key=lambda d: abs((d - day).days))
     distance = abs((other - day).days)
     when = (
         "the same day"
@@ -109,7 +127,9 @@ def _check_spacing(
             f"{distance} day{'s' if distance != 1 else ''} {'before' if other < day else 'after'}"
         )
     )
-    eligible = ims_next_eligible(patient, on_or_after=day, exclude_pk=exclude_pk)
+    eligible = ims_next_eligible(
+        patient, on_or_after=day, exclude_pk=exclude_pk, allowance=allowance
+    )
     raise BookingError(
         f"IMS sessions need at least {gap} days between them: {patient.display_name} has IMS "
         f"or was needled on {_day(other)} ({when}). Next eligible date: {_day(eligible)}.",
@@ -281,7 +301,13 @@ class Slot:
 
 
 def _check_all(
-    *, patient: Patient, slot: Slot, by: User, override_reason: str, exclude_pk: int | None
+    *,
+    patient: Patient,
+    slot: Slot,
+    by: User,
+    override_reason: str,
+    exclude_pk: int | None,
+    plan: CarePlan | None = None,
 ) -> tuple[str, User | None]:
     """Every booking rule for `slot`; raises BookingError with every rule it breaks (in
     this order: horizon, hours and time off, overlaps, IMS spacing). Returns the spacing
@@ -315,11 +341,28 @@ def _check_all(
                 exclude_pk=exclude_pk,
                 override_reason=override_reason,
                 by=by,
+                plan=plan,
             )
         except BookingError as problem:
             problems.append(problem)
     _raise_all(problems)
     return override
+
+
+def _check_plan(plan: CarePlan | None, patient: Patient) -> None:
+    """A visit joins only an active plan of its own patient (read under the patient lock:
+    the plan services lock the same row)."""
+    if plan is None:
+        return
+    current = CarePlan.objects.get(pk=plan.pk)
+    if current.patient_id != patient.pk:
+        raise BookingError("That care plan belongs to another patient.", code="plan")
+    if not current.is_active:
+        raise BookingError(
+            f"The care plan is {current.get_status_display().lower()}: book the visit "
+            "without it, or resume the plan first.",
+            code="plan",
+        )
 
 
 def _check_online(slot: Slot) -> None:
@@ -348,14 +391,19 @@ def _check_online(slot: Slot) -> None:
 
 
 def appointment_book_check(
-    *, patient: Patient, slot: Slot, by: User, via: str = Appointment.Via.DESK
+    *,
+    patient: Patient,
+    slot: Slot,
+    by: User,
+    via: str = Appointment.Via.DESK,
+    plan: CarePlan | None = None,
 ) -> None:
     """Would `appointment_book` accept this slot now? Raises its BookingError if not and
     writes nothing (no locks either: the booking itself checks again under its locks).
     For a confirmation step and for slot finders."""
     if via == Appointment.Via.PORTAL:
         _check_online(slot)
-    _check_all(patient=patient, slot=slot, by=by, override_reason="", exclude_pk=None)
+    _check_all(patient=patient, slot=slot, by=by, override_reason="", exclude_pk=None, plan=plan)
 
 
 def slots_find(
@@ -411,23 +459,28 @@ def appointment_book(
     via: str = Appointment.Via.DESK,
     override_reason: str = "",
     note: str = "",
+    plan: CarePlan | None = None,
 ) -> Appointment:
     """Book `patient` into `slot` if every invariant holds; raises BookingError otherwise.
+    With `plan` (an active care plan of the patient) the visit belongs to that course.
 
     Side effects: the appointment's history row records who booked (and any spacing
-    override with its reason).
+    override with its reason, or the plan's reason when its allowance let the visit be
+    closer than the interval).
     """
     try:
         with transaction.atomic():
             _lock([slot.practitioner], patient)
             if via == Appointment.Via.PORTAL:
                 _check_online(slot)
+            _check_plan(plan, patient)
             reason, override_by = _check_all(
                 patient=patient,
                 slot=slot,
                 by=by,
                 override_reason=override_reason,
                 exclude_pk=None,
+                plan=plan,
             )
             appointment = Appointment(
                 patient=patient,
@@ -444,8 +497,11 @@ def appointment_book(
                 note=note,
                 spacing_override_reason=reason,
                 spacing_override_by=override_by,
+                plan=plan,
             )
             appointment._history_user = by
+            if reason.startswith(CARE_PLAN_REASON_PREFIX):
+                appointment._change_reason = reason  # simple_history's history_change_reason
             appointment.save()
             if via == Appointment.Via.PORTAL:
                 # The patient booked it themselves: confirm by e-mail with the .ics, and
@@ -461,7 +517,8 @@ def appointment_reschedule(
     *, appointment: Appointment, slot: Slot, by: User, override_reason: str = ""
 ) -> Appointment:
     """Move a booked appointment to `slot` (time, practitioner, location, type) under the
-    same invariants as a new booking, judged without the appointment's old place."""
+    same invariants as a new booking, judged without the appointment's old place. A visit
+    of a care plan keeps its plan, whose twice-weekly allowance (if any) counts."""
     try:
         with transaction.atomic():
             _lock([slot.practitioner, appointment.practitioner], appointment.patient)
@@ -478,6 +535,7 @@ def appointment_reschedule(
                 by=by,
                 override_reason=override_reason,
                 exclude_pk=current.pk,
+                plan=current.plan,
             )
             current.practitioner = slot.practitioner
             current.location = slot.location
@@ -493,6 +551,8 @@ def appointment_reschedule(
                 # The patient confirmed the old time, not this one.
                 current.confirmed_at, current.confirmed_via = None, ""
             current._history_user = by
+            if reason.startswith(CARE_PLAN_REASON_PREFIX):
+                current._change_reason = reason  # simple_history's history_change_reason
             current.save()
             return current
     except IntegrityError as error:

@@ -134,6 +134,7 @@ def patient_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "correction_form": CorrectionRequestForm(),
         "settle_form": SettleForm(),
         "care_team": selectors.care_team_for(patient),
+        "care_plans": list(selectors.care_plans_for(patient)),
         "can_assign_care_team": request.user.has_role(Role.FRONT_DESK, Role.CLINIC_ADMIN),
         "care_team_form": CareTeamForm(),
     }

@@ -27,7 +27,12 @@ from clinic.models import Appointment, Location, Patient, SpacingAlert
 from clinic.origin import Origin
 from clinic.permissions import Role, allow_roles, clinical_record
 from clinic.selectors import scheduling as schedule_selectors
-from clinic.selectors.scheduling import LATE_AFTER, DaySchedule, visit_is_late
+from clinic.selectors.scheduling import (
+    CARE_PLAN_REASON_PREFIX,
+    LATE_AFTER,
+    DaySchedule,
+    visit_is_late,
+)
 from clinic.services import reminders
 from clinic.services.scheduling import BookingError, Slot
 
@@ -299,6 +304,7 @@ def appointment_new(request: HttpRequest) -> HttpResponse:
                 by=request.user,
                 override_reason=data.get("override_reason", ""),
                 note=data["note"],
+                plan=data.get("plan"),
             )
         except BookingError as refusal:
             for problem in refusal.problems:  # every rule it broke, at once
@@ -334,6 +340,9 @@ def appointment_new(request: HttpRequest) -> HttpResponse:
             "form": form,
             "patient": patient,
             "ims": selectors.patient_ims_summary(patient) if patient else None,
+            "care_plan": selectors.care_plan_active(patient) if patient else None,
+            # A new booking joins the active plan unless the desk cleared the box.
+            "plan_ticked": not form.is_bound or bool(form["plan"].value()),
             "can_override": can_override,
             "next": safe_next(request, ""),  # where a booking returns (the week view)
         },
@@ -372,7 +381,12 @@ def booking_patient_panel(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "clinic/schedule/_patient_panel.html",
-        {"patient": patient, "ims": selectors.patient_ims_summary(patient)},
+        {
+            "patient": patient,
+            "ims": selectors.patient_ims_summary(patient),
+            "care_plan": selectors.care_plan_active(patient),
+            "plan_ticked": True,
+        },
     )
 
 
@@ -466,7 +480,10 @@ def appointment_reschedule(request: HttpRequest, pk: int) -> HttpResponse:
         "type": appointment.type_id,
         "date": local.date(),
         "time": local.time(),
-        "override_reason": appointment.spacing_override_reason,
+        # A care plan's reason is the plan's, not an override to carry into the move.
+        "override_reason": ""
+        if appointment.spacing_override_reason.startswith(CARE_PLAN_REASON_PREFIX)
+        else appointment.spacing_override_reason,
     }
     form = SlotForm(request.POST or None, initial=initial, can_override=can_override)
     if request.method == "POST" and form.is_valid():

@@ -1,8 +1,10 @@
 """Demo treatment records: a needling credential for every demo physiotherapist and, for
 each demo patient with a signed assessment, a weekly course of 4-8 signed IMS sessions at
 the assessment's suggested muscles, with pain falling over the course and an adverse event
-on a few. Written through the services (so every signing check runs); a patient who
-already has sessions is left alone."""
+on a few, each course under an active plan of care written before its first session (so
+the sessions join it and the chart shows "Visit N of M"). Written through the services (so
+every signing check runs); a patient who already has sessions is left alone, and a
+patient who already has a plan gets no second one."""
 
 from __future__ import annotations
 
@@ -14,7 +16,17 @@ from django.utils import timezone
 
 from assessments.models import Assessment
 from assessments.selectors import assessment_detail, segmental_summary
-from clinic.models import Appointment, AppointmentType, Patient, Practitioner, User
+from clinic import outcomes
+from clinic import services as clinic_services
+from clinic.models import (
+    Appointment,
+    AppointmentType,
+    CarePlan,
+    Intake,
+    Patient,
+    Practitioner,
+    User,
+)
 from clinic.selectors import ims_next_eligible, needling_readiness
 from treatments import services
 from treatments.models import (
@@ -72,6 +84,7 @@ def build(*, users: dict[str, User], patients: list[Patient]) -> int:
         if patient.user_id:
             count = 10  # the portal demo patient: a full course, for course summaries too
         first = today - dt.timedelta(days=28 + 7 * count)
+        _plan_demo(patient, signed.practitioner, started_on=first, sessions=count)
         for number in range(count):
             created += 1
             signed_ok = _session(
@@ -89,6 +102,39 @@ def build(*, users: dict[str, User], patients: list[Patient]) -> int:
                 break  # blocked (stale consent, uncleared contraindication): one draft shows why
     created += _notes_owed_demo(users, needle=needle, advice=advice, rng=rng)
     return created
+
+
+def _plan_demo(
+    patient: Patient, practitioner: Practitioner, *, started_on: dt.date, sessions: int
+) -> None:
+    """An active plan of care for a demo course, unless the patient has a plan already:
+    the region and measure of their intake (else the neck and NDI), eight sessions (two
+    more than a longer course has had, so it is still under way), re-measured every four;
+    the first demo course is twice weekly for its first two weeks, with its reason."""
+    if CarePlan.objects.filter(patient=patient).exists():
+        return
+    intake = Intake.objects.filter(patient=patient).exclude(region="").order_by("-pk").first()
+    region = intake.region if intake else "neck"
+    measure = next(
+        (m.code for m in outcomes.registry.measures_for_region(region) if m.instrument), "NDI"
+    )
+    twice = not CarePlan.objects.exists()
+    clinic_services.care_plan_create(
+        patient=patient,
+        practitioner=practitioner,
+        by=practitioner.user,
+        condition=f"{dict(outcomes.registry.region_choices()).get(region, 'Neck')} pain",
+        region=region,
+        goals="Back to work and sleep through the night without pain.",
+        measure=measure,
+        sessions_planned=max(8, sessions + 2),
+        frequency=CarePlan.Frequency.TWICE_WEEKLY_START if twice else CarePlan.Frequency.WEEKLY,
+        frequency_reason="Severe guarding at the assessment: two visits a week to settle it."
+        if twice
+        else "",
+        remeasure_every=4,
+        started_on=started_on,
+    )
 
 
 def _notes_owed_demo(users, *, needle, advice, rng) -> int:

@@ -17,7 +17,7 @@ from django.db import transaction
 from django.test import RequestFactory, override_settings
 
 from assessments.models import Assessment
-from clinic.models import Appointment, Patient, User
+from clinic.models import Appointment, CarePlan, Patient, User
 from clinic.permissions import Role
 from treatments.models import TreatmentSession
 
@@ -66,7 +66,7 @@ def _request():
 def _counts() -> dict[str, int]:
     return {
         model.__name__: model.objects.count()
-        for model in (User, Patient, Appointment, Assessment, TreatmentSession)
+        for model in (User, Patient, Appointment, Assessment, TreatmentSession, CarePlan)
     }
 
 
@@ -94,6 +94,17 @@ def test_the_first_run_builds_the_whole_clinic(demo_clinic):
     assert vias == {"link", "phone"}
     assert FIRST_PASSWORD in demo_clinic
     assert "frontdesk" in demo_clinic
+
+
+def test_demo_ims_courses_run_under_an_active_plan(demo_clinic):
+    """Every demo patient with a signed course has one active plan, its signed sessions
+    on it (so the chart shows "Visit N of M"); the first is twice weekly with its reason."""
+    treated = Patient.objects.filter(treatment_sessions__status="signed").distinct()
+    assert treated.exists()
+    for patient in treated:
+        plan = CarePlan.objects.get(patient=patient, status=CarePlan.Status.ACTIVE)
+        assert plan.treatment_sessions.filter(status="signed").exists()
+    assert CarePlan.objects.filter(frequency=CarePlan.Frequency.TWICE_WEEKLY_START).count() == 1
 
 
 def test_seed_demo_again_changes_nothing_and_every_login_works(demo_clinic, settings, capsys):

@@ -61,6 +61,16 @@ class TreatmentSession(models.Model):
         related_name="treatment_sessions",
         help_text="The assessment whose segmental summary guided this session.",
     )
+    # Named care_plan: `plan` is the note's own Plan text (the P of the note, below).
+    care_plan = models.ForeignKey(
+        "clinic.CarePlan",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="treatment_sessions",
+        verbose_name="care plan",
+        help_text="The course of care: its visit's plan when started from a visit.",
+    )
     session_date = models.DateField(
         "date", default=timezone.localdate, validators=[validate_past_date]
     )

@@ -10,6 +10,7 @@ from treatments.selectors.documents import (
     visit_summary_with_relations,
 )
 from treatments.selectors.incidents import incident_counts, incident_detail, incidents
+from treatments.selectors.plans import chart_plan, session_plan
 from treatments.selectors.record import RecordScore, RecordVisit, patient_record
 from treatments.selectors.sessions import (
     OPEN_NOTES_PROVIDERS,
@@ -39,6 +40,8 @@ __all__ = [
     "RecordScore",
     "RecordVisit",
     "patient_record",
+    "chart_plan",
+    "session_plan",
     "CourseSessionRow",
     "TreatedArea",
     "clinic_details",

@@ -23,6 +23,7 @@ from clinic import signing
 from clinic.models import Appointment, CareTeamMember, Patient, Practitioner, User
 from clinic.permissions import Role
 from clinic.selectors import NeedlingReadiness, consent_version_current, needling_readiness
+from clinic.selectors.care_plans import care_plan_active
 from clinic.selectors.scheduling import ims_next_eligible, min_interval, needling_days
 from treatments.models import (
     AdverseEvent,
@@ -78,12 +79,18 @@ def _locked_draft(session: TreatmentSession, by: User) -> TreatmentSession:
     return SessionSigning(session).locked_draft(by)
 
 
+def _active_plan_id(patient: Patient) -> int | None:
+    plan = care_plan_active(patient)
+    return plan.pk if plan else None
+
+
 @transaction.atomic
 def session_start(
     *, patient: Patient, practitioner: Practitioner, appointment: Appointment | None = None
 ) -> TreatmentSession:
     """Open the session note for a visit (or return the one already open for it), linked
-    to the latest assessment so its suggested muscles come first."""
+    to the latest assessment so its suggested muscles come first, and to the visit's care
+    plan (without a visit: the patient's active plan, if any)."""
     if appointment is not None:
         if appointment.patient_id != patient.pk:
             raise ValidationError("That appointment belongs to another patient.")
@@ -94,6 +101,7 @@ def session_start(
         patient=patient,
         practitioner=practitioner,
         appointment=appointment,
+        care_plan_id=appointment.plan_id if appointment else _active_plan_id(patient),
         assessment=assessment_latest(patient),
         session_date=timezone.localtime(appointment.start).date()
         if appointment

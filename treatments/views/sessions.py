@@ -63,6 +63,7 @@ def chart(request: HttpRequest, patient_pk: int) -> HttpResponse:
             "patient": patient,
             "chart": data,
             "session_rows": chart_session_rows(data.sessions.object_list),
+            "course": selectors.chart_plan(patient),
         },
     )
 
@@ -240,6 +241,7 @@ def session_edit(request: HttpRequest, pk: int) -> HttpResponse:
             "patient": session.patient,
             "form": SessionForm(instance=session, reference=reference),
             "credential": credential,
+            "course": selectors.session_plan(session),
         },
     )
 
