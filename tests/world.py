@@ -20,10 +20,12 @@ from django.utils import timezone
 
 from assessments.models import Assessment, SignFinding
 from assessments.tests.factories import add_sign, practitioner_for
+from clinic import services as clinic_services
 from clinic.models import (
     AccessLog,
     Appointment,
     AppointmentType,
+    CarePlan,
     CorrectionRequest,
     Patient,
     ScreeningItem,
@@ -66,6 +68,7 @@ class World:
     screening_item: ScreeningItem
     emergency: AccessLog
     correction: CorrectionRequest
+    plan: CarePlan
 
 
 def _portal_user(patient: Patient, username: str) -> User:
@@ -138,7 +141,17 @@ def build_world() -> World:
     )
     summaries.document_render(CourseSummary, course.pk)
     course.refresh_from_db()
+    plan = clinic_services.care_plan_create(
+        patient=patient_a,
+        practitioner=practitioner,
+        by=physio,
+        condition="Right lateral elbow pain",
+        region="upper_limb",
+        goals="Carry the shopping without pain.",
+        measure="QUICKDASH",
+    )
     return World(
+        plan=plan,
         physio=physio,
         physio2=physio2,
         colleague=colleague,
@@ -194,6 +207,9 @@ def world_url(world: World, name: str) -> str | None:
         "clinic:appointment_status": {"pk": world.appointment.pk},
         "clinic:appointment_cancel": {"pk": world.appointment.pk},
         "clinic:appointment_reschedule": {"pk": world.appointment.pk},
+        "clinic:series_cancel": {"pk": world.appointment.pk},
+        "clinic:series_move": {"pk": world.appointment.pk},
+        "clinic:series_plan": {"pk": world.plan.pk},
         "clinic:spacing_alert_resolve": {"pk": world.alert.pk},
         "clinic:patient_detail": {"pk": a.pk},
         "clinic:patient_edit": {"pk": a.pk},
@@ -209,6 +225,11 @@ def world_url(world: World, name: str) -> str | None:
         "clinic:screening_answer": {"pk": a.pk},
         "clinic:consent_in_clinic": {"pk": a.pk},
         "clinic:recall_plan": {"pk": a.pk},
+        "clinic:care_plan_new": {"pk": a.pk},
+        "clinic:care_plan_detail": {"pk": world.plan.pk},
+        "clinic:care_plan_edit": {"pk": world.plan.pk},
+        "clinic:care_plan_status": {"pk": world.plan.pk},
+        "clinic:care_plan_discharge": {"pk": world.plan.pk},
         "clinic:emergency_access": {"pk": a.pk},
         "clinic:access_review": {"pk": world.emergency.pk},
         "clinic:correction_add": {"pk": a.pk},
