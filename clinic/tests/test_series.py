@@ -8,13 +8,20 @@ import datetime as dt
 import zoneinfo
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from clinic import services
 from clinic.models import Appointment, AppointmentType, CarePlan
 from clinic.services.scheduling import BookingError, Slot, appointment_book
 from clinic.services.series import Fit, SeriesError
-from clinic.tests.factories import make_patient, make_practitioner
+from clinic.tests.factories import (
+    join_care_team,
+    make_patient,
+    make_practitioner,
+    verified_client,
+)
 
 pytestmark = pytest.mark.django_db
 VANCOUVER = zoneinfo.ZoneInfo("America/Vancouver")
@@ -231,3 +238,111 @@ def test_a_visit_outside_a_series_has_no_later_ones(plan, where, tuesday, front_
     )
     with pytest.raises(BookingError):
         services.series_cancel_from(appointment=single, reason="x", by=front_desk)
+
+
+# --- The pages -----------------------------------------------------------------------------
+
+
+def _query(where, tuesday, count=8) -> dict:
+    return {
+        "practitioner": where["practitioner"].pk,
+        "location": where["location"].pk,
+        "type": where["type"].pk,
+        "date": tuesday.isoformat(),
+        "time": "10:00",
+        "count": count,
+    }
+
+
+@pytest.fixture
+def desk_client(front_desk):
+    return verified_client(front_desk)
+
+
+def test_proposal_page_shows_the_move_and_writes_nothing_until_confirmed(
+    plan, where, tuesday, front_desk, maya, ims, desk_client
+):
+    fifth = local(tuesday + dt.timedelta(days=28))
+    take(maya, ims, fifth, front_desk)
+    url = reverse("clinic:series_plan", args=[plan.pk])
+    page = desk_client.get(url, _query(where, tuesday))
+    assert page.status_code == 200
+    proposal = page.context["proposal"]
+    assert [p.fit for p in proposal].count(Fit.MOVED) == 1
+    html = page.content.decode()
+    assert html.count('name="visit"') == 8
+    assert 'data-fit="moved"' in html
+    assert date_format(timezone.localtime(proposal[4].start), "D j M Y, H:i") in html
+    assert Appointment.objects.filter(plan=plan).count() == 0
+    confirm = _query(where, tuesday) | {"visit": [p.value for p in proposal]}
+    done = desk_client.post(url, confirm)
+    assert done.status_code == 302
+    visits = Appointment.objects.filter(plan=plan).order_by("start")
+    assert visits.count() == 8
+    assert visits[4].start == proposal[4].start
+
+
+def test_a_slot_taken_before_confirmation_books_nothing_and_says_why(
+    plan, where, tuesday, front_desk, maya, ims, desk_client
+):
+    url = reverse("clinic:series_plan", args=[plan.pk])
+    proposal = desk_client.get(url, _query(where, tuesday)).context["proposal"]
+    take(maya, ims, proposal[4].start, front_desk)
+    page = desk_client.post(url, _query(where, tuesday) | {"visit": [p.value for p in proposal]})
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "Nothing was booked" in html
+    assert "already booked" in html
+    assert Appointment.objects.filter(plan=plan).count() == 0
+    assert page.context["proposal"][4].fit == Fit.MOVED  # worked out again
+
+
+def test_bad_input_is_a_form_error_not_a_500(plan, where, tuesday, desk_client):
+    url = reverse("clinic:series_plan", args=[plan.pk])
+    page = desk_client.post(url, _query(where, tuesday) | {"visit": ["not-a-time"]})
+    assert page.status_code == 200
+    assert "could not be read" in page.content.decode()
+    page = desk_client.post(url, _query(where, tuesday, count=0) | {"visit": []})
+    assert page.status_code == 200
+    assert Appointment.objects.count() == 0
+    page = desk_client.post(url, _query(where, tuesday))
+    assert "Tick at least one visit" in page.content.decode()
+
+
+def test_physio_on_the_team_may_and_a_patient_may_not(plan, where, tuesday, physio, patient_user):
+    join_care_team(physio, plan.patient)
+    url = reverse("clinic:series_plan", args=[plan.pk])
+    assert verified_client(physio).get(url).status_code == 200
+    assert verified_client(patient_user).get(url).status_code == 403
+
+
+def test_the_modal_offers_this_one_or_this_and_later_ones(series, desk_client, front_desk):
+    html = desk_client.get(reverse("clinic:appointment_detail", args=[series[2].pk])).content
+    html = html.decode()
+    assert reverse("clinic:series_cancel", args=[series[2].pk]) in html
+    assert reverse("clinic:series_move", args=[series[2].pk]) in html
+    desk_client.post(
+        reverse("clinic:series_cancel", args=[series[2].pk]), {"reason": "Moving away"}
+    )
+    statuses = list(Appointment.objects.order_by("start").values_list("status", flat=True))
+    assert statuses == ["booked", "booked", "cancelled", "cancelled", "cancelled"]
+
+
+def test_series_move_page_moves_later_ones_or_shows_the_problem(series, desk_client, where):
+    url = reverse("clinic:series_move", args=[series[1].pk])
+    new = timezone.localtime(series[1].start) + dt.timedelta(days=1)
+    data = {
+        "practitioner": where["practitioner"].pk,
+        "location": where["location"].pk,
+        "type": where["type"].pk,
+        "date": new.date().isoformat(),
+        "time": new.strftime("%H:%M"),
+    }
+    earlier = dict(data, date=(new - dt.timedelta(days=2)).date().isoformat())
+    refused = desk_client.post(url, earlier)
+    assert refused.status_code == 200
+    assert "IMS sessions need at least" in refused.content.decode()
+    assert [a.start for a in Appointment.objects.order_by("start")] == [s.start for s in series]
+    assert desk_client.post(url, data).status_code == 302
+    starts = [a.start for a in Appointment.objects.order_by("start")]
+    assert starts == [series[0].start] + [s.start + dt.timedelta(days=1) for s in series[1:]]

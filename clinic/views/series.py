@@ -123,7 +123,9 @@ def series_plan(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         data = request.GET if "date" in request.GET else _defaults(plan)
         form = SeriesForm(data)
-    proposal = _propose(plan, form, request.user) if form.is_valid() else []
+    # Only the ticked visits unreadable: the proposal is still shown, to tick again.
+    usable = form.is_valid() or set(form.errors) == {"visit"}
+    proposal = _propose(plan, form, request.user) if usable else []
     access_log_record(request=request, patient=plan.patient, what="care plan")
     return render(
         request,
