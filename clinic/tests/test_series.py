@@ -346,3 +346,13 @@ def test_series_move_page_moves_later_ones_or_shows_the_problem(series, desk_cli
     assert desk_client.post(url, data).status_code == 302
     starts = [a.start for a in Appointment.objects.order_by("start")]
     assert starts == [series[0].start] + [s.start + dt.timedelta(days=1) for s in series[1:]]
+
+
+def test_nothing_is_proposed_by_default_once_every_session_is_booked(
+    plan, where, tuesday, front_desk, desk_client
+):
+    starts = [local(tuesday + dt.timedelta(days=7 * i)) for i in range(8)]
+    services.series_book(plan=plan, starts=starts, by=front_desk, **where)
+    page = desk_client.get(reverse("clinic:series_plan", args=[plan.pk]))
+    assert page.context["proposal"] == []
+    assert "All 8 planned sessions are booked" in page.content.decode()

@@ -125,7 +125,10 @@ def series_plan(request: HttpRequest, pk: int) -> HttpResponse:
         form = SeriesForm(data)
     # Only the ticked visits unreadable: the proposal is still shown, to tick again.
     usable = form.is_valid() or set(form.errors) == {"visit"}
-    proposal = _propose(plan, form, request.user) if usable else []
+    remaining = selectors.series_remaining(plan)
+    # Every planned session booked: propose more only when asked for explicitly.
+    all_booked = remaining == 0 and request.method == "GET" and "date" not in request.GET
+    proposal = _propose(plan, form, request.user) if usable and not all_booked else []
     access_log_record(request=request, patient=plan.patient, what="care plan")
     return render(
         request,
@@ -138,7 +141,8 @@ def series_plan(request: HttpRequest, pk: int) -> HttpResponse:
             "bookable": sum(1 for p in proposal if p.bookable),
             "failures": failures,
             "nothing_ticked": nothing_ticked,
-            "remaining": selectors.series_remaining(plan),
+            "remaining": remaining,
+            "all_booked": all_booked,
         },
     )
 
