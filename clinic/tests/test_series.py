@@ -356,3 +356,8 @@ def test_nothing_is_proposed_by_default_once_every_session_is_booked(
     page = desk_client.get(reverse("clinic:series_plan", args=[plan.pk]))
     assert page.context["proposal"] == []
     assert "All 8 planned sessions are booked" in page.content.decode()
+
+
+def test_the_booking_page_links_to_the_series(plan, desk_client):
+    panel = desk_client.get(reverse("clinic:booking_patient_panel"), {"patient": plan.patient.pk})
+    assert reverse("clinic:series_plan", args=[plan.pk]) in panel.content.decode()
