@@ -18,6 +18,7 @@ from clinic.views import (
     records,
     reminder_links,
     schedule,
+    series,
     slots,
     two_factor,
 )
@@ -165,6 +166,10 @@ office_patterns = (
         path("plans/<int:pk>/edit/", care.care_plan_edit, name="care_plan_edit"),
         path("plans/<int:pk>/status/", care.care_plan_status, name="care_plan_status"),
         path("plans/<int:pk>/discharge/", care.care_plan_discharge, name="care_plan_discharge"),
+        # Weekly series of a plan, and "this and later ones" of a series visit
+        path("plans/<int:pk>/series/", series.series_plan, name="series_plan"),
+        path("appointments/<int:pk>/series/cancel/", series.series_cancel, name="series_cancel"),
+        path("appointments/<int:pk>/series/move/", series.series_move, name="series_move"),
         # Patient portal
         path("portal/intake/", intake.portal_intake, name="portal_intake"),
         path("portal/intake/review/", intake.portal_intake_review, name="portal_intake_review"),

@@ -260,6 +260,10 @@ class Appointment(models.Model):
         related_name="appointments",
         verbose_name="care plan",
     )
+    # Visits booked together as one weekly series (clinic.services.series) share this id,
+    # so "this and later ones" can find the rest of the series when one is moved or
+    # cancelled. Empty for a visit booked on its own.
+    series = models.UUIDField(null=True, blank=True, db_index=True, editable=False)
     checked_in_at = models.DateTimeField(null=True, blank=True)
     completed_at = models.DateTimeField(null=True, blank=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)

@@ -50,6 +50,7 @@ from clinic.selectors.scheduling import (
     physio_day,
     week_schedule,
 )
+from clinic.selectors.series import series_remaining, series_this_and_later
 from clinic.selectors.system import (
     Health,
     health_status,
@@ -57,6 +58,8 @@ from clinic.selectors.system import (
 )
 
 __all__ = [
+    "series_remaining",
+    "series_this_and_later",
     "PlanProgress",
     "care_plan_active",
     "care_plan_progress",

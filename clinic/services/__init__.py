@@ -93,6 +93,13 @@ from clinic.services.scheduling import (
     online_bookings_acknowledge,
     slots_find,
 )
+from clinic.services.series import (
+    SeriesError,
+    series_book,
+    series_cancel_from,
+    series_move_from,
+    series_propose,
+)
 
 __all__ = [
     "LinkState",
@@ -134,6 +141,11 @@ __all__ = [
     "appointment_reschedule",
     "needling_day_record",
     "online_bookings_acknowledge",
+    "SeriesError",
+    "series_book",
+    "series_cancel_from",
+    "series_move_from",
+    "series_propose",
     "ConsentError",
     "IntakeError",
     "InvitationError",

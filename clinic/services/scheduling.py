@@ -20,6 +20,7 @@ one transaction, so two bookings racing for the same slot are decided one after 
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -460,9 +461,11 @@ def appointment_book(
     override_reason: str = "",
     note: str = "",
     plan: CarePlan | None = None,
+    series: uuid.UUID | None = None,
 ) -> Appointment:
     """Book `patient` into `slot` if every invariant holds; raises BookingError otherwise.
-    With `plan` (an active care plan of the patient) the visit belongs to that course.
+    With `plan` (an active care plan of the patient) the visit belongs to that course;
+    `series` marks it as one visit of a weekly series (clinic.services.series).
 
     Side effects: the appointment's history row records who booked (and any spacing
     override with its reason, or the plan's reason when its allowance let the visit be
@@ -498,6 +501,7 @@ def appointment_book(
                 spacing_override_reason=reason,
                 spacing_override_by=override_by,
                 plan=plan,
+                series=series,
             )
             appointment._history_user = by
             if reason.startswith(CARE_PLAN_REASON_PREFIX):
