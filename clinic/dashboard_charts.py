@@ -14,9 +14,10 @@ from decimal import Decimal
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-WIDTH = 640
-LABEL_WIDTH, RIGHT, TOP = 150, 48, 8
-BAR, GAP, LEGEND = 12, 14, 30
+# Narrower than the progress chart: two charts share a row, and the text stays readable.
+WIDTH = 480
+LABEL_WIDTH, RIGHT, TOP = 116, 44, 8
+BAR, GAP, LEGEND = 14, 14, 30
 # The progress chart's palette (colour-blind safe Okabe-Ito hues).
 COLOURS = ("#0072b2", "#d55e00", "#007a5a", "#8e3b8a")
 
@@ -58,7 +59,7 @@ def bar_chart(
         y0 = TOP + i * band
         body.append(
             f'<text x="{LABEL_WIDTH - 8}" y="{_n(y0 + len(series) * BAR / 2 + 4)}" '
-            f'font-size="12" text-anchor="end" fill="#1f2a2e">{escape(category[:22])}</text>'
+            f'font-size="12" text-anchor="end" fill="#1f2a2e">{escape(category[:17])}</text>'
         )
         for j in range(len(series)):
             value = values[j][i]
@@ -68,7 +69,7 @@ def bar_chart(
             body.append(
                 f'<rect x="{LABEL_WIDTH}" y="{_n(y)}" width="{_n(length)}" '
                 f'height="{BAR - 2}" fill="{colour}"/>'
-                f'<text x="{_n(LABEL_WIDTH + length + 4)}" y="{_n(y + BAR - 3)}" font-size="10" '
+                f'<text x="{_n(LABEL_WIDTH + length + 4)}" y="{_n(y + BAR - 3)}" font-size="11" '
                 f'fill="#4a585d">{"-" if value is None else _value(value, escape(unit))}</text>'
             )
     body.append(
@@ -76,7 +77,7 @@ def bar_chart(
         f'y2="{TOP + band * len(categories)}" stroke="#8a979c"/>'
     )
     body.extend(
-        f'<g transform="translate({LABEL_WIDTH + j * 150},{height - 18})"><rect width="12" '
+        f'<g transform="translate({8 + j * 130},{height - 18})"><rect width="12" '
         f'height="12" rx="1" fill="{COLOURS[j % len(COLOURS)]}"/>'
         f'<text x="17" y="10" font-size="12" fill="#1f2a2e">{escape(s.label)}</text></g>'
         for j, s in enumerate(series)

@@ -48,36 +48,36 @@ def _scope(request: HttpRequest) -> tuple[DashboardFilterForm, DashboardFilters 
     )
 
 
-def _charts(dashboard: Dashboard) -> list:
+CHARTS = (
+    ("Visits and new patients", "", (("Visits", "visits"), ("New patients", "new_patients"))),
+    (
+        "No-show and late-cancel rate (%)",
+        "%",
+        (("No-show rate", "no_show_rate"), ("Late-cancel rate", "late_cancel_rate")),
+    ),
+    (
+        "Courses started, completed and dropped",
+        "",
+        (("Started", "started"), ("Completed", "completed"), ("Dropped", "dropped")),
+    ),
+)
+
+
+def _charts(dashboard: Dashboard) -> list[dict]:
+    """The three charts, per practitioner (summed over locations): a heading and the SVG."""
     people = dashboard.by_practitioner()
     names = [p.practitioner for p in people]
     return [
-        bar_chart(
-            "Visits and new patients per practitioner",
-            names,
-            [
-                Bars("Visits", [p.visits for p in people]),
-                Bars("New patients", [p.new_patients for p in people]),
-            ],
-        ),
-        bar_chart(
-            "No-show and late-cancel rate per practitioner (%)",
-            names,
-            [
-                Bars("No-show rate", [p.no_show_rate for p in people]),
-                Bars("Late-cancel rate", [p.late_cancel_rate for p in people]),
-            ],
-            unit="%",
-        ),
-        bar_chart(
-            "Courses started, completed and dropped per practitioner",
-            names,
-            [
-                Bars("Started", [p.started for p in people]),
-                Bars("Completed", [p.completed for p in people]),
-                Bars("Dropped", [p.dropped for p in people]),
-            ],
-        ),
+        {
+            "title": title,
+            "svg": bar_chart(
+                f"{title} per practitioner",
+                names,
+                [Bars(label, [getattr(p, name) for p in people]) for label, name in series],
+                unit=unit,
+            ),
+        }
+        for title, unit, series in CHARTS
     ]
 
 
@@ -86,7 +86,8 @@ def _charts(dashboard: Dashboard) -> list:
 def dashboard(request: HttpRequest) -> HttpResponse:
     """Per practitioner and location over a date range (last 90 days by default): new
     patients, visits, no-show and late-cancel rates, courses, the MCID share; three charts
-    and the table, with a CSV of the same table. Bad filters: errors by the fields."""
+    and the table, with a CSV of the same table. Bad filters: errors by the fields and no
+    figures (200, as the audit page's filters: a GET that changed nothing)."""
     form, filters = _scope(request)
     board = clinic_dashboard(filters) if filters else None
     return render(
@@ -100,7 +101,6 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "query": request.GET.urlencode(),
             "own_only": Role.CLINIC_ADMIN not in request.user.roles,
         },
-        status=200 if board else 422,
     )
 
 
@@ -108,10 +108,12 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 @require_GET
 def dashboard_csv(request: HttpRequest) -> HttpResponse:
     """The dashboard's table as CSV, for the same filters (bad filters: the page with its
-    errors)."""
+    errors, 422: no file to save)."""
     form, filters = _scope(request)
     if filters is None:
-        return dashboard(request)
+        page = dashboard(request)
+        page.status_code = 422
+        return page
     board = clinic_dashboard(filters)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = (
