@@ -200,11 +200,16 @@ def test_filters_narrow_to_a_location_and_a_practitioner(world):
     assert blake.table()[1:] == [HAND_COUNTS[3], ["Total", "All", *HAND_COUNTS[3][2:]]]
 
 
-def test_a_visit_since_or_a_booking_keeps_a_plan_from_dropping(world):
-    """Read as of a later day, P7's plan has gone quiet still; read as of a day within 21
-    days of its last visit it has not."""
-    early = clinic_dashboard(DashboardFilters(dt.date(2026, 1, 1), dt.date(2026, 1, 20)))
-    assert early.total.dropped == 0
+def test_a_booking_ahead_keeps_a_quiet_plan_from_dropping(world):
+    """Read as of 15 February: P7's plan (last visit 5 January, nothing booked) has gone
+    quiet; P6's (no visit, but one booked for April) has not, until that booking is
+    cancelled. Plans started less than 21 days before are never counted."""
+    as_of_february = DashboardFilters(dt.date(2026, 2, 1), dt.date(2026, 2, 15))
+    assert clinic_dashboard(as_of_february).total.dropped == 1
+    Appointment.objects.filter(status=S.BOOKED).update(status=S.CANCELLED)
+    assert clinic_dashboard(as_of_february).total.dropped == 2
+    too_soon = DashboardFilters(dt.date(2026, 1, 1), dt.date(2026, 1, 20))
+    assert clinic_dashboard(too_soon).total.dropped == 0
 
 
 class _Table(HTMLParser):
