@@ -29,6 +29,7 @@ NAV_ITEMS: tuple[NavItem, ...] = (
     NavItem("Home", "clinic:portal_home", "house-heart"),
     NavItem("Appointments", "clinic:portal_appointments", "calendar-heart"),
     NavItem("Documents", "treatments:portal_documents", "file-earmark-text"),
+    NavItem("Dashboard", "clinic:dashboard", "bar-chart-line"),
     NavItem("Clinic admin", "clinic:admin_home", "sliders"),
 )
 

@@ -10,6 +10,7 @@ from clinic.permissions import allow_public, allow_signed_in
 from clinic.views import (
     audit,
     care,
+    dashboard,
     email_verification,
     floor,
     intake,
@@ -121,6 +122,8 @@ office_patterns = (
         path("portal/", views.portal_home, name="portal_home"),
         path("clinic-admin/", views.admin_home, name="admin_home"),
         path("clinic-admin/audit/", audit.audit, name="audit"),
+        path("dashboard/", dashboard.dashboard, name="dashboard"),
+        path("dashboard/csv/", dashboard.dashboard_csv, name="dashboard_csv"),
         path("clinic-admin/audit/<int:pk>/review/", audit.access_review, name="access_review"),
         path(
             "patients/<int:pk>/emergency-access/",

@@ -297,6 +297,19 @@ class Appointment(models.Model):
             models.Index(fields=["location", "start"], name="clinic_appt_location_start"),
             # The desk's "new online bookings" list reads only these few rows on every day
             # view; without it PostgreSQL walks every future booking to find them.
+            # The clinic dashboard (clinic.selectors.dashboard): a plan's first visit and
+            # its attended visits read from the index alone, and "is this the patient's
+            # first completed visit" probes only completed visits.
+            models.Index(
+                fields=["plan", "start"],
+                name="clinic_appt_plan_start",
+                include=["location", "status"],
+            ),
+            models.Index(
+                fields=["patient", "start"],
+                name="clinic_appt_patient_completed",
+                condition=models.Q(status="completed"),
+            ),
             models.Index(
                 fields=["start"],
                 name="clinic_appt_online_unseen",

@@ -13,9 +13,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.db.models import (
     Count,
-    DurationField,
     Exists,
-    ExpressionWrapper,
     F,
     FilteredRelation,
     Min,
@@ -974,18 +972,27 @@ class Attendance:
         return bool(self.no_shows or self.late_cancels)
 
 
+def late_cancellation(notice_hours: int) -> Q:
+    """A late cancellation: cancelled with less notice than the clinic's policy
+    (ClinicPolicy.cancellation_notice_hours) before the visit's start. The one statement of
+    the rule, for the patient's attendance record and the clinic dashboard alike."""
+    notice = dt.timedelta(hours=notice_hours)
+    return Q(
+        status=Appointment.Status.CANCELLED,
+        cancelled_at__isnull=False,
+        cancelled_at__gt=F("start") - notice,
+    )
+
+
 def patient_attendance(patient: Patient, *, recent: int = 5) -> Attendance:
     """The patient's attendance record: the clinic's policy, the counts, and (only when
     there are any) the latest events: two or three queries."""
     from clinic.models import ClinicPolicy
 
     hours = ClinicPolicy.current().cancellation_notice_hours
-    notice = dt.timedelta(hours=hours)
     Status = Appointment.Status
-    rows = Appointment.objects.filter(patient=patient).annotate(
-        notice_given=ExpressionWrapper(F("start") - F("cancelled_at"), output_field=DurationField())
-    )
-    late = Q(status=Status.CANCELLED, cancelled_at__isnull=False, notice_given__lt=notice)
+    rows = Appointment.objects.filter(patient=patient)
+    late = late_cancellation(hours)
     counts = rows.aggregate(
         visits=Count("pk", filter=Q(status=Status.COMPLETED)),
         no_shows=Count("pk", filter=Q(status=Status.NO_SHOW)),

@@ -68,6 +68,8 @@ def test_bench_runs_end_to_end_at_a_tiny_scale(bench_env, tmp_path, capsys):
         "session form",
         "assessment",
         "portal documents",
+        "floor (clinic admin)",
+        "clinic dashboard",
     ):
         assert f"| {page} |" in text
     assert "seeded in this run" in text

@@ -10,6 +10,7 @@ from collections import defaultdict
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import models
 
 from assessments.models import Assessment, SignFinding
 from clinic.models import Appointment, Intake, OutcomeScore, Patient, Practitioner
@@ -92,3 +93,18 @@ def test_refuses_a_second_run_unless_reset(seeded, settings):
     call_command("seed_bench", "--scale", str(SCALE), "--seed", "5", "--reset")
     again = (Patient.objects.count(), Appointment.objects.count(), NeedlingSite.objects.count())
     assert again == counts  # same seed, same clinic
+
+
+def test_plans_of_care_for_the_courses(seeded):
+    """Issue 20: every episode (an intake and its visits) is a plan of care, so the clinic
+    dashboard has courses to count; at most one active plan per patient, every
+    discharged one with its reason and date."""
+    from clinic.models import CarePlan
+
+    assert CarePlan.objects.count() == Intake.objects.count()
+    assert not Appointment.objects.filter(plan__isnull=True).exists()
+    assert not Appointment.objects.exclude(plan__patient_id=models.F("patient_id")).exists()
+    discharged = CarePlan.objects.filter(status=CarePlan.Status.DISCHARGED)
+    assert discharged.exists()
+    assert not discharged.filter(models.Q(discharge_reason="") | models.Q(discharged_on=None))
+    assert "plans of care" in seeded

@@ -154,7 +154,12 @@ class Command(BaseCommand):
             [*page_plan["users"].values(), *desk_users, *(load.accounts if load else [])],
             staff={
                 u.pk
-                for u in [page_plan["users"]["desk"], page_plan["users"]["physio"], *desk_users]
+                for u in [
+                    page_plan["users"]["desk"],
+                    page_plan["users"]["physio"],
+                    page_plan["users"]["admin"],
+                    *desk_users,
+                ]
             }
             | (load.staff if load else set()),
         )
@@ -294,6 +299,7 @@ class Command(BaseCommand):
         fifty = clinical.bench_fifty()
         records = clinical.records(fifty)
         desk = User.objects.get(username="bench-desk-1")
+        admin = User.objects.get(username="bench-admin")
         physio = User.objects.get(pk=records.physio_user_id)
         location = (
             Location.objects.filter(active=True)
@@ -317,6 +323,7 @@ class Command(BaseCommand):
         pages = [
             ("floor (physio)", "physio", floor),
             ("floor (front desk)", "desk", floor),
+            ("floor (clinic admin)", "admin", floor),
             ("desk day view", "desk", desk_url),
             # The day view's alerts, which the page loads right after it shows.
             (
@@ -363,10 +370,23 @@ class Command(BaseCommand):
             ),
             ("assessment", "physio", reverse("assessments:detail", args=[records.assessment.pk])),
             ("portal documents", "patient", documents),
+            # The clinic dashboard over the last year, every practitioner and location.
+            (
+                "clinic dashboard",
+                "admin",
+                reverse("clinic:dashboard")
+                + "?"
+                + urlencode(
+                    {
+                        "date_from": (timezone.localdate() - dt.timedelta(days=364)).isoformat(),
+                        "date_to": timezone.localdate().isoformat(),
+                    }
+                ),
+            ),
         ]
         plan = {
-            "users": {"desk": desk, "physio": physio, "patient": fifty.user},
-            "checks": {"desk": floor, "physio": floor, "patient": documents},
+            "users": {"desk": desk, "physio": physio, "patient": fifty.user, "admin": admin},
+            "checks": {"desk": floor, "physio": floor, "patient": documents, "admin": floor},
         }
         if self.options.get("pages") and not self.options.get("profile"):
             chosen = {name.strip() for name in self.options["pages"].split(",")}
@@ -501,6 +521,7 @@ class Command(BaseCommand):
         floors = {
             "desk": benchmark.Summary.of(results["floor (front desk)"]["server_ms"]),
             "physio": benchmark.Summary.of(results["floor (physio)"]["server_ms"]),
+            "admin": benchmark.Summary.of(results["floor (clinic admin)"]["server_ms"]),
             "patient": benchmark.Summary.of(results["floor (physio)"]["server_ms"]),
         }
         n = self.options["requests"]
@@ -537,7 +558,12 @@ class Command(BaseCommand):
                 verdict = "pass" if ok else "**miss**"
                 if not ok:
                     self.misses.append(page["name"])
-            who = {"desk": "front desk", "physio": "physio", "patient": "patient"}[page["account"]]
+            who = {
+                "desk": "front desk",
+                "physio": "physio",
+                "patient": "patient",
+                "admin": "clinic admin",
+            }[page["account"]]
             lines.append(
                 f"| {page['name']} | {who} | {server.median:.1f} | {server.p95:.1f} | "
                 f"{wall.median:.1f} | {ratio_median:.2f} | {ratio_p95:.2f} | {target} | {verdict} |"
@@ -574,6 +600,9 @@ class Command(BaseCommand):
             "- chart scores: Bench Fifty's outcome scores (with the scores chart) and latest "
             "assessments, which the patient chart loads as soon as it shows (htmx, on load)",
             f"- assessment: signed assessment {c['assessment'].pk} with findings",
+            "- clinic dashboard: `/dashboard/` for the last 365 days, every practitioner and "
+            "location, by the clinic admin (`bench-admin`), compared with the clinic admin's "
+            "floor",
             "- portal documents: Bench Fifty signed in to the portal (`bench-fifty`); "
             "compared with the physiotherapist's floor (the floor page is for staff)",
             "",

@@ -38,6 +38,7 @@ from django.utils import timezone
 
 from clinic.models import Appointment, Location, Patient, Practitioner, User
 from devtools.bench_data import assessments as assessments_data
+from devtools.bench_data import care_plans as care_plans_data
 from devtools.bench_data import clinic as bench_data
 from devtools.bench_data import treatments as treatments_data
 
@@ -100,6 +101,8 @@ class Command(BaseCommand):
             self._step("staff and locations")
             bench_data.build_front_office(ctx)
             self._step("patients, intakes and appointments")
+            care_plans_data.build(ctx)
+            self._step("plans of care")
             for module in CLINICAL_DATA:
                 module.build(ctx)
                 self._step(module.__name__)

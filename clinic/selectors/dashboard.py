@@ -1,0 +1,369 @@
+"""The clinic dashboard (issue 20): how each practitioner's work went at each location over
+a date range, for the clinic admin (everyone) and a physiotherapist (their own rows).
+
+Definitions, written once here (the page's footnotes say the same in plain words). The
+range is a span of clinic-local calendar days, both ends included; "the day the range
+looks back from" (the reference day) is its last day, or today if that is later.
+
+- Visit: an appointment in the range marked completed.
+- New patient: a patient whose first completed visit at the clinic, ever, falls in the
+  range; counted on that first visit's practitioner and location. (Not the first
+  appointment: a first booking that was cancelled or missed brought no patient in.)
+- No-show rate: no-shows / (completed visits + no-shows), appointments in the range.
+- Late cancellation: cancelled with less notice than ClinicPolicy.cancellation_notice_hours
+  (clinic.selectors.scheduling.late_cancellation, the rule the attendance record uses);
+  late-cancel rate: late cancellations / (completed + no-shows + late cancellations).
+- Courses are plans of care (CarePlan), counted on the plan's practitioner and the
+  location of the plan's first appointment (a plan with none yet: "no visit yet").
+  Started: started_on in the range. Completed: discharged in the range for any reason but
+  the patient's choice (goals met, plateau, referred on, other: the physiotherapist ended
+  the course). Dropped: discharged in the range at the patient's choice, or, as of the
+  reference day, still active, started at least DROPPED_AFTER days before it, with no
+  completed visit of the patient in the DROPPED_AFTER days up to it and nothing booked
+  after it (issue 20: "no visit for 21 days and no future booking"). The second kind is
+  the plan's state now, read back to the reference day: a plan discharged since is not
+  counted as dropped then.
+- Average sessions per completed course: completed appointments of the plan, averaged
+  over the completed courses.
+- MCID share: of the plans discharged in the range (any reason) with a baseline score and
+  a score on the plan's measure recorded between its start and its discharge, the share
+  whose latest such score improved on the baseline by at least the measure's MCID, read
+  by clinic.outcomes.change_from_baseline (MCIDs and their sources: the measure modules
+  in clinic/outcomes/measures/). Scores are OutcomeScore rows (clinic.models.intake).
+- Waitlist fills: not available yet (no waitlist in this branch).
+
+Queries: six whatever the range or the data size: ClinicPolicy, three grouped by
+practitioner and location (appointments, courses, discharged plans with their latest
+score), and the names of the practitioners and locations found.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db import connection, transaction
+from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from clinic.models import Appointment, CarePlan, ClinicPolicy, Location, OutcomeScore, Practitioner
+from clinic.outcomes.catalogue import registry
+from clinic.outcomes.change import change_from_baseline
+from clinic.selectors.scheduling import late_cancellation
+
+DROPPED_AFTER = 21  # days without a visit (issue 20)
+DEFAULT_DAYS = 90
+NO_VISIT_YET = "No visit yet"
+Status = Appointment.Status
+
+
+@dataclass(frozen=True)
+class DashboardFilters:
+    start: dt.date
+    end: dt.date
+    location_id: int | None = None
+    practitioner_id: int | None = None
+
+    @classmethod
+    def default(cls, **kwargs) -> DashboardFilters:
+        today = timezone.localdate()
+        return cls(start=today - dt.timedelta(days=DEFAULT_DAYS - 1), end=today, **kwargs)
+
+
+@dataclass
+class DashboardRow:
+    practitioner: str
+    location: str
+    new_patients: int = 0
+    visits: int = 0
+    no_shows: int = 0
+    late_cancels: int = 0
+    started: int = 0
+    completed: int = 0
+    dropped: int = 0
+    completed_sessions: int = 0
+    discharged_measured: int = 0
+    reached_mcid: int = 0
+    key: tuple = field(default=(), repr=False)
+
+    def add(self, other: DashboardRow) -> None:
+        for name in COUNTS:
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
+    @property
+    def no_show_rate(self) -> Decimal | None:
+        return _share(self.no_shows, self.visits + self.no_shows)
+
+    @property
+    def late_cancel_rate(self) -> Decimal | None:
+        return _share(self.late_cancels, self.visits + self.no_shows + self.late_cancels)
+
+    @property
+    def sessions_per_course(self) -> Decimal | None:
+        if not self.completed:
+            return None
+        return (Decimal(self.completed_sessions) / self.completed).quantize(Decimal("0.1"))
+
+    @property
+    def mcid_share(self) -> Decimal | None:
+        return _share(self.reached_mcid, self.discharged_measured)
+
+    def cells(self) -> list[str]:
+        """The row as the page's table and the CSV show it, column for column."""
+        return [
+            self.practitioner,
+            self.location,
+            str(self.new_patients),
+            str(self.visits),
+            _percent(self.no_show_rate),
+            _percent(self.late_cancel_rate),
+            str(self.started),
+            str(self.completed),
+            str(self.dropped),
+            "-" if self.sessions_per_course is None else str(self.sessions_per_course),
+            _percent(self.mcid_share)
+            + (
+                f" ({self.reached_mcid} of {self.discharged_measured})"
+                if self.discharged_measured
+                else ""
+            ),
+            # TODO(issue 20): waitlist fills, once the waitlist (its own part of issue 20)
+            # is in this branch: offers taken for a freed slot, per practitioner and location.
+            "n/a",
+        ]
+
+
+COUNTS = (
+    "new_patients",
+    "visits",
+    "no_shows",
+    "late_cancels",
+    "started",
+    "completed",
+    "dropped",
+    "completed_sessions",
+    "discharged_measured",
+    "reached_mcid",
+)
+HEADERS = (
+    "Practitioner",
+    "Location",
+    "New patients",
+    "Visits",
+    "No-show rate",
+    "Late-cancel rate",
+    "Courses started",
+    "Courses completed",
+    "Courses dropped",
+    "Sessions per completed course",
+    "Reached MCID",
+    "Waitlist fills",
+)
+
+
+@dataclass
+class Dashboard:
+    filters: DashboardFilters
+    reference_day: dt.date
+    notice_hours: int
+    rows: list[DashboardRow]
+    total: DashboardRow
+    headers: tuple[str, ...] = HEADERS
+
+    def table(self) -> list[list[str]]:
+        """Header, one line per row, the totals: what the page shows and the CSV holds."""
+        return [list(self.headers), *(r.cells() for r in self.rows), self.total.cells()]
+
+    def by_practitioner(self) -> list[DashboardRow]:
+        """The rows summed over locations, for the charts (in the table's order)."""
+        merged: dict[str, DashboardRow] = {}
+        for row in self.rows:
+            merged.setdefault(row.practitioner, DashboardRow(row.practitioner, "")).add(row)
+        return list(merged.values())
+
+
+def _share(part: int, whole: int) -> Decimal | None:
+    return None if not whole else (Decimal(100) * part / whole).quantize(Decimal("0.1"))
+
+
+def _percent(value: Decimal | None) -> str:
+    return "-" if value is None else f"{value}%"
+
+
+def _day_start(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+
+
+@contextmanager
+def _without_jit():
+    """PostgreSQL compiles a query with JIT when its estimated cost is high, and the
+    per-plan subqueries here estimate high: at seed_bench scale compiling took 1.2 s of a
+    1.6 s query that runs in 0.4 s without it. Off for these reads only (SET LOCAL ends
+    with the transaction)."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL jit = off")
+        yield
+
+
+def clinic_dashboard(filters: DashboardFilters) -> Dashboard:
+    """The figures of every practitioner x location with any, and their totals (see the
+    module's docstring for what each counts). Six queries whatever the data (seven on
+    PostgreSQL, which first turns JIT off for them)."""
+    with _without_jit():
+        return _dashboard(filters)
+
+
+def _dashboard(filters: DashboardFilters) -> Dashboard:
+    today = timezone.localdate()
+    reference = min(filters.end, today)
+    as_of = timezone.now() if reference == today else _day_start(reference + dt.timedelta(days=1))
+    notice_hours = ClinicPolicy.current().cancellation_notice_hours
+    rows: dict[tuple, DashboardRow] = {}
+
+    def row(practitioner_id: int, location_id: int | None) -> DashboardRow:
+        key = (practitioner_id, location_id)
+        if key not in rows:
+            rows[key] = DashboardRow("", "", key=key)
+        return rows[key]
+
+    # 1. Appointments in the range.
+    appointments = Appointment.objects.filter(local_date__range=(filters.start, filters.end))
+    if filters.location_id is not None:
+        appointments = appointments.filter(location_id=filters.location_id)
+    if filters.practitioner_id is not None:
+        appointments = appointments.filter(practitioner_id=filters.practitioner_id)
+    earlier_visit = Appointment.objects.filter(
+        patient_id=OuterRef("patient_id"), status=Status.COMPLETED, start__lt=OuterRef("start")
+    )
+    completed = Q(status=Status.COMPLETED)
+    for found in (
+        appointments.order_by()
+        .values("practitioner_id", "location_id")
+        .annotate(
+            visits=Count("pk", filter=completed),
+            no_shows=Count("pk", filter=Q(status=Status.NO_SHOW)),
+            late_cancels=Count("pk", filter=late_cancellation(notice_hours)),
+            new_patients=Count("pk", filter=completed & ~Exists(earlier_visit)),
+        )
+    ):
+        target = row(found["practitioner_id"], found["location_id"])
+        for name in ("visits", "no_shows", "late_cancels", "new_patients"):
+            setattr(target, name, found[name])
+
+    # 2. Courses: started, completed, dropped in the range.
+    plans = _plans(filters)
+    in_range = (filters.start, filters.end)
+    finished = Q(status=CarePlan.Status.DISCHARGED, discharged_on__range=in_range)
+    by_choice = Q(discharge_reason=CarePlan.DischargeReason.PATIENT_CHOICE)
+    went_quiet = Q(
+        status=CarePlan.Status.ACTIVE,
+        started_on__lte=reference - dt.timedelta(days=DROPPED_AFTER),
+        seen_lately=False,
+        booked_ahead=False,
+    )
+    patient_visits = Appointment.objects.filter(patient_id=OuterRef("patient_id"))
+    for found in (
+        plans.filter(
+            Q(started_on__range=in_range)
+            | finished
+            | Q(status=CarePlan.Status.ACTIVE, started_on__lte=reference)
+        )
+        .annotate(
+            attended=Coalesce(
+                Subquery(
+                    Appointment.objects.filter(plan_id=OuterRef("pk"), status=Status.COMPLETED)
+                    .order_by()
+                    .values("plan_id")
+                    .annotate(n=Count("pk"))
+                    .values("n")
+                ),
+                Value(0),
+                output_field=IntegerField(),
+            ),
+            seen_lately=Exists(
+                patient_visits.filter(
+                    status=Status.COMPLETED,
+                    start__gt=as_of - dt.timedelta(days=DROPPED_AFTER),
+                    start__lte=as_of,
+                )
+            ),
+            booked_ahead=Exists(
+                patient_visits.filter(
+                    status__in=(Status.BOOKED, Status.CHECKED_IN, Status.COMPLETED),
+                    start__gt=as_of,
+                )
+            ),
+        )
+        .values("practitioner_id", "first_location")
+        .annotate(
+            started=Count("pk", filter=Q(started_on__range=in_range)),
+            completed=Count("pk", filter=finished & ~by_choice),
+            dropped=Count("pk", filter=(finished & by_choice) | went_quiet),
+            completed_sessions=Sum("attended", filter=finished & ~by_choice),
+        )
+    ):
+        target = row(found["practitioner_id"], found["first_location"])
+        target.started = found["started"]
+        target.completed = found["completed"]
+        target.dropped = found["dropped"]
+        target.completed_sessions = found["completed_sessions"] or 0
+
+    # 3. Discharged plans with a baseline and their latest score on the plan's measure.
+    latest = (
+        OutcomeScore.objects.filter(
+            patient_id=OuterRef("patient_id"),
+            instrument=OuterRef("measure"),
+            recorded_at__date__gte=OuterRef("started_on"),
+            recorded_at__date__lte=OuterRef("discharged_on"),
+        )
+        .order_by("-recorded_at", "-pk")
+        .values("value")[:1]
+    )
+    for practitioner_id, location_id, measure, baseline, score in (
+        plans.filter(finished, baseline_score__isnull=False)
+        .annotate(latest=Subquery(latest))
+        .filter(latest__isnull=False)
+        .values_list("practitioner_id", "first_location", "measure", "baseline_score", "latest")
+    ):
+        known = registry.find(measure)
+        if known is None or known.mcid is None:
+            continue  # no published MCID here: the plan cannot be judged
+        target = row(practitioner_id, location_id)
+        target.discharged_measured += 1
+        target.reached_mcid += change_from_baseline(measure, baseline, score).reaches_mcid
+
+    names = dict(
+        Practitioner.objects.filter(pk__in={k[0] for k in rows}).values_list("pk", "display_name")
+    )
+    places = dict(Location.objects.filter(pk__in={k[1] for k in rows}).values_list("pk", "name"))
+    for (practitioner_id, location_id), found in rows.items():
+        found.practitioner = names.get(practitioner_id, "")
+        found.location = places.get(location_id, NO_VISIT_YET)
+    ordered = sorted(
+        rows.values(), key=lambda r: (r.practitioner, r.location == NO_VISIT_YET, r.location)
+    )
+    total = DashboardRow("Total", "All")
+    for found in ordered:
+        total.add(found)
+    return Dashboard(filters, reference, notice_hours, ordered, total)
+
+
+def _plans(filters: DashboardFilters):
+    """Plans of care with the location of their first appointment, within the filters."""
+    first_location = Subquery(
+        Appointment.objects.filter(plan_id=OuterRef("pk"))
+        .order_by("start", "pk")
+        .values("location_id")[:1]
+    )
+    plans = CarePlan.objects.order_by().annotate(first_location=first_location)
+    if filters.location_id is not None:
+        plans = plans.filter(first_location=filters.location_id)
+    if filters.practitioner_id is not None:
+        plans = plans.filter(practitioner_id=filters.practitioner_id)
+    return plans
