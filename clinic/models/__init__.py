@@ -22,6 +22,7 @@ from clinic.models.scheduling import (
     WorkingHours,
 )
 from clinic.models.verification import EmailVerification
+from clinic.models.waitlist import TimeWindow, WaitlistEntry, WaitlistOffer
 
 __all__ = [
     "AccessLog",
@@ -52,4 +53,7 @@ __all__ = [
     "ScreeningClearance",
     "ScreeningItem",
     "User",
+    "TimeWindow",
+    "WaitlistEntry",
+    "WaitlistOffer",
 ]

@@ -55,7 +55,7 @@ from clinic.selectors.scheduling import (
     plan_early_allowance,
     too_close,
 )
-from clinic.tasks import appointment_confirmation_task
+from clinic.tasks import appointment_confirmation_task, waitlist_slot_freed_task
 
 
 class BookingError(Exception):
@@ -694,19 +694,26 @@ def appointment_no_show_undo(*, appointment: Appointment, by: User) -> Appointme
 
 def appointment_cancel(*, appointment: Appointment, reason: str, by: User) -> Appointment:
     """Cancel with a reason; the slot is free again and the visit stops counting for
-    IMS spacing."""
+    IMS spacing. A future slot is handed to the waitlist after commit
+    (waitlist_slot_freed_task: automatic offers, when the clinic turns them on)."""
     reason = reason.strip()
     if not reason:
         raise BookingError("Give a reason for cancelling.", code="reason")
-    return _transition(
-        appointment,
-        allowed_from=(Appointment.Status.BOOKED,),
-        by=by,
-        status=Appointment.Status.CANCELLED,
-        cancelled_at=timezone.now(),
-        cancelled_by=by,
-        cancel_reason=reason[:200],
-    )
+    with transaction.atomic():
+        cancelled = _transition(
+            appointment,
+            allowed_from=(Appointment.Status.BOOKED,),
+            by=by,
+            status=Appointment.Status.CANCELLED,
+            cancelled_at=timezone.now(),
+            cancelled_by=by,
+            cancel_reason=reason[:200],
+        )
+        if cancelled.start > timezone.now():
+            # The freed slot goes to the waitlist (clinic.services.waitlist): offered
+            # automatically when the clinic has that on; the task checks.
+            send_after_commit(waitlist_slot_freed_task, cancelled.pk)
+    return cancelled
 
 
 def appointment_cancel_by_patient(*, appointment: Appointment, by: User) -> Appointment:
