@@ -54,8 +54,8 @@ class WaitlistEntryForm(forms.ModelForm):
             "latest_date": DateInput(),
         }
         labels = {
-            "time_from": "Or between",
-            "time_to": "and",
+            "time_from": "Or from",
+            "time_to": "to",
             "earliest_date": "Earliest date",
             "latest_date": "Latest date (optional)",
         }

@@ -10,6 +10,7 @@ import zoneinfo
 import pytest
 from django.core import mail
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -196,10 +197,7 @@ def test_an_offer_is_emailed_and_accepting_books_once(
     assert "Take this time" in mail.outbox[0].body
     url = reverse("clinic:waitlist_offer", args=[waitlist_offer_token(offer_a)])
     assert url in mail.outbox[0].body
-    client = verified_client(None) if False else None  # the link is public
-    from django.test import Client
-
-    client = Client()
+    client = Client()  # the link is public: no one signs in
     page = client.get(url)
     assert page.status_code == 200
     assert "Take this time" in page.content.decode()
@@ -316,3 +314,32 @@ def test_entry_form_errors_sit_next_to_their_fields(front_desk, ims):
     entry = WaitlistEntry.objects.get(patient=patient)
     assert entry.weekdays == "13"
     assert entry.windows == "evening"
+
+
+def test_the_list_shows_a_freed_time_until_it_is_booked_again(slot, front_desk):
+    from clinic.selectors import freed_slots
+
+    booked = make_patient(legal_first_name="Booked", legal_last_name="Patient")
+    appointment = services.appointment_book(patient=booked, slot=slot, by=front_desk)
+    services.appointment_cancel(appointment=appointment, reason="Ill", by=front_desk)
+    assert [a.pk for a in freed_slots()] == [appointment.pk]
+    html = verified_client(front_desk).get(reverse("clinic:waitlist_list")).content.decode()
+    assert "Freed by recent cancellations" in html
+    other = make_patient(legal_first_name="Other", legal_last_name="Patient")
+    services.appointment_book(patient=other, slot=slot, by=front_desk)
+    assert freed_slots() == []
+
+
+def test_a_physiotherapist_reads_the_matches_but_cannot_offer(slot, ims, physio, front_desk):
+    entry = _wait("Read", ims, front_desk)
+    client = verified_client(physio)
+    query = (
+        f"?practitioner={slot.practitioner.pk}&location={slot.location.pk}&type={ims.pk}"
+        f"&date={slot.start.date().isoformat()}&time=10:00"
+    )
+    html = client.get(reverse("clinic:waitlist_matches") + query).content.decode()
+    assert "Read Waiting" in html
+    assert "Offer by e-mail" not in html
+    response = client.post(reverse("clinic:waitlist_offer_create", args=[entry.pk]))
+    assert response.status_code == 403
+    assert not WaitlistOffer.objects.exists()

@@ -105,7 +105,7 @@ def waitlist_list(request: HttpRequest) -> HttpResponse:
             "practitioners": practitioners,
             "practitioner": practitioner,
             "freed": freed,
-            "slot_form": SlotForm(),
+            "slot_form": _styled(SlotForm()),
             "offers": waitlist_selectors.waitlist_offers_recent(limit=10),
             "query": query,
             "found": found,
@@ -177,6 +177,15 @@ def waitlist_remove(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, f"{entry.patient.display_name} is off the waitlist.")
     return redirect("clinic:waitlist_list")
+
+
+def _styled(form: SlotForm) -> SlotForm:
+    """The sidebar's slot form with Bootstrap's classes (the booking modal styles its own)."""
+    form.fields["practitioner"].empty_label = "Choose a practitioner"
+    for field in form.fields.values():
+        kind = "form-select" if hasattr(field, "queryset") else "form-control"
+        field.widget.attrs["class"] = kind
+    return form
 
 
 def _slot_from(data) -> tuple[SlotForm, Slot | None]:
