@@ -34,6 +34,7 @@ from clinic.models import (
     WaitlistEntry,
     WaitlistOffer,
 )
+from clinic.permissions import Role
 from clinic.queueing import send_after_commit
 from clinic.selectors.scheduling import needlings, too_close
 from clinic.services.scheduling import (
@@ -361,7 +362,18 @@ def waitlist_slot_freed(*, appointment_id: int) -> int:
         start=appointment.start,
         type=appointment.type,
     )
-    by = appointment.cancelled_by or appointment.booked_by
+    # The offer (and the booking it may make) is the clinic's: made in the name of the staff
+    # member who cancelled or booked the visit, never of a patient who cancelled online.
+    by = next(
+        (
+            user
+            for user in (appointment.cancelled_by, appointment.booked_by)
+            if user is not None and user.is_active and not user.has_role(Role.PATIENT)
+        ),
+        None,
+    )
+    if by is None:
+        return 0  # the desk sees the freed time on the waitlist page and offers it
     return len(waitlist_offers_make(slot=slot, by=by, count=policy.waitlist_offer_count))
 
 
@@ -435,14 +447,20 @@ class Outcome(Enum):
 
 def waitlist_offer_accept(*, offer: WaitlistOffer) -> tuple[Outcome, Appointment | None]:
     """The patient takes the offered time. First to accept wins: the practitioner row is
-    locked first (as the booking service locks it), then the offer, so two acceptances of
-    one slot run one after the other; the booking itself is `appointment_book` with every
-    rule, by the staff member who made the offer. The winner's entry becomes booked, the
-    other pending offers of that slot are marked gone and their patients told (after
-    commit), and the winner's other offers are withdrawn. Any other state changes nothing
-    and says why."""
+    locked first (as the booking service locks it), then the entry and the offer, so two
+    acceptances of one slot run one after the other; the booking itself is
+    `appointment_book` with every rule, by the staff member who made the offer. The
+    winner's entry becomes booked, the other pending offers of that slot are marked gone
+    and their patients told (after commit), and the winner's other offers are withdrawn.
+    Any other state changes nothing and says why."""
     with transaction.atomic():
         Practitioner.objects.select_for_update().get(pk=offer.practitioner_id)
+        # The entry before the offer, as waitlist_entry_remove locks them: no circular wait.
+        entry = (
+            WaitlistEntry.objects.select_for_update(of=("self",))
+            .select_related("patient")
+            .get(pk=offer.entry_id)
+        )
         current = (
             WaitlistOffer.objects.select_for_update(of=("self",))
             .select_related("practitioner", "location", "type", "created_by")
@@ -460,11 +478,6 @@ def waitlist_offer_accept(*, offer: WaitlistOffer) -> tuple[Outcome, Appointment
             current.status = status.EXPIRED
             current.save(update_fields=["status"])
             return Outcome.EXPIRED, None
-        entry = (
-            WaitlistEntry.objects.select_for_update(of=("self",))
-            .select_related("patient")
-            .get(pk=current.entry_id)
-        )
         if entry.status != WaitlistEntry.Status.WAITING:
             current.status, current.answered_at = status.WITHDRAWN, now
             current.save(update_fields=["status", "answered_at"])
