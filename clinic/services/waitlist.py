@@ -48,8 +48,9 @@ from clinic.tasks import waitlist_offer_gone_task, waitlist_offer_send_task
 
 # Problems of the slot itself (not of one patient): no one on the list can take it.
 _PATIENT_PROBLEMS = {"patient_overlap", "spacing", "override"}
-# How many ranked candidates the booking service re-checks before the slot is judged.
-_CONFIRMED = 3
+# How many ranked candidates the booking service itself re-checks: the first, which judges
+# the slot (hours, time off, taken, past) and confirms the batch reading for the top match.
+_CONFIRMED = 1
 
 
 # --- Entries ------------------------------------------------------------------------------
@@ -179,9 +180,9 @@ def waitlist_matches(*, slot: Slot, by: User, limit: int = 20) -> Matches:
     Left out: a patient with another visit overlapping the slot, and, for an IMS slot, a
     patient for whom it would break the IMS interval (`too_close` over `needlings`, the
     booking rule; a care plan's twice-weekly allowance is not assumed here, so such a
-    patient is booked from the booking form instead). The first few ranked are then
-    checked with `appointment_book_check` itself; a refusal of the slot (hours, time off,
-    taken, past) returns no matches and says why.
+    patient is booked from the booking form instead). The best ranked is then checked
+    with `appointment_book_check` itself; a refusal of the slot (hours, time off, taken,
+    past) returns no matches and says why.
 
     Ranking, best first:
       1. the entry names this practitioner (a preference met beats "anyone");
@@ -190,7 +191,7 @@ def waitlist_matches(*, slot: Slot, by: User, limit: int = 20) -> Matches:
 
     Queries do not grow with the list: the entries with their patients and practitioners,
     the patients' overlapping visits and their needlings (two) are each one query, then
-    at most a few service checks."""
+    one service check."""
     local = timezone.localtime(slot.start)
     day = local.date()
     end_time = timezone.localtime(slot.end).time()
