@@ -64,6 +64,10 @@ class WaitlistEntryForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["type"].queryset = AppointmentType.objects.filter(active=True)
         self.fields["type"].empty_label = "Choose a type"
+        self.fields["type"].error_messages["required"] = "Choose the type of visit."
+        self.fields["earliest_date"].error_messages["required"] = (
+            "Give the first date the patient can come."
+        )
         self.fields["practitioners"].queryset = Practitioner.objects.filter(active=True)
         self.fields["location"].queryset = Location.objects.filter(active=True)
         self.fields["location"].empty_label = "Any location"
