@@ -26,6 +26,7 @@ NAV_ITEMS: tuple[NavItem, ...] = (
     NavItem("My day", "clinic:physio_day", "clipboard2-pulse"),
     NavItem("Schedule", "clinic:desk_today", "calendar-week"),
     NavItem("Patients", "clinic:patient_list", "people"),
+    NavItem("Waitlist", "clinic:waitlist_list", "hourglass-split"),
     NavItem("Home", "clinic:portal_home", "house-heart"),
     NavItem("Appointments", "clinic:portal_appointments", "calendar-heart"),
     NavItem("Documents", "treatments:portal_documents", "file-earmark-text"),

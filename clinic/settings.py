@@ -252,6 +252,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "clinic.tasks.sessions_clear_expired_task",
         "schedule": 24 * 60 * 60.0,
     },
+    "waitlist-offers-expire": {
+        "task": "clinic.tasks.waitlist_offers_expire_task",
+        "schedule": 5 * 60.0,
+        "options": {"expires": 4 * 60},
+    },
 }
 
 # --- Authentication -------------------------------------------------------------------------
@@ -384,6 +389,8 @@ IMS_MIN_INTERVAL_DAYS = env.int("IMS_MIN_INTERVAL_DAYS", default=7)
 # The fewest days between IMS visits inside the first two weeks of a care plan that allows
 # twice weekly (clinic.selectors.scheduling.EarlyAllowance gives the sources).
 IMS_EARLY_MIN_INTERVAL_DAYS = env.int("IMS_EARLY_MIN_INTERVAL_DAYS", default=3)
+# How long a waitlist offer's e-mailed link can be used (it also ends when the slot starts).
+WAITLIST_OFFER_HOURS = env.int("WAITLIST_OFFER_HOURS", default=2)
 DEMO_PASSWORD = env.str("DEMO_PASSWORD", default="gunn-ims-demo")
 # How many reverse proxies (load balancers) sit in front of the app and append to
 # X-Forwarded-For; 0 means REMOTE_ADDR is the client. Used for the access log's IP and

@@ -82,3 +82,35 @@ def desk_notice_email_task(appointment_id: int, kind: str) -> bool:
     from clinic.services.desk_notices import desk_notice_email_send
 
     return desk_notice_email_send(appointment_id=appointment_id, kind=kind)
+
+
+@shared_task(acks_late=True, autoretry_for=(ConnectionError,), retry_backoff=True, max_retries=5)
+def waitlist_offer_send_task(offer_id: int) -> bool:
+    """E-mail one waitlist offer's link (safe to run twice: sends only while pending)."""
+    from clinic.services.waitlist import waitlist_offer_send
+
+    return waitlist_offer_send(offer_id=offer_id)
+
+
+@shared_task(acks_late=True, autoretry_for=(ConnectionError,), retry_backoff=True, max_retries=5)
+def waitlist_offer_gone_task(offer_id: int) -> bool:
+    """Tell one patient the slot they were offered has been taken (once)."""
+    from clinic.services.waitlist import waitlist_offer_gone_send
+
+    return waitlist_offer_gone_send(offer_id=offer_id)
+
+
+@shared_task
+def waitlist_slot_freed_task(appointment_id: int) -> int:
+    """A visit was cancelled: offer its slot automatically when the clinic says so."""
+    from clinic.services.waitlist import waitlist_slot_freed
+
+    return waitlist_slot_freed(appointment_id=appointment_id)
+
+
+@shared_task
+def waitlist_offers_expire_task() -> int:
+    """Beat's sweep: offers past their time are marked expired."""
+    from clinic.services.waitlist import waitlist_offers_expire
+
+    return waitlist_offers_expire()

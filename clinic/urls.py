@@ -22,6 +22,7 @@ from clinic.views import (
     series,
     slots,
     two_factor,
+    waitlist,
 )
 from clinic.views import home as views
 
@@ -173,6 +174,16 @@ office_patterns = (
         path("plans/<int:pk>/series/", series.series_plan, name="series_plan"),
         path("appointments/<int:pk>/series/cancel/", series.series_cancel, name="series_cancel"),
         path("appointments/<int:pk>/series/move/", series.series_move, name="series_move"),
+        # Waitlist (front desk; physiotherapists read) and its e-mailed offers (public)
+        path("waitlist/", waitlist.waitlist_list, name="waitlist_list"),
+        path("waitlist/add/", waitlist.waitlist_add, name="waitlist_add"),
+        path("waitlist/<int:pk>/edit/", waitlist.waitlist_edit, name="waitlist_edit"),
+        path("waitlist/<int:pk>/remove/", waitlist.waitlist_remove, name="waitlist_remove"),
+        path("waitlist/matches/", waitlist.waitlist_matches, name="waitlist_matches"),
+        path(
+            "waitlist/<int:pk>/offer/", waitlist.waitlist_offer_create, name="waitlist_offer_create"
+        ),
+        path("waitlist/offer/<str:token>/", waitlist.waitlist_offer, name="waitlist_offer"),
         # Patient portal
         path("portal/intake/", intake.portal_intake, name="portal_intake"),
         path("portal/intake/review/", intake.portal_intake_review, name="portal_intake_review"),

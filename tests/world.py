@@ -31,6 +31,7 @@ from clinic.models import (
     ScreeningItem,
     SpacingAlert,
     User,
+    WaitlistEntry,
 )
 from clinic.permissions import Role
 from clinic.tests.factories import UserFactory, join_care_team, write_appointment
@@ -71,6 +72,7 @@ class World:
     emergency: AccessLog
     correction: CorrectionRequest
     plan: CarePlan
+    waitlist: WaitlistEntry
 
 
 def _portal_user(patient: Patient, username: str) -> User:
@@ -155,8 +157,16 @@ def build_world() -> World:
         goals="Carry the shopping without pain.",
         measure="QUICKDASH",
     )
+    waitlist = clinic_services.waitlist_entry_create(
+        patient=patient_b,
+        by=front_desk,
+        type=ims,
+        earliest_date=timezone.localdate(),
+        weekdays="01234",
+    )
     return World(
         plan=plan,
+        waitlist=waitlist,
         physio=physio,
         physio2=physio2,
         colleague=colleague,
@@ -216,6 +226,10 @@ def world_url(world: World, name: str) -> str | None:
         "clinic:series_cancel": {"pk": world.appointment.pk},
         "clinic:series_move": {"pk": world.appointment.pk},
         "clinic:series_plan": {"pk": world.plan.pk},
+        "clinic:waitlist_edit": {"pk": world.waitlist.pk},
+        "clinic:waitlist_remove": {"pk": world.waitlist.pk},
+        "clinic:waitlist_offer_create": {"pk": world.waitlist.pk},
+        "clinic:waitlist_offer": {"token": "not-a-real-offer"},
         "clinic:spacing_alert_resolve": {"pk": world.alert.pk},
         "clinic:patient_detail": {"pk": a.pk},
         "clinic:patient_edit": {"pk": a.pk},

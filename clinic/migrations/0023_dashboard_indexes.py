@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('clinic', '0021_appointment_series'),
+        ('clinic', '0022_waitlist'),
     ]
 
     operations = [

@@ -23,6 +23,7 @@ from clinic.models.scheduling import (
     WorkingHours,
 )
 from clinic.models.verification import EmailVerification
+from clinic.models.waitlist import TimeWindow, WaitlistEntry, WaitlistOffer
 
 __all__ = [
     "AccessLog",
@@ -54,4 +55,7 @@ __all__ = [
     "ScreeningClearance",
     "ScreeningItem",
     "User",
+    "TimeWindow",
+    "WaitlistEntry",
+    "WaitlistOffer",
 ]

@@ -188,6 +188,18 @@ class ClinicPolicy(models.Model):
         help_text="When patients book, confirm or cancel online, also e-mail this address "
         "(the desk's shared inbox). Blank: the notices show on the day view only.",
     )
+    # The waitlist's automatic offers (clinic.services.waitlist): off until the clinic
+    # turns them on; the desk can always offer a freed slot by hand.
+    waitlist_auto_offer = models.BooleanField(
+        "offer freed slots automatically",
+        default=False,
+        help_text="When a visit is cancelled, e-mail the best waitlist matches a link to take it.",
+    )
+    waitlist_offer_count = models.PositiveSmallIntegerField(
+        "waitlist matches offered at once",
+        default=3,
+        validators=[MinValueValidator(1), MaxValueValidator(10)],
+    )
 
     class Meta:
         app_label = "clinic"

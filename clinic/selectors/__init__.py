@@ -56,6 +56,11 @@ from clinic.selectors.system import (
     health_status,
     staff_by_role,
 )
+from clinic.selectors.waitlist import (
+    freed_slots,
+    waitlist_entries,
+    waitlist_for_patient,
+)
 
 __all__ = [
     "series_remaining",
@@ -103,4 +108,7 @@ __all__ = [
     "screening_for",
     "staff_by_role",
     "with_list_status",
+    "freed_slots",
+    "waitlist_entries",
+    "waitlist_for_patient",
 ]

@@ -85,6 +85,7 @@ def needlings(
     exclude_pk: int | None = None,
     counted_until: dt.date | None = None,
     overridden: bool = True,
+    patient_ids: list[int] | None = None,
 ) -> list[Needling]:
     """THE rule for which visits count for IMS spacing, in (patient, day) order; every
     place that counts spacing (booking and rescheduling, signing, the booking modal, the
@@ -101,6 +102,8 @@ def needlings(
 
     `exclude_pk`: an appointment left out (the one being moved or signed). `counted_until`:
     only needlings on or before that day (the visit summary's "next session" date).
+    `patient_ids`: several patients at once (the waitlist's matches for a slot), still two
+    queries.
     `overridden=False` leaves out visits whose appointment carries a physiotherapist's
     override reason (the audit does not report those).
 
@@ -119,6 +122,9 @@ def needlings(
     if patient is not None:
         appointments = appointments.filter(patient=patient)
         days = days.filter(patient=patient)
+    if patient_ids is not None:
+        appointments = appointments.filter(patient_id__in=patient_ids)
+        days = days.filter(patient_id__in=patient_ids)
     if exclude_pk:
         appointments = appointments.exclude(pk=exclude_pk)
         days = days.exclude(appointment_id=exclude_pk)

@@ -100,6 +100,17 @@ from clinic.services.series import (
     series_move_from,
     series_propose,
 )
+from clinic.services.waitlist import (
+    waitlist_entry_create,
+    waitlist_entry_remove,
+    waitlist_entry_update,
+    waitlist_matches,
+    waitlist_offer_accept,
+    waitlist_offer_create,
+    waitlist_offer_for_token,
+    waitlist_offers_expire,
+    waitlist_slot_freed,
+)
 
 __all__ = [
     "LinkState",
@@ -176,4 +187,13 @@ __all__ = [
     "screening_answer_outstanding",
     "screening_clear",
     "user_set_roles",
+    "waitlist_entry_create",
+    "waitlist_entry_remove",
+    "waitlist_entry_update",
+    "waitlist_matches",
+    "waitlist_offer_accept",
+    "waitlist_offer_create",
+    "waitlist_offer_for_token",
+    "waitlist_offers_expire",
+    "waitlist_slot_freed",
 ]

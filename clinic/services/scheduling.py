@@ -56,7 +56,7 @@ from clinic.selectors.scheduling import (
     too_close,
 )
 from clinic.services.desk_notices import desk_email_queue, desk_notice_add
-from clinic.tasks import appointment_confirmation_task
+from clinic.tasks import appointment_confirmation_task, waitlist_slot_freed_task
 
 
 class BookingError(Exception):
@@ -703,20 +703,28 @@ def appointment_cancel(
 ) -> Appointment:
     """Cancel with a reason; the slot is free again and the visit stops counting for
     IMS spacing. `by` is None for a patient without a portal account cancelling from a
-    reminder's link; the history row then says so in `history_reason`."""
+    reminder's link; the history row then says so in `history_reason`. A future slot is
+    handed to the waitlist after commit (waitlist_slot_freed_task: automatic offers, when
+    the clinic turns them on)."""
     reason = reason.strip()
     if not reason:
         raise BookingError("Give a reason for cancelling.", code="reason")
-    return _transition(
-        appointment,
-        allowed_from=(Appointment.Status.BOOKED,),
-        by=by,
-        reason=history_reason or None,
-        status=Appointment.Status.CANCELLED,
-        cancelled_at=timezone.now(),
-        cancelled_by=by,
-        cancel_reason=reason[:200],
-    )
+    with transaction.atomic():
+        cancelled = _transition(
+            appointment,
+            allowed_from=(Appointment.Status.BOOKED,),
+            by=by,
+            reason=history_reason or None,
+            status=Appointment.Status.CANCELLED,
+            cancelled_at=timezone.now(),
+            cancelled_by=by,
+            cancel_reason=reason[:200],
+        )
+        if cancelled.start > timezone.now():
+            # The freed slot goes to the waitlist (clinic.services.waitlist): offered
+            # automatically when the clinic has that on; the task checks.
+            send_after_commit(waitlist_slot_freed_task, cancelled.pk)
+    return cancelled
 
 
 def clinic_phone(appointment: Appointment) -> str:

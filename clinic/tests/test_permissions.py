@@ -71,14 +71,19 @@ ROLE_FIXTURES = {
     Role.CLINIC_ADMIN: "clinic_admin",
 }
 MENUS = {
-    Role.FRONT_DESK: ["clinic:desk_today", "clinic:patient_list"],
-    Role.PHYSIO: ["clinic:physio_day", "clinic:desk_today", "clinic:patient_list"],
+    Role.FRONT_DESK: ["clinic:desk_today", "clinic:patient_list", "clinic:waitlist_list"],
+    Role.PHYSIO: [
+        "clinic:physio_day",
+        "clinic:desk_today",
+        "clinic:patient_list",
+        "clinic:waitlist_list",
+    ],
     Role.PATIENT: [
         "clinic:portal_home",
         "clinic:portal_appointments",
         "treatments:portal_documents",
     ],
-    Role.CLINIC_ADMIN: ["clinic:admin_home"],
+    Role.CLINIC_ADMIN: ["clinic:waitlist_list", "clinic:admin_home"],
 }
 # Physiotherapists book too, so the front desk's schedule is open to them.
 SHARED_HOMES = {Role.PHYSIO: {Role.FRONT_DESK}}
@@ -137,6 +142,7 @@ def test_a_physio_who_also_runs_the_clinic_sees_both_menus_and_starts_with_patie
         "clinic:physio_day",
         "clinic:desk_today",
         "clinic:patient_list",
+        "clinic:waitlist_list",
         "clinic:admin_home",
     }
 

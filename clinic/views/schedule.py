@@ -35,6 +35,7 @@ from clinic.selectors.scheduling import (
 )
 from clinic.services import reminders
 from clinic.services.scheduling import BookingError, Slot
+from clinic.views.waitlist import after_cancel_url
 
 STAFF = (Role.FRONT_DESK, Role.PHYSIO)
 
@@ -443,7 +444,11 @@ def appointment_status(request: HttpRequest, pk: int) -> HttpResponse:
 @allow_roles(*STAFF)
 @require_POST
 def appointment_cancel(request: HttpRequest, pk: int) -> HttpResponse:
-    appointment = get_object_or_404(Appointment.objects.select_related("patient"), pk=pk)
+    """Cancel; when someone on the waitlist waits for that kind of visit, the desk lands on
+    the waitlist matches for the freed time (clinic.views.waitlist)."""
+    appointment = get_object_or_404(
+        Appointment.objects.select_related("patient", "practitioner", "location", "type"), pk=pk
+    )
     form = CancelForm(request.POST)
     if not form.is_valid():
         messages.error(request, form.errors["reason"][0])
@@ -458,6 +463,8 @@ def appointment_cancel(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(
                 request, f"Cancelled {appointment.patient.display_name}'s appointment."
             )
+            if url := after_cancel_url(appointment):
+                return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
     return _back_to_schedule(request, appointment)
 
 

@@ -30,6 +30,7 @@ from clinic.selectors.scheduling import CARE_PLAN_REASON_PREFIX
 from clinic.services.scheduling import BookingError, Slot
 from clinic.services.series import SeriesError
 from clinic.views.schedule import _schedule_url
+from clinic.views.waitlist import after_cancel_url
 
 STAFF = (Role.FRONT_DESK, Role.PHYSIO)
 DEFAULT_TIME = dt.time(9)
@@ -183,6 +184,9 @@ def series_cancel(request: HttpRequest, pk: int) -> HttpResponse:
             f"{appointment.patient.display_name}'s series, from "
             f"{date_format(timezone.localtime(appointment.start), 'D j M')} on.",
         )
+        # The first freed time goes to the waitlist (the later ones are on its list page).
+        if url := after_cancel_url(appointment):
+            return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
     return _done(request, appointment)
 
 

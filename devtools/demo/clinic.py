@@ -380,6 +380,7 @@ def build_schedule(users: dict[str, User], patients: list[Patient]) -> int:
     now = timezone.now()
     if Appointment.objects.filter(start__gte=now, start__lt=now + dt.timedelta(days=7)).exists():
         care_team_demo(users["frontdesk"])
+        waitlist_demo(users["frontdesk"], patients)
         return 0
     rng = random.Random(4242)  # noqa: S311 (demo data)
     types = {t.name: t for t in AppointmentType.objects.all()}
@@ -407,6 +408,7 @@ def build_schedule(users: dict[str, User], patients: list[Patient]) -> int:
     spacing_alerts_demo(patients, practitioners[0][0], locations["Kitsilano"], types, desk)
     confirmations_demo(desk)
     care_team_demo(desk)
+    waitlist_demo(desk, patients)
     return booked
 
 
@@ -434,6 +436,37 @@ def confirmations_demo(desk: User) -> int:
         services.appointment_confirm(appointment=appointment, by=by, via=via)
         confirmed += 1
     return confirmed
+
+
+def waitlist_demo(desk: User, patients: list[Patient]) -> int:
+    """A few patients on the waitlist (IMS, different days and times; one asks for the
+    first practitioner). Only when the list is empty, so running it again changes nothing.
+    Returns how many entries were added."""
+    from clinic.models import WaitlistEntry
+
+    if WaitlistEntry.objects.exists() or len(patients) < 4:
+        return 0
+    ims = AppointmentType.objects.filter(is_ims=True, active=True).first()
+    first = Practitioner.objects.order_by("order").first()
+    if ims is None or first is None:
+        return 0
+    today = timezone.localdate()
+    wishes = [
+        ({"weekdays": "01234", "windows": "morning"}, [first], "Works afternoons."),
+        ({"weekdays": "13", "windows": "afternoon,evening"}, [], ""),
+        ({"weekdays": "024", "time_from": dt.time(11), "time_to": dt.time(14)}, [], "Lunch hour."),
+    ]
+    for patient, (fields, wanted, note) in zip(patients[-3:], wishes, strict=True):
+        services.waitlist_entry_create(
+            patient=patient,
+            by=desk,
+            type=ims,
+            practitioners=wanted,
+            earliest_date=today,
+            note=note,
+            **fields,
+        )
+    return len(wishes)
 
 
 def care_team_demo(desk: User) -> int:
