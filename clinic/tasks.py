@@ -82,3 +82,19 @@ def desk_notice_email_task(appointment_id: int, kind: str) -> bool:
     from clinic.services.desk_notices import desk_notice_email_send
 
     return desk_notice_email_send(appointment_id=appointment_id, kind=kind)
+
+
+@shared_task(acks_late=True, autoretry_for=(ConnectionError,), retry_backoff=True, max_retries=5)
+def remeasure_reminder_send_task(reminder_id: int) -> bool:
+    """E-mail a patient the link to the questionnaire due before their visit (once)."""
+    from clinic.services.remeasure import remeasure_reminder_send
+
+    return remeasure_reminder_send(reminder_id)
+
+
+@shared_task
+def remeasure_reminders_task() -> int:
+    """Beat, daily: ask the patients who owe a re-measure before their next visit."""
+    from clinic.services.remeasure import remeasure_reminders_send
+
+    return remeasure_reminders_send()
