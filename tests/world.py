@@ -307,6 +307,7 @@ def world_url(world: World, name: str) -> str | None:
         "treatments:portal_document_download": {"token": world.summary.token},
         "treatments:portal_record_download": {"token": world.record_copy.token},
         "treatments:portal_discharge_download": {"token": world.discharge.token},
+        "treatments:discharge_summary_download": {"token": world.discharge.token},
         "treatments:patient_documents": {"patient_pk": a.pk},
         "treatments:course_summary_new": {"patient_pk": a.pk},
         "treatments:summary_download": {"token": world.summary.token},

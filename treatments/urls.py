@@ -45,6 +45,11 @@ urlpatterns = [
         name="portal_document_download",
     ),
     path(
+        "documents/discharge/<uuid:token>/staff-download/",
+        documents.discharge_summary_download,
+        name="discharge_summary_download",
+    ),
+    path(
         "documents/discharge/<uuid:token>/download/",
         documents.portal_discharge_download,
         name="portal_discharge_download",

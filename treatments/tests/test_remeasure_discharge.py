@@ -267,6 +267,9 @@ def test_discharge_renders_a_plain_words_pdf_and_offers_a_prefilled_course_summa
     documents = reverse("treatments:patient_documents", args=[patient.pk])
     assert f"{documents}?plan={plan.pk}" in detail
     page = _text(staff.get(documents, {"plan": plan.pk}))
+    staff_download = reverse("treatments:discharge_summary_download", args=[summary.token])
+    assert staff_download in page
+    assert staff.get(staff_download).status_code == 200
     assert f'name="date_from" value="{plan.started_on.isoformat()}"' in page
     assert f'name="date_to" value="{plan.discharged_on.isoformat()}"' in page
 

@@ -147,6 +147,7 @@ def _documents_page(request, patient, course_form=None, status=200) -> HttpRespo
             }
         )
     access_log_record(request=request, patient=patient, what="document list")
+    discharges = list(DischargeSummary.objects.filter(patient=patient).select_related("care_plan"))
     return render(
         request,
         "treatments/patient_documents.html",
@@ -154,11 +155,12 @@ def _documents_page(request, patient, course_form=None, status=200) -> HttpRespo
             "patient": patient,
             "visits": visits,
             "courses": courses,
+            "discharges": discharges,
             "is_physio": is_physio,
             "email_refusal": document_email_refusal(patient),
             "email_link": email_verification_pending(patient),
             "course_form": course_form,
-            "poll": any(d.is_pending for d in [*visits, *courses]),
+            "poll": any(d.is_pending for d in [*visits, *courses, *discharges]),
             "poll_seconds": POLL_SECONDS,
         },
         status=status,
@@ -177,6 +179,16 @@ def summary_download(request: HttpRequest, token: str) -> FileResponse:
     return _pdf_response(
         request, summary, summary.session.patient, f"visit summary v{summary.version}"
     )
+
+
+@allow_roles(Role.PHYSIO)
+@clinical_record("token", "treatments.DischargeSummary", field="token", patient="patient")
+@require_GET
+@never_cache
+def discharge_summary_download(request: HttpRequest, token: str) -> FileResponse:
+    """The patient's discharge summary, for the clinical team (to see what the patient got)."""
+    summary = get_object_or_404(DischargeSummary.objects.select_related("patient"), token=token)
+    return _pdf_response(request, summary, summary.patient, "discharge summary")
 
 
 @allow_roles(Role.PHYSIO, Role.FRONT_DESK)
