@@ -222,6 +222,7 @@ CELERY_TASK_ROUTES = {
     "treatments.tasks.visit_summary_render_task": {"queue": "pdf"},
     "treatments.tasks.course_summary_render_task": {"queue": "pdf"},
     "treatments.tasks.record_copy_render_task": {"queue": "pdf"},
+    "treatments.tasks.discharge_summary_render_task": {"queue": "pdf"},
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
@@ -242,6 +243,10 @@ CELERY_BEAT_SCHEDULE = {
     "ims-recall": {
         "task": "clinic.tasks.recall_task",
         "schedule": crontab(hour=9, minute=0),
+    },
+    "remeasure-reminders": {
+        "task": "clinic.tasks.remeasure_reminders_task",
+        "schedule": crontab(hour=9, minute=30),
     },
     "summaries-sweep": {
         "task": "treatments.tasks.summaries_sweep_task",

@@ -114,3 +114,19 @@ def waitlist_offers_expire_task() -> int:
     from clinic.services.waitlist import waitlist_offers_expire
 
     return waitlist_offers_expire()
+
+
+@shared_task(acks_late=True, autoretry_for=(ConnectionError,), retry_backoff=True, max_retries=5)
+def remeasure_reminder_send_task(reminder_id: int) -> bool:
+    """E-mail a patient the link to the questionnaire due before their visit (once)."""
+    from clinic.services.remeasure import remeasure_reminder_send
+
+    return remeasure_reminder_send(reminder_id)
+
+
+@shared_task
+def remeasure_reminders_task() -> int:
+    """Beat, daily: ask the patients who owe a re-measure before their next visit."""
+    from clinic.services.remeasure import remeasure_reminders_send
+
+    return remeasure_reminders_send()

@@ -201,6 +201,7 @@ office_patterns = (
             name="portal_appointment_calendar",
         ),
         path("portal/book/", portal.portal_book, name="portal_book"),
+        path("portal/questionnaire/", portal.portal_remeasure, name="portal_remeasure"),
         path("portal/my-records/", records.portal_records, name="portal_records"),
         path(
             "portal/my-records/download/",

@@ -97,6 +97,7 @@ OWN_RECORDS = {
     "GET": {
         "treatments:portal_document_download",
         "treatments:portal_record_download",
+        "treatments:portal_discharge_download",
         "clinic:portal_appointment_calendar",
     },
     "POST": {"clinic:portal_appointment_cancel"},

@@ -38,6 +38,7 @@ from clinic.tests.factories import UserFactory, join_care_team, write_appointmen
 from treatments.models import (
     AdverseEvent,
     CourseSummary,
+    DischargeSummary,
     NeedlingSite,
     RecordCopy,
     TreatmentSession,
@@ -73,6 +74,7 @@ class World:
     correction: CorrectionRequest
     plan: CarePlan
     waitlist: WaitlistEntry
+    discharge: DischargeSummary
 
 
 def _portal_user(patient: Patient, username: str) -> User:
@@ -148,6 +150,21 @@ def build_world() -> World:
     record_copy = summaries.record_copy_request(patient=patient_a, by=patient_a.user)
     summaries.document_render(RecordCopy, record_copy.pk)
     record_copy.refresh_from_db()
+    # An earlier course of patient A, discharged: its discharge summary for the portal.
+    earlier = clinic_services.care_plan_create(
+        patient=patient_a,
+        practitioner=practitioner,
+        by=physio,
+        condition="Left neck pain",
+        region="neck",
+        goals="Turn the head to reverse the car.",
+        measure="NDI",
+        started_on=session.session_date,
+    )
+    clinic_services.care_plan_discharge(plan=earlier, by=physio, reason="goals_met")
+    discharge = DischargeSummary.objects.get(care_plan=earlier)
+    summaries.document_render(DischargeSummary, discharge.pk)
+    discharge.refresh_from_db()
     plan = clinic_services.care_plan_create(
         patient=patient_a,
         practitioner=practitioner,
@@ -167,6 +184,7 @@ def build_world() -> World:
     return World(
         plan=plan,
         waitlist=waitlist,
+        discharge=discharge,
         physio=physio,
         physio2=physio2,
         colleague=colleague,
@@ -302,6 +320,8 @@ def world_url(world: World, name: str) -> str | None:
         "treatments:part_remove": {"pk": s.pk, "kind": "site", "part_pk": world.site.pk},
         "treatments:portal_document_download": {"token": world.summary.token},
         "treatments:portal_record_download": {"token": world.record_copy.token},
+        "treatments:portal_discharge_download": {"token": world.discharge.token},
+        "treatments:discharge_summary_download": {"token": world.discharge.token},
         "treatments:patient_documents": {"patient_pk": a.pk},
         "treatments:course_summary_new": {"patient_pk": a.pk},
         "treatments:summary_download": {"token": world.summary.token},

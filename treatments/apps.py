@@ -11,7 +11,7 @@ class TreatmentsConfig(AppConfig):
     def ready(self) -> None:
         from clinic.reference_cache import reference_watch
         from clinic.selectors import open_notes_register
-        from clinic.services import export_section_register
+        from clinic.services import care_plan_discharge_hook_register, export_section_register
         from treatments import selectors, services
         from treatments.models import HomeCareSnippet, NeedleSize
 
@@ -22,6 +22,10 @@ class TreatmentsConfig(AppConfig):
         # Unsigned session notes and completed IMS visits without one, on My day (clinic).
         for name, provider in selectors.OPEN_NOTES_PROVIDERS.items():
             open_notes_register(name, provider)
+        # Discharging a plan (clinic) asks for the patient's discharge summary PDF.
+        care_plan_discharge_hook_register(
+            "discharge_summary", services.discharge_summary_request_on_discharge
+        )
 
 
 def treatment_sessions_export(patient):

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from celery import Task, shared_task
 
-from treatments.models import CourseSummary, RecordCopy, VisitSummary
+from treatments.models import CourseSummary, DischargeSummary, RecordCopy, VisitSummary
 
 RENDER_OPTIONS = {
     "bind": True,
@@ -25,7 +25,11 @@ RENDER_OPTIONS = {
 }
 
 
-def _render(task: Task, model: type[VisitSummary | CourseSummary | RecordCopy], pk: int) -> bool:
+def _render(
+    task: Task,
+    model: type[VisitSummary | CourseSummary | RecordCopy | DischargeSummary],
+    pk: int,
+) -> bool:
     from treatments.services import summaries
 
     try:
@@ -54,6 +58,12 @@ def course_summary_render_task(self: Task, summary_id: int) -> bool:
 def record_copy_render_task(self: Task, copy_id: int) -> bool:
     """Render the PDF of a patient's whole record they asked for in the portal."""
     return _render(self, RecordCopy, copy_id)
+
+
+@shared_task(**RENDER_OPTIONS)
+def discharge_summary_render_task(self: Task, summary_id: int) -> bool:
+    """Render the patient's discharge summary PDF at the end of a course of care."""
+    return _render(self, DischargeSummary, summary_id)
 
 
 @shared_task(acks_late=True, autoretry_for=(ConnectionError,), retry_backoff=True, max_retries=5)

@@ -44,6 +44,16 @@ urlpatterns = [
         documents.portal_document_download,
         name="portal_document_download",
     ),
+    path(
+        "documents/discharge/<uuid:token>/staff-download/",
+        documents.discharge_summary_download,
+        name="discharge_summary_download",
+    ),
+    path(
+        "documents/discharge/<uuid:token>/download/",
+        documents.portal_discharge_download,
+        name="portal_discharge_download",
+    ),
     # The patient's whole record, readable and as a PDF (portal "My records").
     path("documents/my-record/", records.portal_record, name="portal_record"),
     path("documents/my-record/pdf/", records.portal_record_pdf, name="portal_record_pdf"),

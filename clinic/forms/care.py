@@ -116,3 +116,29 @@ class CarePlanDischargeForm(forms.Form):
         self.fields["on"].widget.attrs["max"] = timezone.localdate().isoformat()
         self.helper = FormHelper()
         self.helper.form_tag = False
+
+
+class RemeasureForm(forms.Form):
+    """The plan's questionnaire, the same questions as the intake's (clinic.outcomes): one
+    radio group per item. Unanswered items are allowed up to the instrument's published
+    limit; the service scores and refuses too few answers."""
+
+    def __init__(self, *args, instrument, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.instrument = instrument
+        for item in instrument.items:
+            self.fields[item.key] = forms.TypedChoiceField(
+                label=item.label,
+                choices=[(o.value, o.label) for o in item.options],
+                coerce=int,
+                empty_value=None,
+                required=False,
+                widget=forms.RadioSelect,
+            )
+
+    @property
+    def region_fields(self):
+        return [self[item.key] for item in self.instrument.items]
+
+    def answers(self) -> dict[str, int | None]:
+        return {item.key: self.cleaned_data.get(item.key) for item in self.instrument.items}

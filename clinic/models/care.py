@@ -275,3 +275,23 @@ class CarePlan(models.Model):
         from clinic import outcomes
 
         return dict(outcomes.registry.region_choices()).get(self.region, self.region)
+
+
+class RemeasureReminder(models.Model):
+    """The e-mail asking a patient to fill in their plan's outcome measure before visit
+    `visit` of the course (the appointment): one row per re-measure visit, written when the
+    e-mail is queued, so the daily sweep asks once (clinic.services.remeasure)."""
+
+    plan = models.ForeignKey(CarePlan, on_delete=models.PROTECT, related_name="+")
+    appointment = models.OneToOneField(
+        "clinic.Appointment", on_delete=models.PROTECT, related_name="remeasure_reminder"
+    )
+    visit = models.PositiveSmallIntegerField()
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        app_label = "clinic"
+
+    def __str__(self) -> str:
+        return f"Re-measure reminder for visit {self.visit} of plan {self.plan_id}"

@@ -245,11 +245,31 @@ class OutcomeScore(models.Model):
     intake = models.ForeignKey(
         Intake, on_delete=models.PROTECT, null=True, blank=True, related_name="scores"
     )
+    # A re-measure the patient filled in the portal before visit `plan_visit` of a plan of
+    # care (clinic.services.remeasure); both empty for intake scores.
+    care_plan = models.ForeignKey(
+        "clinic.CarePlan", on_delete=models.PROTECT, null=True, blank=True, related_name="scores"
+    )
+    plan_visit = models.PositiveSmallIntegerField(null=True, blank=True)
+    appointment = models.ForeignKey(
+        "clinic.Appointment",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="remeasures",
+    )
 
     class Meta:
         app_label = "clinic"
         ordering = ["recorded_at"]
         indexes = [models.Index(fields=["patient", "instrument", "recorded_at"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["care_plan", "plan_visit"],
+                condition=models.Q(care_plan__isnull=False),
+                name="outcome_one_remeasure_per_plan_visit",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.instrument} {self.value} ({self.recorded_at:%Y-%m-%d})"

@@ -8,10 +8,14 @@ from clinic.selectors.audit import (
     emergency_accesses_to_review,
 )
 from clinic.selectors.care_plans import (
+    REMEASURE_ASK_DAYS,
     PlanProgress,
+    RemeasureDue,
     care_plan_active,
     care_plan_progress,
     care_plans_for,
+    remeasure_due,
+    remeasured_on_day,
 )
 from clinic.selectors.consent import (
     consent_current,
@@ -69,6 +73,10 @@ __all__ = [
     "care_plan_active",
     "care_plan_progress",
     "care_plans_for",
+    "REMEASURE_ASK_DAYS",
+    "RemeasureDue",
+    "remeasure_due",
+    "remeasured_on_day",
     "AuditFilters",
     "audit_changes",
     "audit_reads",

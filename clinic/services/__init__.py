@@ -15,6 +15,7 @@ from clinic.services.audit import (
 from clinic.services.care_plans import (
     care_plan_create,
     care_plan_discharge,
+    care_plan_discharge_hook_register,
     care_plan_hold,
     care_plan_resume,
     care_plan_update,
@@ -66,6 +67,11 @@ from clinic.services.records import (
     export_rows,
     export_section_register,
     patient_export,
+)
+from clinic.services.remeasure import (
+    remeasure_reminder_send,
+    remeasure_reminders_send,
+    remeasure_submit,
 )
 from clinic.services.reminder_links import (
     LinkState,
@@ -126,6 +132,10 @@ __all__ = [
     "access_review_record",
     "care_plan_create",
     "care_plan_discharge",
+    "care_plan_discharge_hook_register",
+    "remeasure_reminder_send",
+    "remeasure_reminders_send",
+    "remeasure_submit",
     "care_plan_hold",
     "care_plan_resume",
     "care_plan_update",

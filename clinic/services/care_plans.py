@@ -9,6 +9,7 @@ clinic.models.care.CarePlan); the history table keeps who changed what.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -131,6 +132,20 @@ def care_plan_resume(*, plan: CarePlan, by: User) -> CarePlan:
     )
 
 
+# What else happens, in the same transaction, when a plan is discharged. Clinic cannot import
+# treatments (the layers), so treatments registers its part here at start-up
+# (TreatmentsConfig.ready: the patient's discharge summary PDF), as it registers its open
+# notes with clinic.selectors.open_notes. Each hook gets the discharged plan and the user.
+DischargeHook = Callable[[CarePlan, User], None]
+_discharge_hooks: dict[str, DischargeHook] = {}
+
+
+def care_plan_discharge_hook_register(name: str, hook: DischargeHook) -> None:
+    """Run `hook(plan, by)` inside every discharge's transaction (once per name: a second
+    registration under the same name replaces the first, so a reloaded app adds none)."""
+    _discharge_hooks[name] = hook
+
+
 @transaction.atomic
 def care_plan_discharge(
     *,
@@ -141,8 +156,10 @@ def care_plan_discharge(
     on: dt.date | None = None,
 ) -> CarePlan:
     """Close the course with a reason (goals met, plateau, patient choice, referred on,
-    other with a note) and the day (today unless given). Field errors on refusal."""
-    return _status(
+    other with a note) and the day (today unless given). Field errors on refusal. The
+    registered hooks run in the same transaction (the patient's discharge summary is asked
+    for there, rendered after commit), so a refused discharge asks for nothing."""
+    discharged = _status(
         plan,
         by=by,
         allowed_from=(CarePlan.Status.ACTIVE, CarePlan.Status.ON_HOLD),
@@ -151,3 +168,6 @@ def care_plan_discharge(
         discharge_note=note.strip(),
         discharged_on=on or timezone.localdate(),
     )
+    for hook in _discharge_hooks.values():
+        hook(discharged, by)
+    return discharged

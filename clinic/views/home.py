@@ -47,6 +47,9 @@ def physio_day(request: HttpRequest) -> HttpResponse:
         selectors.physio_day(practitioner=practitioner, day=today) if practitioner else []
     )
     open_notes = selectors.open_notes(practitioner=practitioner) if practitioner else []
+    remeasured = selectors.remeasured_on_day(appointments)
+    for appointment in appointments:
+        appointment.remeasured = remeasured.get(appointment.pk)
     return render(
         request,
         "clinic/physio_day.html",
@@ -74,6 +77,7 @@ def portal_home(request: HttpRequest) -> HttpResponse:
             "consent_status": selectors.consent_status(patient),
             "upcoming": upcoming[:3],
             "online_booking": ClinicPolicy.current().online_booking_enabled,
+            "remeasure": selectors.remeasure_due(patient),
         }
     return render(request, "clinic/portal_home.html", context)
 

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from clinic import selectors, services
 from clinic.forms.accounts import InvitationAcceptForm
+from clinic.forms.care import RemeasureForm
 from clinic.forms.scheduling import OnlineBookingForm
 from clinic.ics import appointment_ics
 from clinic.models import Appointment, AppointmentType, ClinicPolicy, Location, Practitioner
@@ -229,3 +230,30 @@ def portal_appointment_calendar(request: HttpRequest, pk: int) -> HttpResponse:
     )
     response["Content-Disposition"] = f'attachment; filename="appointment-{appointment.pk}.ics"'
     return response
+
+
+@allow_roles(Role.PATIENT)
+@require_http_methods(["GET", "POST"])
+def portal_remeasure(request: HttpRequest) -> HttpResponse:
+    """The questionnaire due before the patient's next visit of their plan of care
+    (clinic.selectors.remeasure_due). Nothing due: a short page that says so. Filled: the
+    score is recorded for that visit and the portal home no longer asks."""
+    patient = own_patient(request)
+    due = selectors.remeasure_due(patient)
+    if due is None:
+        return render(request, "clinic/portal/remeasure.html", {"due": None})
+    form = RemeasureForm(request.POST or None, instrument=due.instrument)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.remeasure_submit(patient=patient, answers=form.answers())
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, "Thank you. Your answers are with your physiotherapist.")
+            return redirect("clinic:portal_home")
+    return render(
+        request,
+        "clinic/portal/remeasure.html",
+        {"due": due, "form": form},
+        status=422 if form.errors else 200,
+    )

@@ -9,11 +9,18 @@ from treatments.models.session import (
     SessionAddendum,
     TreatmentSession,
 )
-from treatments.models.summary import CourseSummary, DocumentStatus, RecordCopy, VisitSummary
+from treatments.models.summary import (
+    CourseSummary,
+    DischargeSummary,
+    DocumentStatus,
+    RecordCopy,
+    VisitSummary,
+)
 
 __all__ = [
     "AdverseEvent",
     "CourseSummary",
+    "DischargeSummary",
     "DocumentStatus",
     "RecordCopy",
     "HomeCareSnippet",

@@ -156,3 +156,29 @@ class RecordCopy(RenderedDocument):
     @property
     def filename(self) -> str:
         return f"my-clinic-record-{timezone.localtime(self.created_at):%Y-%m-%d}.pdf"
+
+
+class DischargeSummary(RenderedDocument):
+    """The patient's summary of a finished course of care, in plain words: asked for when the
+    physiotherapist discharges the plan (clinic.services.care_plan_discharge runs the hook),
+    listed in the patient's portal documents. One per plan."""
+
+    care_plan = models.OneToOneField(
+        "clinic.CarePlan", on_delete=models.PROTECT, related_name="discharge_summary"
+    )
+    patient = models.ForeignKey(
+        "clinic.Patient", on_delete=models.PROTECT, related_name="discharge_summaries"
+    )
+    patient_notified_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["status", "queued_at"], name="treat_discharge_status")]
+        verbose_name_plural = "discharge summaries"
+
+    def __str__(self) -> str:
+        return f"Discharge summary of plan {self.care_plan_id}"
+
+    @property
+    def filename(self) -> str:
+        return f"discharge-summary-{timezone.localtime(self.created_at):%Y-%m-%d}.pdf"

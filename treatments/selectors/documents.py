@@ -216,3 +216,88 @@ def course_summary_context(summary: CourseSummary) -> dict:
         "plan": sessions[-1].plan if sessions else "",
         "title": f"Course summary, {summary.date_from:%Y-%m-%d} to {summary.date_to:%Y-%m-%d}",
     }
+
+
+# --- Discharge summary (the patient's, at the end of a course) ------------------------------
+
+REASON_WORDS = {
+    "goals_met": "you reached the goals you set with your physiotherapist",
+    "plateau": (
+        "your progress had levelled off, so more of the same treatment was unlikely to help further"
+    ),
+    "patient_choice": "you chose to finish the course",
+    "referred_on": "you were referred on for other care",
+    "other": "your physiotherapist and you agreed to finish the course",
+}
+
+
+def _score_words(value, maximum) -> str:
+    value = f"{value:f}".rstrip("0").rstrip(".")
+    return f"{value} out of {maximum:.0f}"
+
+
+def measure_in_words(plan, scores: list[OutcomeScore]) -> dict | None:
+    """The plan's measure, first and latest score, in plain words for the patient: no
+    abbreviation without its meaning, no "MCID" (said as "a change large enough to make a
+    real difference"; the MCIDs and their sources are in clinic.outcomes.measures)."""
+    from clinic import outcomes
+
+    track = [s for s in scores if s.instrument == plan.measure]
+    if not track:
+        return None
+    measure = outcomes.registry.find(plan.measure)
+    first, latest = track[0], track[-1]
+    better = "Lower" if first.higher_is_worse else "Higher"
+    words = {
+        "name": measure.label if measure else plan.measure,
+        "first": _score_words(first.value, first.maximum),
+        "first_on": first.recorded_at,
+        "latest": _score_words(latest.value, latest.maximum) if len(track) > 1 else None,
+        "latest_on": latest.recorded_at,
+        "better_is": f"{better} scores mean you are doing better.",
+        "change": "",
+    }
+    if len(track) > 1 and measure and measure.mcid:
+        change = outcomes.change_from_baseline(plan.measure, first.value, latest.value)
+        if change.reaches_mcid:
+            words["change"] = (
+                "Your score improved by enough to make a real difference in everyday life."
+            )
+        elif change.direction == "better":
+            words["change"] = "Your score improved a little."
+        elif change.direction == "same":
+            words["change"] = "Your score stayed about the same."
+        else:
+            words["change"] = "Your score was worse at the end than at the start."
+    return words
+
+
+def discharge_summary_context(summary) -> dict:
+    """Everything the patient's discharge summary shows, from this plan and this patient
+    only: the problem and area in plain words, the dates, the visits, the measure's first
+    and latest score in words, the home advice of the last signed visit, the reason for
+    finishing and what to do if the pain comes back. No segment codes or muscle lists."""
+    plan = summary.care_plan
+    patient = summary.patient
+    sessions = TreatmentSession.objects.filter(
+        care_plan=plan, status=TreatmentSession.Status.SIGNED
+    ).order_by("session_date", "pk")
+    visits = sessions.count()
+    last = sessions.select_related("practitioner").prefetch_related("home_care").last()
+    scores = list(
+        OutcomeScore.objects.filter(patient=patient, instrument=plan.measure).order_by(
+            "recorded_at", "pk"
+        )
+    )
+    return {
+        "summary": summary,
+        "plan": plan,
+        "patient": patient,
+        "clinic": clinic_details(),
+        "visits": visits,
+        "last_session": last,
+        "home_care": list(last.home_care.all()) if last else [],
+        "measure": measure_in_words(plan, scores),
+        "reason_words": REASON_WORDS.get(plan.discharge_reason, REASON_WORDS["other"]),
+        "title": "Your discharge summary",
+    }

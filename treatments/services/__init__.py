@@ -31,6 +31,7 @@ from treatments.services.sessions import (
 )
 from treatments.services.summaries import (
     course_summary_request,
+    discharge_summary_request_on_discharge,
     document_fail,
     document_render,
     document_retry,
@@ -73,6 +74,7 @@ __all__ = [
     "document_retry",
     "record_copy_request",
     "summaries_sweep",
+    "discharge_summary_request_on_discharge",
     "visit_summary_email",
     "visit_summary_email_send",
     "visit_summary_notify",

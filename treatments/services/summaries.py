@@ -33,13 +33,14 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from clinic.models import Patient, User
+from clinic.models import CarePlan, Patient, User
 from clinic.queueing import send_after_commit
 from clinic.services import email_verification as email_services
 from clinic.validators import validate_past_date
 from treatments import pdf
 from treatments.models import (
     CourseSummary,
+    DischargeSummary,
     DocumentStatus,
     RecordCopy,
     TreatmentSession,
@@ -48,12 +49,14 @@ from treatments.models import (
 from treatments.selectors.documents import (
     clinic_details,
     course_summary_context,
+    discharge_summary_context,
     visit_summary_context,
     visit_summary_with_relations,
 )
 from treatments.selectors.record import patient_record
 from treatments.tasks import (
     course_summary_render_task,
+    discharge_summary_render_task,
     record_copy_render_task,
     visit_summary_email_task,
     visit_summary_notify_task,
@@ -68,16 +71,18 @@ TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (
     ConnectionError,
     TimeoutError,
 )
-Document = VisitSummary | CourseSummary | RecordCopy
+Document = VisitSummary | CourseSummary | RecordCopy | DischargeSummary
 RENDER_TASKS = {
     VisitSummary: visit_summary_render_task,
     CourseSummary: course_summary_render_task,
     RecordCopy: record_copy_render_task,
+    DischargeSummary: discharge_summary_render_task,
 }
 FOLDERS = {
     VisitSummary: "visit-summaries",
     CourseSummary: "course-summaries",
     RecordCopy: "record-copies",
+    DischargeSummary: "discharge-summaries",
 }
 
 
@@ -141,6 +146,18 @@ def record_copy_request(*, patient: Patient, by: User) -> RecordCopy:
     copy = RecordCopy.objects.create(patient=patient, requested_by=by)
     _send_render(copy)
     return copy
+
+
+def discharge_summary_request_on_discharge(plan: CarePlan, by: User) -> DischargeSummary:
+    """The discharge hook (registered in TreatmentsConfig.ready, run by
+    clinic.services.care_plan_discharge inside its transaction): a pending discharge summary
+    for the patient, rendered after commit. One per plan: a second call returns it."""
+    summary, created = DischargeSummary.objects.get_or_create(
+        care_plan=plan, defaults={"patient_id": plan.patient_id}
+    )
+    if created:
+        _send_render(summary)
+    return summary
 
 
 def _send_render(document: Document) -> None:
@@ -222,6 +239,12 @@ def _render(model: type[Document], pk: int) -> bool:
         if isinstance(document, VisitSummary):
             document = visit_summary_with_relations(pk)
             _, content = pdf.render_pdf("pdf/visit_summary.html", visit_summary_context(document))
+        elif isinstance(document, DischargeSummary):
+            document = DischargeSummary.objects.select_related("care_plan", "patient").get(
+                pk=document.pk
+            )
+            context = discharge_summary_context(document)
+            _, content = pdf.render_pdf("pdf/discharge_summary.html", context)
         elif isinstance(document, RecordCopy):
             patient = Patient.objects.get(pk=document.patient_id)
             context = {**patient_record(patient), "copy": document}

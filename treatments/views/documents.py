@@ -21,13 +21,13 @@ from django.views.decorators.http import require_GET, require_POST
 
 from clinic.access import access_log_record
 from clinic.forms.common import form_add_errors
-from clinic.inputs import safe_next
-from clinic.models import AccessLog, Patient
+from clinic.inputs import parse_id, safe_next
+from clinic.models import AccessLog, CarePlan, Patient
 from clinic.permissions import Role, allow_roles, clinical_record, own_patient
 from clinic.services import document_email_refusal, email_verification_pending
 from treatments import selectors
 from treatments.forms import CourseSummaryForm
-from treatments.models import CourseSummary, TreatmentSession, VisitSummary
+from treatments.models import CourseSummary, DischargeSummary, TreatmentSession, VisitSummary
 from treatments.services import summaries
 
 POLL_SECONDS = 2
@@ -57,13 +57,16 @@ def _pdf_response(request: HttpRequest, document, patient: Patient, what: str) -
 def portal_documents(request: HttpRequest) -> HttpResponse:
     patient = own_patient(request)
     rows = selectors.portal_documents(patient)
+    discharges = list(DischargeSummary.objects.filter(patient=patient).select_related("care_plan"))
     return render(
         request,
         "treatments/portal_documents.html",
         {
             "patient": patient,
             "rows": rows,
-            "poll": any(row.newest.is_pending for row in rows),
+            "discharges": discharges,
+            "poll": any(row.newest.is_pending for row in rows)
+            or any(d.is_pending for d in discharges),
             "poll_seconds": POLL_SECONDS * 3,
         },
     )
@@ -80,6 +83,16 @@ def portal_document_download(request: HttpRequest, token: str) -> FileResponse:
         VisitSummary.objects.select_related("session"), token=token, session__patient=patient
     )
     return _pdf_response(request, summary, patient, f"visit summary v{summary.version}")
+
+
+@allow_roles(Role.PATIENT)
+@require_GET
+@never_cache
+def portal_discharge_download(request: HttpRequest, token: str) -> FileResponse:
+    """The patient's own discharge summary; any other token answers 404, as for visits."""
+    patient = own_patient(request)
+    summary = get_object_or_404(DischargeSummary, token=token, patient=patient)
+    return _pdf_response(request, summary, patient, "discharge summary")
 
 
 # --- Staff: a patient's documents ---------------------------------------------------------
@@ -100,6 +113,25 @@ def patient_documents(request: HttpRequest, patient_pk: int) -> HttpResponse:
 def _documents_page(request, patient, course_form=None, status=200) -> HttpResponse:
     visits, courses = selectors.patient_documents(patient)
     is_physio = _is_physio(request)
+    # "Write the course summary" after a discharge links here with ?plan=<id>: the form
+    # starts from the plan's dates (a plan of another patient is ignored).
+    plan = (
+        CarePlan.objects.filter(
+            pk=parse_id(request.GET.get("plan")),
+            patient=patient,
+            status=CarePlan.Status.DISCHARGED,
+        ).first()
+        if request.GET.get("plan")
+        else None
+    )
+    if course_form is None and is_physio and plan is not None:
+        course_form = CourseSummaryForm(
+            initial={
+                "date_from": plan.started_on,
+                "date_to": plan.discharged_on,
+                "recipient": patient.referring_physician,
+            }
+        )
     if course_form is None and is_physio:
         first = (
             TreatmentSession.objects.filter(patient=patient, status=TreatmentSession.Status.SIGNED)
@@ -115,6 +147,7 @@ def _documents_page(request, patient, course_form=None, status=200) -> HttpRespo
             }
         )
     access_log_record(request=request, patient=patient, what="document list")
+    discharges = list(DischargeSummary.objects.filter(patient=patient).select_related("care_plan"))
     return render(
         request,
         "treatments/patient_documents.html",
@@ -122,11 +155,12 @@ def _documents_page(request, patient, course_form=None, status=200) -> HttpRespo
             "patient": patient,
             "visits": visits,
             "courses": courses,
+            "discharges": discharges,
             "is_physio": is_physio,
             "email_refusal": document_email_refusal(patient),
             "email_link": email_verification_pending(patient),
             "course_form": course_form,
-            "poll": any(d.is_pending for d in [*visits, *courses]),
+            "poll": any(d.is_pending for d in [*visits, *courses, *discharges]),
             "poll_seconds": POLL_SECONDS,
         },
         status=status,
@@ -145,6 +179,16 @@ def summary_download(request: HttpRequest, token: str) -> FileResponse:
     return _pdf_response(
         request, summary, summary.session.patient, f"visit summary v{summary.version}"
     )
+
+
+@allow_roles(Role.PHYSIO)
+@clinical_record("token", "treatments.DischargeSummary", field="token", patient="patient")
+@require_GET
+@never_cache
+def discharge_summary_download(request: HttpRequest, token: str) -> FileResponse:
+    """The patient's discharge summary, for the clinical team (to see what the patient got)."""
+    summary = get_object_or_404(DischargeSummary.objects.select_related("patient"), token=token)
+    return _pdf_response(request, summary, summary.patient, "discharge summary")
 
 
 @allow_roles(Role.PHYSIO, Role.FRONT_DESK)
