@@ -107,6 +107,7 @@ from clinic.services.series import (
     series_propose,
 )
 from clinic.services.waitlist import (
+    waitlist_entry_booked,
     waitlist_entry_create,
     waitlist_entry_remove,
     waitlist_entry_update,
@@ -197,6 +198,7 @@ __all__ = [
     "screening_answer_outstanding",
     "screening_clear",
     "user_set_roles",
+    "waitlist_entry_booked",
     "waitlist_entry_create",
     "waitlist_entry_remove",
     "waitlist_entry_update",

@@ -144,6 +144,32 @@ def waitlist_entry_remove(*, entry: WaitlistEntry, by: User, reason: str = "") -
     return current
 
 
+@transaction.atomic
+def waitlist_entry_booked(
+    *, entry_id: int, appointment: Appointment, by: User
+) -> WaitlistEntry | None:
+    """The desk booked `appointment` from the waitlist matches ("Book" carries the entry):
+    the entry becomes booked with that appointment, and its open offers are withdrawn, as
+    when the patient takes an e-mailed offer. Only a waiting entry of the booked patient
+    changes (the desk may have picked someone else on the form); otherwise nothing does
+    and None is returned. Call it in the booking's transaction: booked and closed together."""
+    entry = (
+        WaitlistEntry.objects.select_for_update(of=("self",))
+        .filter(pk=entry_id, patient_id=appointment.patient_id)
+        .first()
+    )
+    if entry is None or entry.status != WaitlistEntry.Status.WAITING:
+        return None
+    entry.status, entry.appointment = WaitlistEntry.Status.BOOKED, appointment
+    entry._history_user = by
+    entry._change_reason = "booked by the desk from the waitlist matches"
+    entry.save()
+    entry.offers.filter(status=WaitlistOffer.Status.PENDING).update(
+        status=WaitlistOffer.Status.WITHDRAWN, answered_at=timezone.now()
+    )
+    return entry
+
+
 # --- Matching -----------------------------------------------------------------------------
 
 

@@ -398,3 +398,63 @@ def test_the_list_and_matches_pages_read_a_fixed_number_of_queries(slot, ims, ma
     assert large.html.count("More") >= 10
     assert_constant(small, large, ceiling=17)
     assert_constant(small_matches, large_matches, ceiling=24)
+
+
+def _book_from_matches(client, slot, entry, patient):
+    """Follow "Book" on the matches page (its link carries the entry), then save the form."""
+    local = timezone.localtime(slot.start, VANCOUVER)
+    matches = client.get(
+        reverse("clinic:waitlist_matches"),
+        {
+            "practitioner": slot.practitioner.pk,
+            "location": slot.location.pk,
+            "type": slot.type.pk,
+            "date": local.date().isoformat(),
+            "time": local.strftime("%H:%M"),
+        },
+    ).content.decode()
+    assert f"waitlist={entry.pk}" in matches
+    form = client.get(
+        reverse("clinic:appointment_new"), {"patient": patient.pk, "waitlist": entry.pk}
+    ).content.decode()
+    assert f'name="waitlist" value="{entry.pk}"' in form
+    return client.post(
+        reverse("clinic:appointment_new"),
+        {
+            "patient": patient.pk,
+            "waitlist": entry.pk,
+            "type": slot.type.pk,
+            "practitioner": slot.practitioner.pk,
+            "location": slot.location.pk,
+            "date": local.date().isoformat(),
+            "time": local.strftime("%H:%M"),
+            "note": "",
+        },
+    )
+
+
+def test_booking_from_the_matches_closes_the_entry_as_booked(slot, ims, maya, front_desk):
+    entry = _wait("Priya", ims, front_desk, practitioners=[maya])
+    offer = services.waitlist_offer_create(entry=entry, slot=slot, by=front_desk)
+    client = verified_client(front_desk)
+    response = _book_from_matches(client, slot, entry, entry.patient)
+    assert response.status_code == 302
+    appointment = Appointment.objects.get(patient=entry.patient, start=slot.start)
+    entry.refresh_from_db()
+    offer.refresh_from_db()
+    assert (entry.status, entry.appointment) == (WaitlistEntry.Status.BOOKED, appointment)
+    assert offer.status == WaitlistOffer.Status.WITHDRAWN
+    assert entry.history.first().history_change_reason == (
+        "booked by the desk from the waitlist matches"
+    )
+
+
+def test_booking_someone_else_on_the_form_leaves_the_entry_waiting(slot, ims, front_desk):
+    entry = _wait("Priya", ims, front_desk)
+    other = make_patient(legal_first_name="Other", legal_last_name="Patient")
+    response = _book_from_matches(verified_client(front_desk), slot, entry, other)
+    assert response.status_code == 302
+    assert Appointment.objects.filter(patient=other, start=slot.start).exists()
+    entry.refresh_from_db()
+    assert entry.status == WaitlistEntry.Status.WAITING
+    assert entry.appointment is None

@@ -10,6 +10,7 @@ import datetime as dt
 from urllib.parse import urlencode
 
 from django.contrib import messages
+from django.db import transaction
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -290,6 +291,9 @@ def appointment_new(request: HttpRequest) -> HttpResponse:
         can_override=can_override,
         can_assign_care_team=request.user.has_role(Role.FRONT_DESK, Role.CLINIC_ADMIN),
     )
+    # Booking from the waitlist matches ("Book" links with ?waitlist=<entry>): a hidden
+    # hint kept through the form, not an input to show errors for; unreadable is none.
+    waitlist_id = parse_id(request.POST.get("waitlist") or request.GET.get("waitlist"))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         slot = Slot(
@@ -299,14 +303,19 @@ def appointment_new(request: HttpRequest) -> HttpResponse:
             type=data["type"],
         )
         try:
-            appointment = services.appointment_book(
-                patient=data["patient"],
-                slot=slot,
-                by=request.user,
-                override_reason=data.get("override_reason", ""),
-                note=data["note"],
-                plan=data.get("plan"),
-            )
+            with transaction.atomic():  # booked from the waitlist: the entry closes with it
+                appointment = services.appointment_book(
+                    patient=data["patient"],
+                    slot=slot,
+                    by=request.user,
+                    override_reason=data.get("override_reason", ""),
+                    note=data["note"],
+                    plan=data.get("plan"),
+                )
+                if waitlist_id is not None:
+                    services.waitlist_entry_booked(
+                        entry_id=waitlist_id, appointment=appointment, by=request.user
+                    )
         except BookingError as refusal:
             for problem in refusal.problems:  # every rule it broke, at once
                 form.add_error(None, problem.message)
@@ -346,6 +355,7 @@ def appointment_new(request: HttpRequest) -> HttpResponse:
             "plan_ticked": not form.is_bound or bool(form["plan"].value()),
             "can_override": can_override,
             "next": safe_next(request, ""),  # where a booking returns (the week view)
+            "waitlist_id": waitlist_id,
         },
     )
 
