@@ -180,7 +180,14 @@ class ClinicPolicy(models.Model):
     cancellation_notice_hours = models.PositiveSmallIntegerField(
         default=24, help_text="Patients may cancel online up to this many hours before."
     )
-    reminder_hours_before = models.PositiveSmallIntegerField(default=24)
+    # 48 by default, earlier than the 24-hour notice: a reminder sent inside the notice
+    # period could only say "phone us", and its "I can't come" link would never work
+    # (clinic.services.reminder_links). Clinics that change one should keep them apart.
+    reminder_hours_before = models.PositiveSmallIntegerField(
+        default=48,
+        help_text="Reminders go out this many hours before the visit. Keep it above the "
+        "cancellation notice, so patients can still cancel from the reminder's link.",
+    )
     online_booking_days_ahead = models.PositiveSmallIntegerField(default=28)
     desk_notice_email = models.EmailField(
         "e-mail the desk at",
