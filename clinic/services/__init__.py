@@ -29,6 +29,11 @@ from clinic.services.consent import (
     consent_version_next_number,
     consent_version_publish,
 )
+from clinic.services.dashboard_facts import (
+    dashboard_days_refresh,
+    first_visits_refresh,
+    plan_facts_refresh,
+)
 from clinic.services.email_verification import (
     EmailVerificationError,
     document_email_refusal,
@@ -92,6 +97,9 @@ from clinic.services.series import (
 )
 
 __all__ = [
+    "dashboard_days_refresh",
+    "plan_facts_refresh",
+    "first_visits_refresh",
     "BookingError",
     "EmergencyAccessRequired",
     "access_review_record",
