@@ -244,9 +244,11 @@ def _dashboard(filters: DashboardFilters) -> Dashboard:
 
     # 1. Visits, no-shows and new patients from the daily counts (DashboardDay, about 20
     # rows a day), and late cancellations from the cancelled visits of the range (their
-    # own partial index), in one statement (UNION ALL). At seed_bench scale for a year the
-    # one aggregate over the range's ~97,000 appointments took 80-190 ms even as an
-    # index-only scan (a loaded 2-core machine); these two ~1 ms and ~5 ms.
+    # own partial index), in one statement (UNION ALL). At seed_bench scale for a year
+    # (timed in-process, median of nine, a loaded 2-core machine): one aggregate over the
+    # range's ~97,000 appointments took 236 ms with a look-back per completed visit for
+    # "new patient", 81 ms with that precomputed and read by an index-only scan (EXPLAIN:
+    # Parallel Index Only Scan, 0 heap fetches), this statement 13 ms.
     days = DashboardDay.objects.filter(day__range=(filters.start, filters.end))
     cancelled = Appointment.objects.filter(
         local_date__range=(filters.start, filters.end), status=Status.CANCELLED
@@ -288,7 +290,11 @@ def _dashboard(filters: DashboardFilters) -> Dashboard:
         for name, value in zip(counts, found, strict=True):
             setattr(target, name, getattr(target, name) + (value or 0))
 
-    # 2. Courses: started, completed, dropped in the range.
+    # 2. Courses: started, completed, dropped in the range. A plan's first location and
+    # completed visits are columns of the plan (clinic.services.dashboard_facts): at
+    # seed_bench scale for a year this query took 241 ms with them as three subqueries per
+    # plan, 36 ms now (EXPLAIN: a sequential scan of the 30,122 plans, ~9 ms, and one
+    # index probe for each of the ~2,600 active plans old enough to drop).
     plans = _plans(filters)
     in_range = (filters.start, filters.end)
     finished = Q(status=CarePlan.Status.DISCHARGED, discharged_on__range=in_range)
@@ -338,8 +344,8 @@ def _dashboard(filters: DashboardFilters) -> Dashboard:
     latest = scores_in_course.order_by("-recorded_at", "-pk").values("value")[:1]
     # The plans with any such score first, as a WHERE EXISTS that PostgreSQL turns into one
     # hash semi-join over the scores (seed_bench, a year: 14,122 plans discharged with a
-    # baseline, 38 with a score in their course; probing the scores once per plan took
-    # ~70 ms of the query, the semi-join ~10 ms); the latest score only for those.
+    # baseline, one with a score in its course; a probe of the scores per plan, 14,122
+    # index scans, took 67-90 ms, the semi-join 48 ms); the latest score only for those.
     for practitioner_id, location_id, measure, baseline, score in (
         plans.filter(finished, Exists(scores_in_course), baseline_score__isnull=False)
         .annotate(latest=Subquery(latest))

@@ -21,17 +21,20 @@ from django.db import connection
 from django.db.models import Count, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 
-from clinic.models import Appointment, CarePlan, DashboardDay
+from clinic.models import Appointment, CarePlan, DashboardDay, Patient
 
 COUNTED = (Appointment.Status.COMPLETED, Appointment.Status.NO_SHOW)
 _DAY_LOCK = 20_020  # advisory lock namespace of a DashboardDay day (issue 20)
 
 
-def first_visits_refresh(patient_ids: Iterable[int] | None = None) -> None:
-    """Mark each patient's first completed visit (by start, then id) and unmark any other."""
+def first_visits_refresh(
+    patient_ids: Iterable[int] | None = None, *, also_days: Iterable[dt.date] = ()
+) -> None:
+    """Mark each patient's first completed visit (by start, then id) and unmark any other;
+    then count again the days whose new patients changed, with `also_days` (one call, so
+    the days are locked in one order). Given patients, their rows are locked first: two of
+    a patient's visits completed at once mark one first visit, not two or none."""
     rows = Appointment.objects.all()
-    if patient_ids is not None:
-        rows = rows.filter(patient_id__in=list(patient_ids))
     first = (
         Appointment.objects.filter(patient_id=OuterRef("patient_id"), status="completed")
         .order_by("start", "pk")
@@ -42,7 +45,10 @@ def first_visits_refresh(patient_ids: Iterable[int] | None = None) -> None:
         rows.filter(status="completed", pk=Subquery(first)).update(first_visit=True)
         dashboard_days_refresh()
         return
-    days = set(rows.filter(first_visit=True).values_list("local_date", flat=True))
+    patient_ids = sorted(set(patient_ids))
+    list(Patient.objects.select_for_update().filter(pk__in=patient_ids).order_by("pk").values("pk"))
+    rows = rows.filter(patient_id__in=patient_ids)
+    days = set(also_days) | set(rows.filter(first_visit=True).values_list("local_date", flat=True))
     rows.filter(first_visit=True).update(first_visit=False)
     rows.filter(status="completed", pk=Subquery(first)).update(first_visit=True)
     days |= set(rows.filter(first_visit=True).values_list("local_date", flat=True))

@@ -595,13 +595,14 @@ def _transition(
         current.save()
         if Appointment.Status.COMPLETED in (was, current.status):
             # A completed visit (or one no longer completed) can change which visit was
-            # the patient's first (the dashboard's "new patient") and its plan's count.
-            first_visits_refresh([current.patient_id])
+            # the patient's first (the dashboard's "new patient"), its plan's count and
+            # the day's counts (DashboardDay).
+            first_visits_refresh([current.patient_id], also_days=[current.local_date])
             current.refresh_from_db(fields=["first_visit"])
             if current.plan_id is not None:
                 plan_facts_refresh([current.plan_id])
-        if was != current.status and (was in COUNTED or current.status in COUNTED):
-            dashboard_days_refresh([current.local_date])  # the day's visits and no-shows
+        elif was != current.status and (was in COUNTED or current.status in COUNTED):
+            dashboard_days_refresh([current.local_date])  # the day's no-shows
         return current
 
 

@@ -178,9 +178,9 @@ def write_appointment(patient, practitioner, start, kind, *, by, location=None, 
         **fields,
     )
     if appointment.status == Appointment.Status.COMPLETED:
-        first_visits_refresh([patient.pk])
+        first_visits_refresh([patient.pk], also_days=[appointment.local_date])
         appointment.refresh_from_db(fields=["first_visit"])
-    if appointment.status in COUNTED:
+    elif appointment.status in COUNTED:
         dashboard_days_refresh([appointment.local_date])
     if appointment.plan_id is not None:
         plan_facts_refresh([appointment.plan_id])
