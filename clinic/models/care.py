@@ -173,6 +173,19 @@ class CarePlan(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     created_at = models.DateTimeField(default=timezone.now)
+    # Where the course's first appointment is (by start, any status), empty before one is
+    # booked, and how many of its visits were completed: the dashboard's location and
+    # sessions of a course, kept by clinic.services.dashboard_facts when a visit of the
+    # plan is booked, moved or completed.
+    first_location = models.ForeignKey(
+        "clinic.Location",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+    completed_visits = models.PositiveIntegerField(default=0, editable=False)
 
     history = HistoricalRecords()
 

@@ -283,6 +283,10 @@ class Appointment(models.Model):
     # so "this and later ones" can find the rest of the series when one is moved or
     # cancelled. Empty for a visit booked on its own.
     series = models.UUIDField(null=True, blank=True, db_index=True, editable=False)
+    # The patient's first completed visit at the clinic, ever (the dashboard's "new
+    # patient"), kept by clinic.services.dashboard_facts whenever a visit is completed, so
+    # the dashboard counts it (DashboardDay.new_patients) instead of looking back per visit.
+    first_visit = models.BooleanField(default=False, editable=False)
     checked_in_at = models.DateTimeField(null=True, blank=True)
     completed_at = models.DateTimeField(null=True, blank=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)
@@ -319,6 +323,14 @@ class Appointment(models.Model):
             # The clinic dashboard (clinic.selectors.dashboard): a plan's first visit and
             # its attended visits read from the index alone, and "is this the patient's
             # first completed visit" probes only completed visits.
+            # The clinic dashboard's late cancellations of a range: the cancelled visits
+            # only, read from the index alone (clinic.selectors.dashboard).
+            models.Index(
+                fields=["local_date"],
+                name="clinic_appt_day_cancelled",
+                include=["practitioner", "location", "start", "cancelled_at"],
+                condition=models.Q(status="cancelled"),
+            ),
             models.Index(
                 fields=["plan", "start"],
                 name="clinic_appt_plan_start",
@@ -411,6 +423,35 @@ class DeskNotice(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.appointment}"
+
+
+class DashboardDay(models.Model):
+    """One clinic-local day's completed visits, no-shows and new patients (first completed
+    visits, Appointment.first_visit) of a practitioner at a location: the clinic
+    dashboard's visit counts read from these few rows (about 20 a day) instead of every
+    appointment of the range. Kept by clinic.services.dashboard_facts whenever a visit's
+    status becomes or stops being completed or a no-show; the whole table can be rebuilt
+    from the appointments (dashboard_days_refresh()), as migration 0024 and the seed
+    commands do. Late cancellations are not here: they depend on the clinic's notice
+    policy at the time of reading, so the dashboard counts them from the appointments."""
+
+    day = models.DateField()
+    practitioner = models.ForeignKey(Practitioner, on_delete=models.CASCADE, related_name="+")
+    location = models.ForeignKey(Location, on_delete=models.CASCADE, related_name="+")
+    visits = models.PositiveIntegerField(default=0)
+    no_shows = models.PositiveIntegerField(default=0)
+    new_patients = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        app_label = "clinic"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["day", "practitioner", "location"], name="clinic_dashboard_day_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day:%Y-%m-%d} {self.practitioner_id}@{self.location_id}"
 
 
 class NeedlingDay(models.Model):

@@ -30,6 +30,11 @@ from clinic.services.consent import (
     consent_version_next_number,
     consent_version_publish,
 )
+from clinic.services.dashboard_facts import (
+    dashboard_days_refresh,
+    first_visits_refresh,
+    plan_facts_refresh,
+)
 from clinic.services.desk_notices import desk_notices_acknowledge
 from clinic.services.email_verification import (
     EmailVerificationError,
@@ -128,6 +133,9 @@ __all__ = [
     "reminder_link_check",
     "reminder_link_url",
     "reminder_link_use",
+    "dashboard_days_refresh",
+    "plan_facts_refresh",
+    "first_visits_refresh",
     "BookingError",
     "EmergencyAccessRequired",
     "access_review_record",

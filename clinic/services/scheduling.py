@@ -55,6 +55,12 @@ from clinic.selectors.scheduling import (
     plan_early_allowance,
     too_close,
 )
+from clinic.services.dashboard_facts import (
+    COUNTED,
+    dashboard_days_refresh,
+    first_visits_refresh,
+    plan_facts_refresh,
+)
 from clinic.services.desk_notices import desk_email_queue, desk_notice_add
 from clinic.tasks import appointment_confirmation_task, waitlist_slot_freed_task
 
@@ -507,6 +513,8 @@ def appointment_book(
             if reason.startswith(CARE_PLAN_REASON_PREFIX):
                 appointment._change_reason = reason  # simple_history's history_change_reason
             appointment.save()
+            if plan is not None:
+                plan_facts_refresh([plan.pk])  # the dashboard's location of the course
             if via == Appointment.Via.PORTAL:
                 # The patient booked it themselves: confirm by e-mail with the .ics, and
                 # tell the desk's inbox when the clinic asked for that.
@@ -558,6 +566,8 @@ def appointment_reschedule(
             if reason.startswith(CARE_PLAN_REASON_PREFIX):
                 current._change_reason = reason  # simple_history's history_change_reason
             current.save()
+            if current.plan_id is not None:
+                plan_facts_refresh([current.plan_id])  # its first visit may have moved
             return current
     except IntegrityError as error:
         raise _integrity_message(error) from error
@@ -582,12 +592,23 @@ def _transition(
                 "that change is not possible now.",
                 code="status",
             )
+        was = current.status
         for name, value in changes.items():
             setattr(current, name, value)
         current._history_user = by
         if reason:
             current._change_reason = reason  # simple_history's history_change_reason
         current.save()
+        if Appointment.Status.COMPLETED in (was, current.status):
+            # A completed visit (or one no longer completed) can change which visit was
+            # the patient's first (the dashboard's "new patient"), its plan's count and
+            # the day's counts (DashboardDay).
+            first_visits_refresh([current.patient_id], also_days=[current.local_date])
+            current.refresh_from_db(fields=["first_visit"])
+            if current.plan_id is not None:
+                plan_facts_refresh([current.plan_id])
+        elif was != current.status and (was in COUNTED or current.status in COUNTED):
+            dashboard_days_refresh([current.local_date])  # the day's no-shows
         return current
 
 

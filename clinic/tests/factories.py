@@ -153,12 +153,19 @@ def make_practitioner(user=None, *, location=None, hours=((0, 6), (8, 18)), name
 def write_appointment(patient, practitioner, start, kind, *, by, location=None, **fields):
     """An appointment row written directly, bypassing the booking service, as history, an
     import or the admin would leave it (the service refuses the past, for one). Derived
-    columns (end, is_ims, clinic-local date) are filled in as the service would."""
+    columns (end, is_ims, clinic-local date, the dashboard's first visit, a plan's first location
+    and completed visits, the day's DashboardDay counts) are filled in as the services would."""
     from django.utils import timezone
 
     from clinic.models import Appointment
+    from clinic.services.dashboard_facts import (
+        COUNTED,
+        dashboard_days_refresh,
+        first_visits_refresh,
+        plan_facts_refresh,
+    )
 
-    return Appointment.objects.create(
+    appointment = Appointment.objects.create(
         patient=patient,
         practitioner=practitioner,
         location=location or practitioner.locations.first(),
@@ -170,6 +177,14 @@ def write_appointment(patient, practitioner, start, kind, *, by, location=None, 
         booked_by=by,
         **fields,
     )
+    if appointment.status == Appointment.Status.COMPLETED:
+        first_visits_refresh([patient.pk], also_days=[appointment.local_date])
+        appointment.refresh_from_db(fields=["first_visit"])
+    elif appointment.status in COUNTED:
+        dashboard_days_refresh([appointment.local_date])
+    if appointment.plan_id is not None:
+        plan_facts_refresh([appointment.plan_id])
+    return appointment
 
 
 def totp_device_for(user):

@@ -20,6 +20,7 @@ from django.db import connection
 
 from clinic.models import Appointment, CarePlan, Intake, OutcomeScore, User
 from clinic.outcomes.catalogue import registry
+from clinic.services import first_visits_refresh, plan_facts_refresh
 from devtools.bench_data.clinic import BenchContext
 
 QUIET_AFTER = dt.timedelta(days=21)
@@ -80,6 +81,10 @@ def build(ctx: BenchContext) -> int:
         links.extend((v.id, plan_id) for v in visits)
     writer.flush()
     _link(links)
+    # The clinic dashboard's precomputed facts (clinic.services.dashboard_facts) for every
+    # visit and plan written in bulk above.
+    first_visits_refresh()
+    plan_facts_refresh()
     return writer.written
 
 

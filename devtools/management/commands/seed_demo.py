@@ -10,6 +10,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.test.utils import override_settings
 
+from clinic import services
 from clinic.permissions import Role
 from devtools.demo import assessments as assessments_demo
 from devtools.demo import clinic as demo
@@ -60,6 +61,10 @@ class Command(BaseCommand):
             for module in CLINICAL_DEMOS:
                 say(module.LABEL)
                 extras += f", {module.build(users=users, patients=patients)} new {module.LABEL}"
+            # Past visits are written as history (not through the services): the clinic
+            # dashboard's precomputed facts follow them here.
+            services.first_visits_refresh()
+            services.plan_facts_refresh()
 
         self.stdout.write(
             self.style.SUCCESS(

@@ -1,0 +1,123 @@
+"""Facts the clinic dashboard (clinic.selectors.dashboard) reads precomputed instead of
+working them out per row at every view (issue 20): which visit was a patient's first
+completed one (Appointment.first_visit), where a course's first appointment is
+(CarePlan.first_location) and how many of its visits were completed
+(CarePlan.completed_visits), and the daily visit counts per practitioner and location
+(DashboardDay).
+
+The booking and status services call these after every write that can change them (a
+visit completed or marked a no-show, or no longer so; a visit of a plan booked, moved or
+completed); seed commands and direct writes (the
+test factories' history rows) call them after writing in bulk. Each is two or three
+UPDATE statements for the rows given, or for every row when given none (the backfill).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+
+from django.db import connection
+from django.db.models import Count, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce
+
+from clinic.models import Appointment, CarePlan, DashboardDay, Patient
+
+COUNTED = (Appointment.Status.COMPLETED, Appointment.Status.NO_SHOW)
+_DAY_LOCK = 20_020  # advisory lock namespace of a DashboardDay day (issue 20)
+
+
+def first_visits_refresh(
+    patient_ids: Iterable[int] | None = None, *, also_days: Iterable[dt.date] = ()
+) -> None:
+    """Mark each patient's first completed visit (by start, then id) and unmark any other;
+    then count again the days whose new patients changed, with `also_days` (one call, so
+    the days are locked in one order). Given patients, their rows are locked first: two of
+    a patient's visits completed at once mark one first visit, not two or none."""
+    rows = Appointment.objects.all()
+    first = (
+        Appointment.objects.filter(patient_id=OuterRef("patient_id"), status="completed")
+        .order_by("start", "pk")
+        .values("pk")[:1]
+    )
+    if patient_ids is None:
+        rows.filter(first_visit=True).update(first_visit=False)
+        rows.filter(status="completed", pk=Subquery(first)).update(first_visit=True)
+        dashboard_days_refresh()
+        return
+    patient_ids = sorted(set(patient_ids))
+    list(Patient.objects.select_for_update().filter(pk__in=patient_ids).order_by("pk").values("pk"))
+    rows = rows.filter(patient_id__in=patient_ids)
+    days = set(also_days) | set(rows.filter(first_visit=True).values_list("local_date", flat=True))
+    rows.filter(first_visit=True).update(first_visit=False)
+    rows.filter(status="completed", pk=Subquery(first)).update(first_visit=True)
+    days |= set(rows.filter(first_visit=True).values_list("local_date", flat=True))
+    dashboard_days_refresh(days)
+
+
+def dashboard_days_refresh(days: Iterable[dt.date] | None = None) -> None:
+    """Count again the DashboardDay rows of these clinic-local days (every day: None) from
+    the appointments. On PostgreSQL each day is locked first (an advisory lock until the
+    transaction ends), so two visits of one day completed at once count one after the
+    other instead of both replacing the day's rows from what each saw."""
+    rows = Appointment.objects.filter(status__in=COUNTED)
+    old = DashboardDay.objects.all()
+    if days is not None:
+        days = sorted(set(days))
+        if not days:
+            return
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                for day in days:
+                    cursor.execute(
+                        "SELECT pg_advisory_xact_lock(%s, %s)", [_DAY_LOCK, day.toordinal()]
+                    )
+        rows = rows.filter(local_date__in=days)
+        old = old.filter(day__in=days)
+    completed = Q(status=Appointment.Status.COMPLETED)
+    counted = (
+        rows.order_by()
+        .values("local_date", "practitioner_id", "location_id")
+        .annotate(
+            visits=Count("pk", filter=completed),
+            no_shows=Count("pk", filter=Q(status=Appointment.Status.NO_SHOW)),
+            new_patients=Count("pk", filter=completed & Q(first_visit=True)),
+        )
+    )
+    old.delete()
+    DashboardDay.objects.bulk_create(
+        (
+            DashboardDay(
+                day=found["local_date"],
+                practitioner_id=found["practitioner_id"],
+                location_id=found["location_id"],
+                visits=found["visits"],
+                no_shows=found["no_shows"],
+                new_patients=found["new_patients"],
+            )
+            for found in counted
+        ),
+        batch_size=2000,
+    )
+
+
+def plan_facts_refresh(plan_ids: Iterable[int] | None = None) -> None:
+    """Set each plan's first_location from its first appointment (empty without one) and
+    its completed_visits."""
+    plans = CarePlan.objects.all()
+    if plan_ids is not None:
+        plans = plans.filter(pk__in=list(plan_ids))
+    visits = Appointment.objects.filter(plan_id=OuterRef("pk"))
+    plans.update(
+        first_location=Subquery(visits.order_by("start", "pk").values("location_id")[:1]),
+        completed_visits=Coalesce(
+            Subquery(
+                visits.filter(status="completed")
+                .order_by()
+                .values("plan_id")
+                .annotate(n=Count("plan_id"))
+                .values("n")
+            ),
+            Value(0),
+        ),
+    )
