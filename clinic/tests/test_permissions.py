@@ -77,13 +77,14 @@ MENUS = {
         "clinic:desk_today",
         "clinic:patient_list",
         "clinic:waitlist_list",
+        "clinic:dashboard",
     ],
     Role.PATIENT: [
         "clinic:portal_home",
         "clinic:portal_appointments",
         "treatments:portal_documents",
     ],
-    Role.CLINIC_ADMIN: ["clinic:waitlist_list", "clinic:admin_home"],
+    Role.CLINIC_ADMIN: ["clinic:waitlist_list", "clinic:dashboard", "clinic:admin_home"],
 }
 # Physiotherapists book too, so the front desk's schedule is open to them.
 SHARED_HOMES = {Role.PHYSIO: {Role.FRONT_DESK}}
@@ -143,6 +144,7 @@ def test_a_physio_who_also_runs_the_clinic_sees_both_menus_and_starts_with_patie
         "clinic:desk_today",
         "clinic:patient_list",
         "clinic:waitlist_list",
+        "clinic:dashboard",
         "clinic:admin_home",
     }
 
