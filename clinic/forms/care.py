@@ -10,6 +10,7 @@ from django.utils import timezone
 from clinic import outcomes
 from clinic.forms.common import DateInput
 from clinic.models import CarePlan, Practitioner
+from clinic.services.care_plans import PLAN_FIELDS
 
 
 class CarePlanForm(forms.ModelForm):
@@ -17,20 +18,7 @@ class CarePlanForm(forms.ModelForm):
 
     class Meta:
         model = CarePlan
-        fields = [
-            "practitioner",
-            "condition",
-            "region",
-            "goals",
-            "measure",
-            "baseline_score",
-            "target_score",
-            "sessions_planned",
-            "frequency",
-            "frequency_reason",
-            "remeasure_every",
-            "started_on",
-        ]
+        fields = list(PLAN_FIELDS)  # the fields the service writes, one list
         widgets = {
             "goals": forms.Textarea(attrs={"rows": 3}),
             "frequency_reason": forms.Textarea(attrs={"rows": 2}),

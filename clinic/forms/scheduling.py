@@ -9,13 +9,15 @@ from django.utils import timezone
 
 from clinic.forms.common import DateInput, TimeInput
 from clinic.models import (
+    Appointment,
     AppointmentType,
     CarePlan,
     Location,
     Patient,
     Practitioner,
 )
-from clinic.selectors.scheduling import BOOKING_HORIZON, SLOT_MINUTES
+from clinic.selectors.scheduling import BOOKING_HORIZON, CARE_PLAN_REASON_PREFIX, SLOT_MINUTES
+from clinic.services.scheduling import Slot
 from clinic.validators import NOTE_MAX
 
 
@@ -54,6 +56,31 @@ class SlotForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text="Physiotherapists only. Leave empty unless you mean to book IMS early.",
     )
+
+    @staticmethod
+    def initial_for(appointment: Appointment) -> dict:
+        """A move's starting values: the visit as booked. A care plan's reason on the visit
+        is the plan's, not an override to carry into the move."""
+        local = timezone.localtime(appointment.start)
+        reason = appointment.spacing_override_reason
+        return {
+            "practitioner": appointment.practitioner_id,
+            "location": appointment.location_id,
+            "type": appointment.type_id,
+            "date": local.date(),
+            "time": local.time(),
+            "override_reason": "" if reason.startswith(CARE_PLAN_REASON_PREFIX) else reason,
+        }
+
+    def slot(self) -> Slot:
+        """The chosen slot (after is_valid())."""
+        data = self.cleaned_data
+        return Slot(
+            practitioner=data["practitioner"],
+            location=data["location"],
+            start=data["start"],
+            type=data["type"],
+        )
 
     def __init__(self, *args, can_override: bool = False, **kwargs) -> None:
         super().__init__(*args, **kwargs)

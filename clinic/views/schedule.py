@@ -29,7 +29,6 @@ from clinic.origin import Origin
 from clinic.permissions import Role, allow_roles, clinical_record
 from clinic.selectors import scheduling as schedule_selectors
 from clinic.selectors.scheduling import (
-    CARE_PLAN_REASON_PREFIX,
     LATE_AFTER,
     DaySchedule,
     visit_is_late,
@@ -296,12 +295,7 @@ def appointment_new(request: HttpRequest) -> HttpResponse:
     waitlist_id = parse_id(request.POST.get("waitlist") or request.GET.get("waitlist"))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        slot = Slot(
-            practitioner=data["practitioner"],
-            location=data["location"],
-            start=data["start"],
-            type=data["type"],
-        )
+        slot = form.slot()
         try:
             with transaction.atomic():  # booked from the waitlist: the entry closes with it
                 appointment = services.appointment_book(
@@ -490,19 +484,11 @@ def appointment_reschedule(request: HttpRequest, pk: int) -> HttpResponse:
         Appointment.objects.select_related("patient", "practitioner", "type", "location"), pk=pk
     )
     can_override = request.user.has_role(Role.PHYSIO)
-    local = timezone.localtime(appointment.start)
-    initial = {
-        "practitioner": appointment.practitioner_id,
-        "location": appointment.location_id,
-        "type": appointment.type_id,
-        "date": local.date(),
-        "time": local.time(),
-        # A care plan's reason is the plan's, not an override to carry into the move.
-        "override_reason": ""
-        if appointment.spacing_override_reason.startswith(CARE_PLAN_REASON_PREFIX)
-        else appointment.spacing_override_reason,
-    }
-    form = SlotForm(request.POST or None, initial=initial, can_override=can_override)
+    form = SlotForm(
+        request.POST or None,
+        initial=SlotForm.initial_for(appointment),
+        can_override=can_override,
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         slot = Slot(

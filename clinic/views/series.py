@@ -26,8 +26,7 @@ from clinic.forms.series import SeriesForm
 from clinic.inputs import safe_next
 from clinic.models import Appointment, AppointmentType, CarePlan
 from clinic.permissions import Role, allow_roles, clinical_record
-from clinic.selectors.scheduling import CARE_PLAN_REASON_PREFIX
-from clinic.services.scheduling import BookingError, Slot
+from clinic.services.scheduling import BookingError
 from clinic.services.series import SeriesError
 from clinic.views.schedule import _schedule_url
 from clinic.views.waitlist import after_cancel_url
@@ -197,27 +196,15 @@ def series_move(request: HttpRequest, pk: int) -> HttpResponse:
     of days and minutes (the reschedule form, second button), all or none."""
     appointment = _appointment(pk)
     can_override = request.user.has_role(Role.PHYSIO)
-    local = timezone.localtime(appointment.start)
-    initial = {
-        "practitioner": appointment.practitioner_id,
-        "location": appointment.location_id,
-        "type": appointment.type_id,
-        "date": local.date(),
-        "time": local.time(),
-        "override_reason": ""
-        if appointment.spacing_override_reason.startswith(CARE_PLAN_REASON_PREFIX)
-        else appointment.spacing_override_reason,
-    }
-    form = SlotForm(request.POST or None, initial=initial, can_override=can_override)
+    form = SlotForm(
+        request.POST or None,
+        initial=SlotForm.initial_for(appointment),
+        can_override=can_override,
+    )
     later = list(selectors.series_this_and_later(appointment))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        slot = Slot(
-            practitioner=data["practitioner"],
-            location=data["location"],
-            start=data["start"],
-            type=data["type"],
-        )
+        slot = form.slot()
         try:
             moved = services.series_move_from(
                 appointment=appointment,
