@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Count, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 
@@ -27,6 +27,10 @@ COUNTED = (Appointment.Status.COMPLETED, Appointment.Status.NO_SHOW)
 _DAY_LOCK = 20_020  # advisory lock namespace of a DashboardDay day (issue 20)
 
 
+# Each refresh is atomic on its own too: its locks (rows, advisory) last until the
+# transaction ends, and a caller outside one (a test factory, a shell) must not see half
+# the facts rewritten.
+@transaction.atomic
 def first_visits_refresh(
     patient_ids: Iterable[int] | None = None, *, also_days: Iterable[dt.date] = ()
 ) -> None:
@@ -55,6 +59,7 @@ def first_visits_refresh(
     dashboard_days_refresh(days)
 
 
+@transaction.atomic
 def dashboard_days_refresh(days: Iterable[dt.date] | None = None) -> None:
     """Count again the DashboardDay rows of these clinic-local days (every day: None) from
     the appointments. On PostgreSQL each day is locked first (an advisory lock until the
@@ -101,6 +106,7 @@ def dashboard_days_refresh(days: Iterable[dt.date] | None = None) -> None:
     )
 
 
+@transaction.atomic
 def plan_facts_refresh(plan_ids: Iterable[int] | None = None) -> None:
     """Set each plan's first_location from its first appointment (empty without one) and
     its completed_visits."""

@@ -41,16 +41,22 @@ def test_login_page_is_styled_and_a_wrong_password_is_explained(page_for):
 
 
 HOMES = [
-    (Role.FRONT_DESK, "frontdesk", "/desk/", None, ["Schedule", "Patients"]),
+    (Role.FRONT_DESK, "frontdesk", "/desk/", None, ["Schedule", "Patients", "Waitlist"]),
     (
         Role.PHYSIO,
         "physio",
         "/my-day/",
         "Good to see you, Maya",
-        ["My day", "Schedule", "Patients"],
+        ["My day", "Schedule", "Patients", "Waitlist", "Dashboard"],
     ),
     (Role.PATIENT, "patient", "/portal/", "Welcome, Jordan", ["Home", "Appointments", "Documents"]),
-    (Role.CLINIC_ADMIN, "admin", "/clinic-admin/", "Running the clinic", ["Clinic admin"]),
+    (
+        Role.CLINIC_ADMIN,
+        "admin",
+        "/clinic-admin/",
+        "Running the clinic",
+        ["Waitlist", "Dashboard", "Clinic admin"],
+    ),
 ]
 
 
