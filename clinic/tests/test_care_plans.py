@@ -367,3 +367,43 @@ def test_front_desk_reads_the_plan_without_its_clinical_content(
     edit = client_for(front_desk).get(reverse("clinic:care_plan_edit", args=[plan.pk]))
     assert edit.status_code == 403
     assert front_desk.has_role(Role.FRONT_DESK)
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"condition": "Neck\x00pain"}, "condition"),
+        ({"goals": "x" * 20_000}, "goals"),
+        ({"started_on": "9999-12-31"}, "started_on"),
+        ({"started_on": "0001-01-01"}, "started_on"),
+        ({"sessions_planned": 10**9}, "sessions_planned"),
+        ({"baseline_score": "1e400"}, "baseline_score"),
+    ],
+)
+def test_a_plan_the_database_or_a_page_could_not_read_back_is_refused_at_its_field(
+    patient, maya, physio, client_for, changes, field
+):
+    """Typed values a page, the driver or a PDF could not read back (a NUL, text past the
+    limit, a date outside the booking range, a number past its column) get an error next
+    to their field and write nothing."""
+    from clinic.tests.factories import join_care_team
+
+    join_care_team(physio, patient)
+    answer = client_for(physio).post(
+        reverse("clinic:care_plan_new", args=[patient.pk]),
+        {
+            "practitioner": maya.pk,
+            "condition": "Neck",
+            "region": "neck",
+            "goals": "Drive",
+            "measure": "NDI",
+            "sessions_planned": 8,
+            "frequency": "weekly",
+            "remeasure_every": 4,
+            "started_on": timezone.localdate(),
+        }
+        | changes,
+    )
+    assert answer.status_code == 200
+    assert field in answer.context["form"].errors
+    assert not CarePlan.objects.exists()
