@@ -57,6 +57,8 @@ INSTALLED_APPS = [
     "clinic.apps.ClinicConfig",
     "assessments.apps.AssessmentsConfig",
     "treatments.apps.TreatmentsConfig",
+    "interop.apps.InteropConfig",
+    "custody.apps.CustodyConfig",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

@@ -228,10 +228,12 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("accounts/", include(account_patterns)),
     path("", include(office_patterns)),
-    # The clinical apps sit above clinic (clinic <- assessments <- treatments): included by
-    # dotted path, so the site's URLconf does not import them.
+    # The apps above clinic (clinic <- assessments <- treatments <- interop <- custody) are
+    # included by dotted path, so the site's URLconf does not import them.
     path("assessments/", include("assessments.urls")),
     path("treatments/", include("treatments.urls")),
+    path("interop/", include("interop.urls")),
+    path("custody/", include("custody.urls")),
     path("healthz", views.healthz, name="healthz"),
     # An empty staff page: the benchmark's floor and a cheap authenticated health check.
     path("floor/", floor.floor, name="floor"),

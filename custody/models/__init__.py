@@ -1,0 +1,1 @@
+"""custody models; each module is re-exported here."""

@@ -1,0 +1,5 @@
+"""Records custody: backups, retention, access requests and the breach register."""
+
+app_name = "custody"
+
+urlpatterns: list = []

@@ -1,0 +1,1 @@
+"""interop models; each module is re-exported here."""
