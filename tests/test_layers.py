@@ -1,6 +1,6 @@
 """Issue 18, acceptance 3: the layers are enforced. `make lint` runs import-linter with the
-contracts in pyproject.toml ([tool.importlinter]): the apps are layered (devtools >
-treatments > assessments > clinic), models import no services, services import no views or
+contracts in pyproject.toml ([tool.importlinter]): the apps are layered (devtools > custody >
+interop > treatments > assessments > clinic), models import no services, services import no views or
 forms. These tests prove the contracts catch a violation (on a tiny fake project checked
 with the real configuration), that the project keeps them, and that no app has an import
 cycle between modules at import time (which import-linter cannot tell from a lazy import
@@ -72,6 +72,10 @@ CLEAN = {
     "treatments/services.py": "from assessments import services\nfrom treatments import models\n",
     "treatments/forms.py": "from treatments import models\n",
     "treatments/views.py": "from treatments import forms, services\n",
+    "interop/__init__.py": "",
+    "interop/services.py": "from treatments import services\nfrom clinic import models\n",
+    "custody/__init__.py": "",
+    "custody/services.py": "from interop import services\nfrom treatments import models\n",
     "devtools/__init__.py": "",
     "devtools/demo.py": "from treatments import services\nfrom clinic import models\n",
 }
