@@ -23,6 +23,7 @@ from clinic.selectors.consent import (
     consent_status,
     consent_version_current,
 )
+from clinic.selectors.home_panels import HomePanel, admin_home_panel_register, admin_home_panels
 from clinic.selectors.intake import (
     NeedlingReadiness,
     ScreeningResult,
@@ -108,6 +109,9 @@ __all__ = [
     "OpenNote",
     "open_notes",
     "open_notes_register",
+    "HomePanel",
+    "admin_home_panel_register",
+    "admin_home_panels",
     "open_notes_rows",
     "OpenNotesProvider",
     "open_notes_scope",

@@ -91,6 +91,8 @@ def admin_home(request: HttpRequest) -> HttpResponse:
         {
             "staff_by_role": selectors.staff_by_role(),
             "admin_url": reverse("admin:index"),
+            # Backups, access requests, ... from the apps above clinic.
+            "panels": selectors.admin_home_panels(request),
         },
     )
 
