@@ -186,6 +186,12 @@ class CarePlan(models.Model):
         related_name="+",
     )
     completed_visits = models.PositiveIntegerField(default=0, editable=False)
+    # Whether the discharged course's latest score on its measure (recorded between its
+    # start and its discharge) improved on the baseline by at least the measure's MCID;
+    # empty while active, and when it cannot be judged (no baseline, no score in the
+    # course, or no published MCID). The dashboard's "Reached MCID", kept by
+    # clinic.services.dashboard_facts at discharge and when a score is recorded.
+    reached_mcid = models.BooleanField(null=True, blank=True, editable=False)
 
     history = HistoricalRecords()
 

@@ -29,15 +29,19 @@ looks back from" (the reference day) is its last day, or today if that is later.
   a score on the plan's measure recorded between its start and its discharge, the share
   whose latest such score improved on the baseline by at least the measure's MCID, read
   by clinic.outcomes.change_from_baseline (MCIDs and their sources: the measure modules
-  in clinic/outcomes/measures/). Scores are OutcomeScore rows (clinic.models.intake).
-- Waitlist fills: not available yet (no waitlist in this branch).
+  in clinic/outcomes/measures/). Judged once per plan, at discharge or when a score is
+  recorded (CarePlan.reached_mcid).
+- Waitlist fills: visits in the range booked from the waitlist (by the desk from a
+  cancelled slot's matches, or by a patient taking an e-mailed offer) and not cancelled
+  since; counted on the visit's practitioner and location.
 
-Queries: six whatever the range or the data size: ClinicPolicy, three grouped by
-practitioner and location (visit counts: the daily counts with the late cancellations;
-courses; discharged plans with their latest score), and the names of the practitioners
+Queries: five whatever the range or the data size: ClinicPolicy, two grouped by
+practitioner and location (visit counts: the daily counts with the late cancellations and
+the waitlist fills; courses with their MCID verdicts), and the names of the practitioners
 and locations found. Facts that would cost a look-up per row are precomputed by the
 services that change them (clinic.services.dashboard_facts): a patient's first completed
-visit, a plan's first location and completed visits, and the daily counts (DashboardDay).
+visit, a plan's first location, completed visits and MCID verdict, and the daily counts
+(DashboardDay).
 """
 
 from __future__ import annotations
@@ -48,7 +52,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db import connection, transaction
-from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Subquery, Sum, Value
+from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Sum, Value
 from django.utils import timezone
 
 from clinic.models import (
@@ -57,11 +61,9 @@ from clinic.models import (
     ClinicPolicy,
     DashboardDay,
     Location,
-    OutcomeScore,
     Practitioner,
+    WaitlistEntry,
 )
-from clinic.outcomes.catalogue import registry
-from clinic.outcomes.change import change_from_baseline
 from clinic.selectors.scheduling import late_cancellation
 
 DROPPED_AFTER = 21  # days without a visit (issue 20)
@@ -97,6 +99,7 @@ class DashboardRow:
     completed_sessions: int = 0
     discharged_measured: int = 0
     reached_mcid: int = 0
+    waitlist_fills: int = 0
     key: tuple = field(default=(), repr=False)
 
     def add(self, other: DashboardRow) -> None:
@@ -140,9 +143,7 @@ class DashboardRow:
                 if self.discharged_measured
                 else ""
             ),
-            # TODO(issue 20): waitlist fills, once the waitlist (its own part of issue 20)
-            # is in this branch: offers taken for a freed slot, per practitioner and location.
-            "n/a",
+            str(self.waitlist_fills),
         ]
 
 
@@ -157,6 +158,7 @@ COUNTS = (
     "completed_sessions",
     "discharged_measured",
     "reached_mcid",
+    "waitlist_fills",
 )
 HEADERS = (
     "Practitioner",
@@ -223,7 +225,7 @@ def _without_jit():
 
 def clinic_dashboard(filters: DashboardFilters) -> Dashboard:
     """The figures of every practitioner x location with any, and their totals (see the
-    module's docstring for what each counts). Six queries whatever the data (seven on
+    module's docstring for what each counts). Five queries whatever the data (six on
     PostgreSQL, which first turns JIT off for them)."""
     with _without_jit():
         return _dashboard(filters)
@@ -243,24 +245,32 @@ def _dashboard(filters: DashboardFilters) -> Dashboard:
         return rows[key]
 
     # 1. Visits, no-shows and new patients from the daily counts (DashboardDay, about 20
-    # rows a day), and late cancellations from the cancelled visits of the range (their
-    # own partial index), in one statement (UNION ALL). At seed_bench scale for a year
-    # (timed in-process, median of nine, a loaded 2-core machine): one aggregate over the
-    # range's ~97,000 appointments took 236 ms with a look-back per completed visit for
-    # "new patient", 81 ms with that precomputed and read by an index-only scan (EXPLAIN:
-    # Parallel Index Only Scan, 0 heap fetches), this statement 13 ms.
+    # rows a day), late cancellations from the cancelled visits of the range (their own
+    # partial index) and the waitlist fills, in one statement (UNION ALL). At seed_bench
+    # scale for a year (timed in-process, median of nine, a loaded 2-core machine): one
+    # aggregate over the range's ~97,000 appointments took 236 ms with a look-back per
+    # completed visit for "new patient", 81 ms with that precomputed and read by an
+    # index-only scan (EXPLAIN: Parallel Index Only Scan, 0 heap fetches), this statement
+    # 13 ms.
     days = DashboardDay.objects.filter(day__range=(filters.start, filters.end))
     cancelled = Appointment.objects.filter(
         local_date__range=(filters.start, filters.end), status=Status.CANCELLED
     )
+    fills = WaitlistEntry.objects.filter(
+        status=WaitlistEntry.Status.BOOKED,
+        appointment__local_date__range=(filters.start, filters.end),
+    ).exclude(appointment__status=Status.CANCELLED)
     if filters.location_id is not None:
         days = days.filter(location_id=filters.location_id)
         cancelled = cancelled.filter(location_id=filters.location_id)
+        fills = fills.filter(appointment__location_id=filters.location_id)
     if filters.practitioner_id is not None:
         days = days.filter(practitioner_id=filters.practitioner_id)
         cancelled = cancelled.filter(practitioner_id=filters.practitioner_id)
+        fills = fills.filter(appointment__practitioner_id=filters.practitioner_id)
     zero = Value(0, output_field=IntegerField())
-    counts = ("visits", "no_shows", "new_patients", "late_cancels")
+    counts = ("visits", "no_shows", "new_patients", "late_cancels", "waitlist_fills")
+    columns = ("n_visits", "n_no_shows", "n_new", "n_late", "n_fills")
     for practitioner_id, location_id, *found in (
         days.order_by()
         .values("practitioner_id", "location_id")
@@ -269,8 +279,9 @@ def _dashboard(filters: DashboardFilters) -> Dashboard:
             n_no_shows=Sum("no_shows"),
             n_new=Sum("new_patients"),
             n_late=zero,
+            n_fills=zero,
         )
-        .values_list("practitioner_id", "location_id", "n_visits", "n_no_shows", "n_new", "n_late")
+        .values_list("practitioner_id", "location_id", *columns)
         .union(
             cancelled.order_by()
             .values("practitioner_id", "location_id")
@@ -279,10 +290,13 @@ def _dashboard(filters: DashboardFilters) -> Dashboard:
                 n_no_shows=zero,
                 n_new=zero,
                 n_late=Count("pk", filter=late_cancellation(notice_hours)),
+                n_fills=zero,
             )
-            .values_list(
-                "practitioner_id", "location_id", "n_visits", "n_no_shows", "n_new", "n_late"
-            ),
+            .values_list("practitioner_id", "location_id", *columns),
+            fills.order_by()
+            .values("appointment__practitioner_id", "appointment__location_id")
+            .annotate(n_visits=zero, n_no_shows=zero, n_new=zero, n_late=zero, n_fills=Count("pk"))
+            .values_list("appointment__practitioner_id", "appointment__location_id", *columns),
             all=True,
         )
     ):
@@ -290,11 +304,13 @@ def _dashboard(filters: DashboardFilters) -> Dashboard:
         for name, value in zip(counts, found, strict=True):
             setattr(target, name, getattr(target, name) + (value or 0))
 
-    # 2. Courses: started, completed, dropped in the range. A plan's first location and
-    # completed visits are columns of the plan (clinic.services.dashboard_facts): at
-    # seed_bench scale for a year this query took 241 ms with them as three subqueries per
-    # plan, 36 ms now (EXPLAIN: a sequential scan of the 30,122 plans, ~9 ms, and one
-    # index probe for each of the ~2,600 active plans old enough to drop).
+    # 2. Courses: started, completed, dropped in the range, and the discharged courses'
+    # MCID verdicts. A plan's first location, completed visits and verdict are columns of
+    # the plan (clinic.services.dashboard_facts): at seed_bench scale for a year this
+    # query took 241 ms with the first two as three subqueries per plan, 36 ms with them
+    # precomputed (EXPLAIN: a sequential scan of the 30,122 plans, ~9 ms, and one index
+    # probe for each of the ~2,600 active plans old enough to drop); reading each
+    # discharged plan's latest score for the verdict was a further 48 ms query.
     plans = _plans(filters)
     in_range = (filters.start, filters.end)
     finished = Q(status=CarePlan.Status.DISCHARGED, discharged_on__range=in_range)
@@ -326,6 +342,8 @@ def _dashboard(filters: DashboardFilters) -> Dashboard:
             completed=Count("pk", filter=finished & ~by_choice),
             dropped=Count("pk", filter=(finished & by_choice) | went_quiet),
             completed_sessions=Sum("completed_visits", filter=finished & ~by_choice),
+            measured=Count("pk", filter=finished & Q(reached_mcid__isnull=False)),
+            reached=Count("pk", filter=finished & Q(reached_mcid=True)),
         )
     ):
         target = row(found["practitioner_id"], found["first_location_id"])
@@ -333,30 +351,8 @@ def _dashboard(filters: DashboardFilters) -> Dashboard:
         target.completed = found["completed"]
         target.dropped = found["dropped"]
         target.completed_sessions = found["completed_sessions"] or 0
-
-    # 3. Discharged plans with a baseline and their latest score on the plan's measure.
-    scores_in_course = OutcomeScore.objects.filter(
-        patient_id=OuterRef("patient_id"),
-        instrument=OuterRef("measure"),
-        recorded_at__date__gte=OuterRef("started_on"),
-        recorded_at__date__lte=OuterRef("discharged_on"),
-    )
-    latest = scores_in_course.order_by("-recorded_at", "-pk").values("value")[:1]
-    # The plans with any such score first, as a WHERE EXISTS that PostgreSQL turns into one
-    # hash semi-join over the scores (seed_bench, a year: 14,122 plans discharged with a
-    # baseline, one with a score in its course; a probe of the scores per plan, 14,122
-    # index scans, took 67-90 ms, the semi-join 48 ms); the latest score only for those.
-    for practitioner_id, location_id, measure, baseline, score in (
-        plans.filter(finished, Exists(scores_in_course), baseline_score__isnull=False)
-        .annotate(latest=Subquery(latest))
-        .values_list("practitioner_id", "first_location_id", "measure", "baseline_score", "latest")
-    ):
-        known = registry.find(measure)
-        if known is None or known.mcid is None:
-            continue  # no published MCID here: the plan cannot be judged
-        target = row(practitioner_id, location_id)
-        target.discharged_measured += 1
-        target.reached_mcid += change_from_baseline(measure, baseline, score).reaches_mcid
+        target.discharged_measured = found["measured"]
+        target.reached_mcid = found["reached"]
 
     names = dict(
         Practitioner.objects.filter(pk__in={k[0] for k in rows}).values_list("pk", "display_name")

@@ -34,6 +34,7 @@ from clinic.services.dashboard_facts import (
     dashboard_days_refresh,
     first_visits_refresh,
     plan_facts_refresh,
+    plan_outcomes_refresh,
 )
 from clinic.services.desk_notices import desk_notices_acknowledge
 from clinic.services.email_verification import (
@@ -135,6 +136,7 @@ __all__ = [
     "reminder_link_use",
     "dashboard_days_refresh",
     "plan_facts_refresh",
+    "plan_outcomes_refresh",
     "first_visits_refresh",
     "BookingError",
     "EmergencyAccessRequired",

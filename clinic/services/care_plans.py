@@ -17,6 +17,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from clinic.models import CarePlan, Patient, Practitioner, User
+from clinic.services.dashboard_facts import plan_outcomes_refresh
 
 PLAN_FIELDS = (
     "practitioner",
@@ -168,6 +169,8 @@ def care_plan_discharge(
         discharge_note=note.strip(),
         discharged_on=on or timezone.localdate(),
     )
+    plan_outcomes_refresh([discharged.pk])  # the dashboard's "Reached MCID"
+    discharged.refresh_from_db(fields=["reached_mcid"])
     for hook in _discharge_hooks.values():
         hook(discharged, by)
     return discharged

@@ -2,12 +2,14 @@
 working them out per row at every view (issue 20): which visit was a patient's first
 completed one (Appointment.first_visit), where a course's first appointment is
 (CarePlan.first_location) and how many of its visits were completed
-(CarePlan.completed_visits), and the daily visit counts per practitioner and location
+(CarePlan.completed_visits), whether a discharged course reached its measure's MCID
+(CarePlan.reached_mcid), and the daily visit counts per practitioner and location
 (DashboardDay).
 
 The booking and status services call these after every write that can change them (a
 visit completed or marked a no-show, or no longer so; a visit of a plan booked, moved or
-completed); seed commands and direct writes (the
+completed), discharge and scoring (a plan discharged, a score recorded); seed commands
+and direct writes (the
 test factories' history rows) call them after writing in bulk. Each is two or three
 UPDATE statements for the rows given, or for every row when given none (the backfill).
 """
@@ -21,7 +23,9 @@ from django.db import connection, transaction
 from django.db.models import Count, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 
-from clinic.models import Appointment, CarePlan, DashboardDay, Patient
+from clinic.models import Appointment, CarePlan, DashboardDay, OutcomeScore, Patient
+from clinic.outcomes.catalogue import registry
+from clinic.outcomes.change import change_from_baseline
 
 COUNTED = (Appointment.Status.COMPLETED, Appointment.Status.NO_SHOW)
 _DAY_LOCK = 20_020  # advisory lock namespace of a DashboardDay day (issue 20)
@@ -127,3 +131,46 @@ def plan_facts_refresh(plan_ids: Iterable[int] | None = None) -> None:
             Value(0),
         ),
     )
+
+
+@transaction.atomic
+def plan_outcomes_refresh(
+    plan_ids: Iterable[int] | None = None, *, patient_id: int | None = None
+) -> None:
+    """Judge each discharged plan (these, the patient's, or every one when given neither)
+    on its measure: `reached_mcid` is whether the latest score recorded between its start
+    and its discharge improved on the baseline by at least the MCID, read by
+    clinic.outcomes.change_from_baseline (the MCIDs and their published sources are in the
+    measure modules, clinic/outcomes/measures/); empty when it cannot be judged (no
+    baseline, no score in the course, a measure without a published MCID) and for plans
+    not discharged. At seed_bench scale, reading the latest score per discharged plan at
+    every dashboard view cost 48 ms of it (issue 20); it is judged once here instead."""
+    plans = CarePlan.objects.order_by()
+    if plan_ids is not None:
+        plan_ids = list(plan_ids)
+        if not plan_ids:
+            return
+        plans = plans.filter(pk__in=plan_ids)
+    if patient_id is not None:
+        plans = plans.filter(patient_id=patient_id)
+    in_course = OutcomeScore.objects.filter(
+        patient_id=OuterRef("patient_id"),
+        instrument=OuterRef("measure"),
+        recorded_at__date__gte=OuterRef("started_on"),
+        recorded_at__date__lte=OuterRef("discharged_on"),
+    )
+    verdicts: dict[bool | None, list[int]] = {True: [], False: [], None: []}
+    judged = plans.filter(status=CarePlan.Status.DISCHARGED, baseline_score__isnull=False)
+    for pk, measure, baseline, latest in judged.annotate(
+        latest=Subquery(in_course.order_by("-recorded_at", "-pk").values("value")[:1])
+    ).values_list("pk", "measure", "baseline_score", "latest"):
+        known = registry.find(measure)
+        verdict = None
+        if latest is not None and known is not None and known.mcid is not None:
+            verdict = change_from_baseline(measure, baseline, latest).reaches_mcid
+        verdicts[verdict].append(pk)
+    unjudged = plans.exclude(pk__in=judged.values("pk")).exclude(reached_mcid=None)
+    unjudged.update(reached_mcid=None)
+    for verdict, pks in verdicts.items():
+        for at in range(0, len(pks), 5000):  # SQLite's limit on parameters
+            plans.filter(pk__in=pks[at : at + 5000]).update(reached_mcid=verdict)

@@ -10,9 +10,18 @@ from django.db import transaction
 from django.utils import timezone
 
 from clinic import outcomes
-from clinic.models import Intake, OutcomeScore, Patient, ScreeningClearance, ScreeningItem, User
+from clinic.models import (
+    CarePlan,
+    Intake,
+    OutcomeScore,
+    Patient,
+    ScreeningClearance,
+    ScreeningItem,
+    User,
+)
 from clinic.permissions import Role
 from clinic.selectors.intake import screening_for
+from clinic.services.dashboard_facts import plan_outcomes_refresh
 from clinic.validators import NOTE_MAX
 
 
@@ -175,6 +184,12 @@ def intake_submit(*, intake: Intake, by: User) -> Intake:
             intake=intake,
         )
         for code, score in zip(scores_codes, scores, strict=True)
+    )
+    # A course discharged today counts scores of the same day (the dashboard's MCID).
+    plan_outcomes_refresh(
+        CarePlan.objects.filter(
+            patient_id=intake.patient_id, discharged_on__gte=timezone.localdate(now)
+        ).values_list("pk", flat=True)
     )
     intake.status = Intake.Status.SUBMITTED
     intake.submitted_at = now

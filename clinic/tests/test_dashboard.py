@@ -14,9 +14,17 @@ from html.parser import HTMLParser
 import pytest
 from django.urls import reverse
 
-from clinic.models import Appointment, AppointmentType, CarePlan, Location, OutcomeScore
+from clinic.models import (
+    Appointment,
+    AppointmentType,
+    CarePlan,
+    Location,
+    OutcomeScore,
+    WaitlistEntry,
+)
 from clinic.permissions import Role
 from clinic.selectors.dashboard import DashboardFilters, clinic_dashboard
+from clinic.services import plan_outcomes_refresh
 from clinic.tests.budgets import assert_constant, render_counted
 from clinic.tests.factories import (
     UserFactory,
@@ -100,6 +108,19 @@ class World:
         for _ in range(repeat):
             self._one()
             self.shift += dt.timedelta(minutes=30)
+        # Plans and scores are written directly here, so their MCID verdicts are judged as
+        # the discharge and scoring services would.
+        plan_outcomes_refresh()
+
+    def filled_from_waitlist(self, appointment):
+        return WaitlistEntry.objects.create(
+            patient=appointment.patient,
+            type=self.kind,
+            earliest_date=appointment.local_date - dt.timedelta(days=7),
+            status=WaitlistEntry.Status.BOOKED,
+            appointment=appointment,
+            created_by=self.desk,
+        )
 
     def _one(self):
         avery, blake, downtown = self.avery, self.blake, self.downtown
@@ -121,7 +142,8 @@ class World:
         # Plan 1: P2 with Avery, started in range, first visit at Main clinic.
         plan1 = self.plan(p2, avery, dt.date(2026, 3, 4))
         self.visit(p2, avery, at(3, 4), plan=plan1)  # new patient
-        self.visit(p2, avery, at(3, 11), location=downtown, plan=plan1)  # visit Downtown
+        downtown_visit = self.visit(p2, avery, at(3, 11), location=downtown, plan=plan1)
+        self.filled_from_waitlist(downtown_visit)  # a waitlist fill, Downtown
         # P3: no-show with Avery, then first completed visit with Blake (new for Blake).
         self.visit(p3, avery, at(3, 5), S.NO_SHOW)
         plan4 = self.plan(
@@ -153,9 +175,10 @@ class World:
         self.visit(p4, avery, at(2, 2), location=downtown, plan=plan7)
         self.visit(p4, avery, at(2, 9), location=downtown, plan=plan7)
         # P5: cancelled with a week's notice (not late); a plan started in range, no visit.
-        self.visit(
+        cancelled = self.visit(
             p5, avery, at(3, 7, 10), S.CANCELLED, cancelled_at=at(3, 1), cancelled_by=self.desk
         )
+        self.filled_from_waitlist(cancelled)  # booked from the waitlist, then cancelled: no fill
         self.plan(p5, avery, dt.date(2026, 3, 20))
         # P6: an active plan with nothing seen but a booking after the range: not dropped.
         plan5 = self.plan(p6, blake, dt.date(2026, 1, 10))
@@ -175,13 +198,13 @@ def world(physio, front_desk):
 HAND_COUNTS = [
     # practitioner, location, new, visits, no-show, late-cancel, started, completed,
     # dropped, sessions per completed course, reached MCID, waitlist
-    ["Avery Physio", "Downtown", "0", "1", "0.0%", "0.0%", "0", "1", "0", "2.0", "-", "n/a"],
+    ["Avery Physio", "Downtown", "0", "1", "0.0%", "0.0%", "0", "1", "0", "2.0", "-", "1"],
     ["Avery Physio", "Main clinic", "1", "2", "33.3%", "25.0%", "1", "1", "0", "2.0",
-     "100.0% (1 of 1)", "n/a"],
-    ["Avery Physio", "No visit yet", "0", "0", "-", "-", "1", "0", "0", "-", "-", "n/a"],
+     "100.0% (1 of 1)", "0"],
+    ["Avery Physio", "No visit yet", "0", "0", "-", "-", "1", "0", "0", "-", "-", "0"],
     ["Blake Physio", "Main clinic", "1", "1", "0.0%", "0.0%", "1", "0", "2", "-",
-     "0.0% (0 of 1)", "n/a"],
-    ["Total", "All", "2", "4", "20.0%", "16.7%", "3", "2", "2", "2.0", "50.0% (1 of 2)", "n/a"],
+     "0.0% (0 of 1)", "0"],
+    ["Total", "All", "2", "4", "20.0%", "16.7%", "3", "2", "2", "2.0", "50.0% (1 of 2)", "1"],
 ]  # fmt: skip
 
 
@@ -266,7 +289,7 @@ def test_query_count_is_the_same_at_1x_and_10x(physio, front_desk, clinic_admin)
     small = render_counted(client, url, RANGE)
     found.build(repeat=9)
     large = render_counted(client, url, RANGE)
-    # Session, user and roles, the form's lists, the six reads (and on PostgreSQL the
+    # Session, user and roles, the form's lists, the five reads (and on PostgreSQL the
     # savepoint and SET LOCAL jit that wrap them).
     assert_constant(small, large, ceiling=18)
     table = page_table(large.html)
@@ -341,3 +364,25 @@ def test_bad_filters_are_form_errors(clinic_admin, data, field, message):
         assert response.status_code == status
         assert response.context["board"] is None
         assert message in " ".join(response.context["form"].errors[field])
+
+
+@pytest.mark.parametrize(
+    ("latest", "verdict"), [("20", True), ("35", False), (None, None)], ids=str
+)
+def test_discharge_judges_the_course_against_its_mcid(physio, front_desk, latest, verdict):
+    """The dashboard reads CarePlan.reached_mcid: the discharge service judges it (QuickDASH
+    baseline 40, MCID 15.9: 20 reaches it, 35 does not, no score cannot be judged)."""
+    from clinic.services import care_plan_discharge
+
+    found = World(physio, front_desk)
+    patient = found.patient()
+    today = dt.date.today()
+    plan = found.plan(
+        patient, found.avery, today - dt.timedelta(days=30), baseline_score=Decimal("40")
+    )
+    if latest is not None:
+        found.score(patient, "QUICKDASH", "10", at(1, 1))  # before the course: not counted
+        found.score(patient, "QUICKDASH", latest, dt.datetime.now(VANCOUVER))
+    discharged = care_plan_discharge(plan=plan, by=physio, reason="goals_met")
+    assert discharged.reached_mcid is verdict
+    assert CarePlan.objects.get(pk=plan.pk).reached_mcid is verdict
