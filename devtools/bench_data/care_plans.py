@@ -20,7 +20,7 @@ from django.db import connection
 
 from clinic.models import Appointment, CarePlan, Intake, OutcomeScore, User
 from clinic.outcomes.catalogue import registry
-from clinic.services import first_visits_refresh, plan_facts_refresh
+from clinic.services import first_visits_refresh, plan_facts_refresh, plan_outcomes_refresh
 from devtools.bench_data.clinic import BenchContext
 
 QUIET_AFTER = dt.timedelta(days=21)
@@ -85,6 +85,7 @@ def build(ctx: BenchContext) -> int:
     # visit and plan written in bulk above.
     first_visits_refresh()
     plan_facts_refresh()
+    plan_outcomes_refresh()
     return writer.written
 
 

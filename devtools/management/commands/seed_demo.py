@@ -65,6 +65,7 @@ class Command(BaseCommand):
             # dashboard's precomputed facts follow them here.
             services.first_visits_refresh()
             services.plan_facts_refresh()
+            services.plan_outcomes_refresh()
 
         self.stdout.write(
             self.style.SUCCESS(
