@@ -56,7 +56,7 @@ def _plan(physio, patient, **fields):
         practitioner=physio.practitioner,
         by=physio,
         **{
-            "condition": "Right lateral elbow pain",
+            "condition": "Right lateral elbow pain, C6-7 referral",
             "region": "upper_limb",
             "goals": "Lift the kettle.",
             "measure": "QUICKDASH",
@@ -249,7 +249,8 @@ def test_discharge_renders_a_plain_words_pdf_and_offers_a_prefilled_course_summa
     with default_storage.open(summary.file.name, "rb") as handle:
         text = pdf_text(handle.read())
     assert "Your discharge summary" in text
-    assert "Right lateral elbow pain" in text
+    assert "Right lateral elbow pain," in text
+    assert "neck, levels 6 to 7" in text  # typed "C6-7" in the plan's condition
     assert re.search(r"VISITS .*\b2 IMS \(dry needling\)", text)
     assert "Most recently" in text
     assert "12.5 out of 100" in text
