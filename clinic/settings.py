@@ -242,6 +242,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "clinic.tasks.spacing_audit_task",
         "schedule": crontab(hour=2, minute=15),
     },
+    # The clinic dashboard's precomputed facts, recounted from the rows (a safety net for
+    # writes that went around the services).
+    "dashboard-facts-rebuild": {
+        "task": "clinic.tasks.dashboard_facts_rebuild_task",
+        "schedule": crontab(hour=3, minute=10),
+    },
     "ims-recall": {
         "task": "clinic.tasks.recall_task",
         "schedule": crontab(hour=9, minute=0),

@@ -70,6 +70,13 @@ def spacing_audit_task() -> int:
 
 
 @shared_task
+def dashboard_facts_rebuild_task() -> None:
+    from clinic.services.dashboard_facts import dashboard_facts_rebuild
+
+    dashboard_facts_rebuild()
+
+
+@shared_task
 def recall_task() -> int:
     from clinic.services.reminders import recall_send
 

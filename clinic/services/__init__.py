@@ -32,6 +32,7 @@ from clinic.services.consent import (
 )
 from clinic.services.dashboard_facts import (
     dashboard_days_refresh,
+    dashboard_facts_rebuild,
     first_visits_refresh,
     plan_facts_refresh,
     plan_outcomes_refresh,
@@ -136,6 +137,7 @@ __all__ = [
     "reminder_link_use",
     "dashboard_days_refresh",
     "plan_facts_refresh",
+    "dashboard_facts_rebuild",
     "plan_outcomes_refresh",
     "first_visits_refresh",
     "BookingError",

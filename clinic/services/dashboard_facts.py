@@ -174,3 +174,13 @@ def plan_outcomes_refresh(
     for verdict, pks in verdicts.items():
         for at in range(0, len(pks), 5000):  # SQLite's limit on parameters
             plans.filter(pk__in=pks[at : at + 5000]).update(reached_mcid=verdict)
+
+
+@transaction.atomic
+def dashboard_facts_rebuild() -> None:
+    """Every fact again from the rows (nightly, beat): a safety net for a write that went
+    around the services (the Django admin, a shell, a restore of part of the data), which
+    the per-write refreshes above cannot see."""
+    first_visits_refresh()
+    plan_facts_refresh()
+    plan_outcomes_refresh()

@@ -386,3 +386,21 @@ def test_discharge_judges_the_course_against_its_mcid(physio, front_desk, latest
     discharged = care_plan_discharge(plan=plan, by=physio, reason="goals_met")
     assert discharged.reached_mcid is verdict
     assert CarePlan.objects.get(pk=plan.pk).reached_mcid is verdict
+
+
+def test_the_nightly_rebuild_recounts_facts_written_around_the_services(world, settings):
+    """A change made in the admin or a shell bypasses the per-write refreshes; the nightly
+    beat job (dashboard-facts-rebuild) counts every fact again from the rows."""
+    from clinic.models import DashboardDay
+    from clinic.tasks import dashboard_facts_rebuild_task
+
+    assert "dashboard-facts-rebuild" in settings.CELERY_BEAT_SCHEDULE
+    before = clinic_dashboard(DashboardFilters(start=START, end=END)).table()
+    DashboardDay.objects.update(visits=99)
+    CarePlan.objects.update(completed_visits=0, reached_mcid=None, first_location=None)
+    assert clinic_dashboard(DashboardFilters(start=START, end=END)).table() != before
+
+    dashboard_facts_rebuild_task()  # what the worker runs at 03:10
+
+    assert clinic_dashboard(DashboardFilters(start=START, end=END)).table() == before
+    assert before[1:] == HAND_COUNTS
