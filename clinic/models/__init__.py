@@ -2,7 +2,7 @@
 
 from clinic.models.accounts import User
 from clinic.models.audit import AccessLog, AccessReview
-from clinic.models.care import CarePlan, CareTeamMember, RemeasureReminder
+from clinic.models.care import CarePlan, CareTeamMember, CourseDay, RemeasureReminder
 from clinic.models.consent import Consent, ConsentVersion
 from clinic.models.intake import Intake, OutcomeScore, ScreeningClearance, ScreeningItem
 from clinic.models.patients import CorrectionRequest, Patient, PortalInvitation
@@ -37,6 +37,7 @@ __all__ = [
     "ClinicPolicy",
     "DeskNotice",
     "DashboardDay",
+    "CourseDay",
     "Location",
     "NeedlingDay",
     "Practitioner",

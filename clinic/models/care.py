@@ -236,6 +236,16 @@ class CarePlan(models.Model):
             date_check("care_plan", "started_on"),
             date_check("care_plan", "discharged_on", nullable=True),
         ]
+        indexes = [
+            # The clinic dashboard's "went quiet" count reads the active plans old enough
+            # to have dropped from this index alone.
+            models.Index(
+                fields=["started_on"],
+                name="care_plan_active_started",
+                include=["patient", "practitioner", "first_location"],
+                condition=models.Q(status="active"),
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.condition} ({self.get_status_display().lower()})"
@@ -314,3 +324,48 @@ class RemeasureReminder(models.Model):
 
     def __str__(self) -> str:
         return f"Re-measure reminder for visit {self.visit} of plan {self.plan_id}"
+
+
+class CourseDay(models.Model):
+    """One clinic-local day's courses (plans of care) of a practitioner, counted at the
+    location of each course's first visit (empty: no visit yet): started that day, and
+    discharged that day as completed (any reason but the patient's choice, with their
+    completed visits) or dropped at the patient's choice, and those judged against their
+    measure's MCID. The clinic dashboard sums these few rows for a range instead of reading
+    every plan (issue 20). Kept by clinic.services.dashboard_facts.course_days_refresh
+    whenever a plan's dates, status, first location, completed visits or verdict change;
+    rebuilt whole nightly. Courses that went quiet are not here: that depends on the day
+    the dashboard looks back from."""
+
+    day = models.DateField()
+    practitioner = models.ForeignKey(
+        "clinic.Practitioner", on_delete=models.CASCADE, related_name="+"
+    )
+    location = models.ForeignKey(
+        "clinic.Location", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    started = models.PositiveIntegerField(default=0)
+    completed = models.PositiveIntegerField(default=0)
+    dropped = models.PositiveIntegerField(default=0)
+    completed_sessions = models.PositiveIntegerField(default=0)
+    measured = models.PositiveIntegerField(default=0)
+    reached_mcid = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        app_label = "clinic"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["day", "practitioner", "location"],
+                name="clinic_course_day_unique",
+                condition=models.Q(location__isnull=False),
+            ),
+            models.UniqueConstraint(
+                fields=["day", "practitioner"],
+                name="clinic_course_day_unique_no_visit",
+                condition=models.Q(location__isnull=True),
+            ),
+        ]
+        indexes = [models.Index(fields=["day"], name="clinic_course_day_day")]
+
+    def __str__(self) -> str:
+        return f"{self.day:%Y-%m-%d} {self.practitioner_id}@{self.location_id}"

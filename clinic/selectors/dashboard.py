@@ -35,13 +35,12 @@ looks back from" (the reference day) is its last day, or today if that is later.
   cancelled slot's matches, or by a patient taking an e-mailed offer) and not cancelled
   since; counted on the visit's practitioner and location.
 
-Queries: five whatever the range or the data size: ClinicPolicy, two grouped by
-practitioner and location (visit counts: the daily counts with the late cancellations and
-the waitlist fills; courses with their MCID verdicts), and the names of the practitioners
-and locations found. Facts that would cost a look-up per row are precomputed by the
-services that change them (clinic.services.dashboard_facts): a patient's first completed
-visit, a plan's first location, completed visits and MCID verdict, and the daily counts
-(DashboardDay).
+Queries: four whatever the range or the data size: ClinicPolicy, one statement of every
+figure grouped by practitioner and location (a UNION ALL of five parts), and the names of
+the practitioners and locations found. Facts that would cost a look-up per row are
+precomputed by the services that change them (clinic.services.dashboard_facts): a
+patient's first completed visit, a plan's first location, completed visits and MCID
+verdict, and the daily counts of visits (DashboardDay) and of courses (CourseDay).
 """
 
 from __future__ import annotations
@@ -59,6 +58,7 @@ from clinic.models import (
     Appointment,
     CarePlan,
     ClinicPolicy,
+    CourseDay,
     DashboardDay,
     Location,
     Practitioner,
@@ -212,21 +212,24 @@ def _day_start(day: dt.date) -> dt.datetime:
 @contextmanager
 def _without_jit():
     """PostgreSQL compiles a query with JIT when its estimated cost is high, and the
-    per-plan subqueries here estimate high: at seed_bench scale compiling took 1.2 s of a
-    1.6 s query that runs in 0.4 s without it. Off for these reads only (SET LOCAL ends
-    with the transaction)."""
+    per-plan subqueries here estimated high: at seed_bench scale compiling took 1.2 s of a
+    1.6 s query that runs in 0.4 s without it. Parallel workers off too: each worker built
+    its own copy of the "seen lately" hash, and starting them cost more than the few
+    thousand rows they shared. Off for these reads only (SET LOCAL ends with the
+    transaction)."""
     if connection.vendor != "postgresql":
         yield
         return
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SET LOCAL jit = off")
+        cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0")
         yield
 
 
 def clinic_dashboard(filters: DashboardFilters) -> Dashboard:
     """The figures of every practitioner x location with any, and their totals (see the
-    module's docstring for what each counts). Five queries whatever the data (six on
-    PostgreSQL, which first turns JIT off for them)."""
+    module's docstring for what each counts). Four queries whatever the data (on
+    PostgreSQL two more first: JIT and parallel workers off for them)."""
     with _without_jit():
         return _dashboard(filters)
 
@@ -244,114 +247,93 @@ def _dashboard(filters: DashboardFilters) -> Dashboard:
             rows[key] = DashboardRow("", "", key=key)
         return rows[key]
 
-    # 1. Visits, no-shows and new patients from the daily counts (DashboardDay, about 20
-    # rows a day), late cancellations from the cancelled visits of the range (their own
-    # partial index) and the waitlist fills, in one statement (UNION ALL). At seed_bench
-    # scale for a year (timed in-process, median of nine, a loaded 2-core machine): one
-    # aggregate over the range's ~97,000 appointments took 236 ms with a look-back per
-    # completed visit for "new patient", 81 ms with that precomputed and read by an
-    # index-only scan (EXPLAIN: Parallel Index Only Scan, 0 heap fetches), this statement
-    # 13 ms.
-    days = DashboardDay.objects.filter(day__range=(filters.start, filters.end))
-    cancelled = Appointment.objects.filter(
-        local_date__range=(filters.start, filters.end), status=Status.CANCELLED
-    )
-    fills = WaitlistEntry.objects.filter(
-        status=WaitlistEntry.Status.BOOKED,
-        appointment__local_date__range=(filters.start, filters.end),
-    ).exclude(appointment__status=Status.CANCELLED)
-    if filters.location_id is not None:
-        days = days.filter(location_id=filters.location_id)
-        cancelled = cancelled.filter(location_id=filters.location_id)
-        fills = fills.filter(appointment__location_id=filters.location_id)
-    if filters.practitioner_id is not None:
-        days = days.filter(practitioner_id=filters.practitioner_id)
-        cancelled = cancelled.filter(practitioner_id=filters.practitioner_id)
-        fills = fills.filter(appointment__practitioner_id=filters.practitioner_id)
-    zero = Value(0, output_field=IntegerField())
-    counts = ("visits", "no_shows", "new_patients", "late_cancels", "waitlist_fills")
-    columns = ("n_visits", "n_no_shows", "n_new", "n_late", "n_fills")
-    for practitioner_id, location_id, *found in (
-        days.order_by()
-        .values("practitioner_id", "location_id")
-        .annotate(
-            n_visits=Sum("visits"),
-            n_no_shows=Sum("no_shows"),
-            n_new=Sum("new_patients"),
-            n_late=zero,
-            n_fills=zero,
-        )
-        .values_list("practitioner_id", "location_id", *columns)
-        .union(
-            cancelled.order_by()
-            .values("practitioner_id", "location_id")
-            .annotate(
-                n_visits=zero,
-                n_no_shows=zero,
-                n_new=zero,
-                n_late=Count("pk", filter=late_cancellation(notice_hours)),
-                n_fills=zero,
-            )
-            .values_list("practitioner_id", "location_id", *columns),
-            fills.order_by()
-            .values("appointment__practitioner_id", "appointment__location_id")
-            .annotate(n_visits=zero, n_no_shows=zero, n_new=zero, n_late=zero, n_fills=Count("pk"))
-            .values_list("appointment__practitioner_id", "appointment__location_id", *columns),
-            all=True,
-        )
-    ):
-        target = row(practitioner_id, location_id)
-        for name, value in zip(counts, found, strict=True):
-            setattr(target, name, getattr(target, name) + (value or 0))
-
-    # 2. Courses: started, completed, dropped in the range, and the discharged courses'
-    # MCID verdicts. A plan's first location, completed visits and verdict are columns of
-    # the plan (clinic.services.dashboard_facts): at seed_bench scale for a year this
-    # query took 241 ms with the first two as three subqueries per plan, 36 ms with them
-    # precomputed (EXPLAIN: a sequential scan of the 30,122 plans, ~9 ms, and one index
-    # probe for each of the ~2,600 active plans old enough to drop); reading each
-    # discharged plan's latest score for the verdict was a further 48 ms query.
-    plans = _plans(filters)
+    # One statement (UNION ALL) of five parts, each grouped by practitioner and location:
+    # 1. visits, no-shows and new patients from the daily counts (DashboardDay, about 20
+    #    rows a day); 2. late cancellations from the range's cancelled visits (a covering
+    #    partial index, read alone); 3. waitlist fills; 4. courses started, completed and
+    #    dropped at the patient's choice, their visits and MCID verdicts from the daily
+    #    course counts (CourseDay); 5. courses that went quiet (below).
+    # At seed_bench scale for a year (timed in-process, median of nine, a loaded 2-core
+    # machine): one aggregate over the range's ~97,000 appointments took 236 ms with a
+    # look-back per completed visit for "new patient"; the plans' figures took 241 ms as
+    # three subqueries per plan, 36 ms with per-plan facts precomputed, and a further
+    # 48 ms reading each discharged plan's latest score. Now every part reads
+    # precomputed rows or an index alone (EXPLAIN: Index Only Scan, 0 heap fetches).
     in_range = (filters.start, filters.end)
-    finished = Q(status=CarePlan.Status.DISCHARGED, discharged_on__range=in_range)
-    by_choice = Q(discharge_reason=CarePlan.DischargeReason.PATIENT_CHOICE)
-    # "Seen lately or booked ahead": the patients with a completed visit in the
-    # DROPPED_AFTER days up to as_of or anything booked after it, read once (a range of
-    # the index on start) and hashed, rather than looked up per plan. It sits after the
-    # cheap tests in the FILTER clause, so only the active plans old enough to drop probe it.
+    days = DashboardDay.objects.filter(day__range=in_range)
+    cancelled = Appointment.objects.filter(local_date__range=in_range, status=Status.CANCELLED)
+    fills = WaitlistEntry.objects.filter(
+        status=WaitlistEntry.Status.BOOKED, appointment__local_date__range=in_range
+    ).exclude(appointment__status=Status.CANCELLED)
+    courses = CourseDay.objects.filter(day__range=in_range)
+    # Went quiet: as of the reference day, still active, started at least DROPPED_AFTER
+    # days before it, and the patient has neither a completed visit in those days nor
+    # anything booked after. The patients seen lately or booked ahead are read once (the
+    # index on (start, status) with the patient, alone) and hashed, not looked up per plan.
     lately_or_ahead = Appointment.objects.filter(
         Q(status=Status.COMPLETED, start__lte=as_of)
         | Q(status__in=(Status.BOOKED, Status.CHECKED_IN, Status.COMPLETED), start__gt=as_of),
         start__gt=as_of - dt.timedelta(days=DROPPED_AFTER),
     ).values("patient_id")
-    went_quiet = Q(
-        Q(status=CarePlan.Status.ACTIVE),
-        Q(started_on__lte=reference - dt.timedelta(days=DROPPED_AFTER)),
-        ~Q(patient_id__in=lately_or_ahead),
-    )
-    for found in (
-        plans.filter(
-            Q(started_on__range=in_range)
-            | finished
-            | Q(status=CarePlan.Status.ACTIVE, started_on__lte=reference)
+    quiet = CarePlan.objects.filter(
+        status=CarePlan.Status.ACTIVE,
+        started_on__lte=reference - dt.timedelta(days=DROPPED_AFTER),
+    ).exclude(patient_id__in=lately_or_ahead)
+    practitioner_of = {
+        "days": "practitioner_id",
+        "cancelled": "practitioner_id",
+        "fills": "appointment__practitioner_id",
+        "courses": "practitioner_id",
+        "quiet": "practitioner_id",
+    }
+    location_of = {
+        "days": "location_id",
+        "cancelled": "location_id",
+        "fills": "appointment__location_id",
+        "courses": "location_id",
+        "quiet": "first_location_id",
+    }
+    parts = {
+        "days": days,
+        "cancelled": cancelled,
+        "fills": fills,
+        "courses": courses,
+        "quiet": quiet,
+    }
+    for name, part in parts.items():
+        if filters.location_id is not None:
+            part = part.filter(**{location_of[name]: filters.location_id})
+        if filters.practitioner_id is not None:
+            part = part.filter(**{practitioner_of[name]: filters.practitioner_id})
+        parts[name] = part.order_by().values(practitioner_of[name], location_of[name])
+
+    zero = Value(0, output_field=IntegerField())
+    figures = {  # the row's attribute: what each part adds (zero where it has nothing)
+        "visits": {"days": Sum("visits")},
+        "no_shows": {"days": Sum("no_shows")},
+        "new_patients": {"days": Sum("new_patients")},
+        # start: a column of the covering index, so the count reads the index alone.
+        "late_cancels": {"cancelled": Count("start", filter=late_cancellation(notice_hours))},
+        "waitlist_fills": {"fills": Count("pk")},
+        "started": {"courses": Sum("started")},
+        "completed": {"courses": Sum("completed")},
+        "dropped": {"courses": Sum("dropped"), "quiet": Count("started_on")},
+        "completed_sessions": {"courses": Sum("completed_sessions")},
+        "discharged_measured": {"courses": Sum("measured")},
+        "reached_mcid": {"courses": Sum("reached_mcid")},
+    }
+    selects = []
+    for name, part in parts.items():
+        annotations = {f"n_{figure}": by.get(name, zero) for figure, by in figures.items()}
+        selects.append(
+            part.annotate(**annotations).values_list(
+                practitioner_of[name], location_of[name], *annotations
+            )
         )
-        .values("practitioner_id", "first_location_id")
-        .annotate(
-            started=Count("pk", filter=Q(started_on__range=in_range)),
-            completed=Count("pk", filter=finished & ~by_choice),
-            dropped=Count("pk", filter=(finished & by_choice) | went_quiet),
-            completed_sessions=Sum("completed_visits", filter=finished & ~by_choice),
-            measured=Count("pk", filter=finished & Q(reached_mcid__isnull=False)),
-            reached=Count("pk", filter=finished & Q(reached_mcid=True)),
-        )
-    ):
-        target = row(found["practitioner_id"], found["first_location_id"])
-        target.started = found["started"]
-        target.completed = found["completed"]
-        target.dropped = found["dropped"]
-        target.completed_sessions = found["completed_sessions"] or 0
-        target.discharged_measured = found["measured"]
-        target.reached_mcid = found["reached"]
+    for practitioner_id, location_id, *found in selects[0].union(*selects[1:], all=True):
+        target = row(practitioner_id, location_id)
+        for name, value in zip(figures, found, strict=True):
+            setattr(target, name, getattr(target, name) + (value or 0))
 
     names = dict(
         Practitioner.objects.filter(pk__in={k[0] for k in rows}).values_list("pk", "display_name")
@@ -367,14 +349,3 @@ def _dashboard(filters: DashboardFilters) -> Dashboard:
     for found in ordered:
         total.add(found)
     return Dashboard(filters, reference, notice_hours, ordered, total)
-
-
-def _plans(filters: DashboardFilters):
-    """Plans of care within the filters (their first visit's location is
-    CarePlan.first_location, kept by clinic.services.dashboard_facts)."""
-    plans = CarePlan.objects.order_by()
-    if filters.location_id is not None:
-        plans = plans.filter(first_location_id=filters.location_id)
-    if filters.practitioner_id is not None:
-        plans = plans.filter(practitioner_id=filters.practitioner_id)
-    return plans

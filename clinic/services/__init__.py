@@ -31,6 +31,7 @@ from clinic.services.consent import (
     consent_version_publish,
 )
 from clinic.services.dashboard_facts import (
+    course_days_refresh,
     dashboard_days_refresh,
     dashboard_facts_rebuild,
     first_visits_refresh,
@@ -137,6 +138,7 @@ __all__ = [
     "reminder_link_use",
     "dashboard_days_refresh",
     "plan_facts_refresh",
+    "course_days_refresh",
     "dashboard_facts_rebuild",
     "plan_outcomes_refresh",
     "first_visits_refresh",

@@ -17,7 +17,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from clinic.models import CarePlan, Patient, Practitioner, User
-from clinic.services.dashboard_facts import plan_outcomes_refresh
+from clinic.services.dashboard_facts import course_days_refresh, plan_outcomes_refresh
 
 PLAN_FIELDS = (
     "practitioner",
@@ -60,9 +60,16 @@ def _save(plan: CarePlan, *, by: User, reason: str = "") -> CarePlan:
     plan._history_user = by
     if reason:
         plan._change_reason = reason
+    # The days the plan counted on in the dashboard's CourseDay, before and after.
+    days = {plan.started_on, plan.discharged_on}
+    if plan.pk is not None:
+        days |= set(
+            CarePlan.objects.filter(pk=plan.pk).values_list("started_on", "discharged_on")[0]
+        )
     try:
         with transaction.atomic():
             plan.save()
+            course_days_refresh(day for day in days if day is not None)
     except IntegrityError as error:  # a race the lock did not cover (another path)
         if "care_plan_one_active_per_patient" in str(error):
             raise ValidationError(ONE_ACTIVE) from error

@@ -3,8 +3,8 @@ working them out per row at every view (issue 20): which visit was a patient's f
 completed one (Appointment.first_visit), where a course's first appointment is
 (CarePlan.first_location) and how many of its visits were completed
 (CarePlan.completed_visits), whether a discharged course reached its measure's MCID
-(CarePlan.reached_mcid), and the daily visit counts per practitioner and location
-(DashboardDay).
+(CarePlan.reached_mcid), and the daily counts per practitioner and location of visits
+(DashboardDay) and of courses started and ended (CourseDay).
 
 The booking and status services call these after every write that can change them (a
 visit completed or marked a no-show, or no longer so; a visit of a plan booked, moved or
@@ -20,15 +20,23 @@ import datetime as dt
 from collections.abc import Iterable
 
 from django.db import connection, transaction
-from django.db.models import Count, OuterRef, Q, Subquery, Value
+from django.db.models import Count, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
-from clinic.models import Appointment, CarePlan, DashboardDay, OutcomeScore, Patient
+from clinic.models import (
+    Appointment,
+    CarePlan,
+    CourseDay,
+    DashboardDay,
+    OutcomeScore,
+    Patient,
+)
 from clinic.outcomes.catalogue import registry
 from clinic.outcomes.change import change_from_baseline
 
 COUNTED = (Appointment.Status.COMPLETED, Appointment.Status.NO_SHOW)
 _DAY_LOCK = 20_020  # advisory lock namespace of a DashboardDay day (issue 20)
+_COURSE_DAY_LOCK = 20_021  # ... and of a CourseDay day
 
 
 # Each refresh is atomic on its own too: its locks (rows, advisory) last until the
@@ -118,6 +126,7 @@ def plan_facts_refresh(plan_ids: Iterable[int] | None = None) -> None:
     if plan_ids is not None:
         plans = plans.filter(pk__in=list(plan_ids))
     visits = Appointment.objects.filter(plan_id=OuterRef("pk"))
+    days = None if plan_ids is None else _plan_days(plans)
     plans.update(
         first_location=Subquery(visits.order_by("start", "pk").values("location_id")[:1]),
         completed_visits=Coalesce(
@@ -131,6 +140,7 @@ def plan_facts_refresh(plan_ids: Iterable[int] | None = None) -> None:
             Value(0),
         ),
     )
+    course_days_refresh(days)
 
 
 @transaction.atomic
@@ -174,6 +184,75 @@ def plan_outcomes_refresh(
     for verdict, pks in verdicts.items():
         for at in range(0, len(pks), 5000):  # SQLite's limit on parameters
             plans.filter(pk__in=pks[at : at + 5000]).update(reached_mcid=verdict)
+    course_days_refresh(None if plan_ids is None and patient_id is None else _plan_days(plans))
+
+
+def _plan_days(plans) -> set[dt.date]:
+    """The days on which these plans count in CourseDay: started and discharged."""
+    days = set()
+    for started, discharged in plans.values_list("started_on", "discharged_on"):
+        days.add(started)
+        if discharged is not None:
+            days.add(discharged)
+    return days
+
+
+@transaction.atomic
+def course_days_refresh(days: Iterable[dt.date] | None = None) -> None:
+    """Count again the CourseDay rows of these days (every day: None) from the plans:
+    courses started on each day, and those discharged on it (completed, dropped at the
+    patient's choice, completed visits of the completed ones, MCID verdicts). Each day is
+    locked first on PostgreSQL, as dashboard_days_refresh does."""
+    plans = CarePlan.objects.order_by()
+    old = CourseDay.objects.all()
+    if days is not None:
+        days = sorted(set(days))
+        if not days:
+            return
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                for day in days:
+                    cursor.execute(
+                        "SELECT pg_advisory_xact_lock(%s, %s)",
+                        [_COURSE_DAY_LOCK, day.toordinal()],
+                    )
+        old = old.filter(day__in=days)
+    counted: dict[tuple, CourseDay] = {}
+
+    def row(day, practitioner_id, location_id) -> CourseDay:
+        key = (day, practitioner_id, location_id)
+        if key not in counted:
+            counted[key] = CourseDay(
+                day=day, practitioner_id=practitioner_id, location_id=location_id
+            )
+        return counted[key]
+
+    started = plans if days is None else plans.filter(started_on__in=days)
+    for found in started.values("started_on", "practitioner_id", "first_location_id").annotate(
+        n=Count("pk")
+    ):
+        row(
+            found["started_on"], found["practitioner_id"], found["first_location_id"]
+        ).started = found["n"]
+    ended = plans.filter(status=CarePlan.Status.DISCHARGED)
+    if days is not None:
+        ended = ended.filter(discharged_on__in=days)
+    by_choice = Q(discharge_reason=CarePlan.DischargeReason.PATIENT_CHOICE)
+    for found in ended.values("discharged_on", "practitioner_id", "first_location_id").annotate(
+        completed=Count("pk", filter=~by_choice),
+        dropped=Count("pk", filter=by_choice),
+        sessions=Sum("completed_visits", filter=~by_choice),
+        measured=Count("pk", filter=Q(reached_mcid__isnull=False)),
+        reached=Count("pk", filter=Q(reached_mcid=True)),
+    ):
+        target = row(found["discharged_on"], found["practitioner_id"], found["first_location_id"])
+        target.completed = found["completed"]
+        target.dropped = found["dropped"]
+        target.completed_sessions = found["sessions"] or 0
+        target.measured = found["measured"]
+        target.reached_mcid = found["reached"]
+    old.delete()
+    CourseDay.objects.bulk_create(counted.values(), batch_size=2000)
 
 
 @transaction.atomic

@@ -13,6 +13,7 @@ from html.parser import HTMLParser
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from clinic.models import (
     Appointment,
@@ -404,3 +405,35 @@ def test_the_nightly_rebuild_recounts_facts_written_around_the_services(world, s
 
     assert clinic_dashboard(DashboardFilters(start=START, end=END)).table() == before
     assert before[1:] == HAND_COUNTS
+
+
+def test_the_plan_services_keep_the_course_counts(physio, front_desk):
+    """CourseDay follows the services without a rebuild: a plan written, its start moved,
+    then discharged, counts on the right days."""
+    from clinic import services
+
+    found = World(physio, front_desk)
+    patient = found.patient()
+    today = timezone.localdate()
+    plan = services.care_plan_create(
+        patient=patient,
+        practitioner=found.avery,
+        by=physio,
+        condition="Neck pain",
+        region="neck",
+        goals="Turn the head to drive.",
+        measure="NDI",
+        sessions_planned=8,
+        remeasure_every=4,
+        started_on=today - dt.timedelta(days=40),
+    )
+    last_month = DashboardFilters(start=today - dt.timedelta(days=30), end=today)
+    assert clinic_dashboard(last_month).total.started == 0  # started before the range
+
+    services.care_plan_update(plan=plan, by=physio, started_on=today - dt.timedelta(days=20))
+    assert clinic_dashboard(last_month).total.started == 1
+
+    services.care_plan_discharge(plan=plan, by=physio, reason="goals_met")
+    board = clinic_dashboard(last_month)
+    assert (board.total.started, board.total.completed, board.total.dropped) == (1, 1, 0)
+    assert [r.location for r in board.rows] == ["No visit yet"]
