@@ -79,3 +79,15 @@ def test_the_admin_home_says_when_no_backup_ever_succeeded(clinic_admin, client_
     html = client_for(clinic_admin).get(reverse("clinic:admin_home")).content.decode()
     assert "No backup has succeeded yet." in html
     assert "Backups are overdue" in html
+
+
+def test_backup_runs_are_read_only_in_the_admin(clinic_admin, client_for):
+    admin_client = client_for(clinic_admin)
+    run = _run(hours_ago=1)
+    changelist = admin_client.get(reverse("admin:custody_backuprun_changelist"))
+    assert changelist.status_code == 200
+    assert "/backups/x.tar" in changelist.content.decode()
+    assert admin_client.get(reverse("admin:custody_backuprun_add")).status_code == 403
+    delete = admin_client.post(reverse("admin:custody_backuprun_delete", args=[run.pk]))
+    assert delete.status_code == 403
+    assert BackupRun.objects.filter(pk=run.pk).exists()
