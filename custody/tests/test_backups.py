@@ -337,3 +337,28 @@ def test_the_sqlite_copy_is_a_valid_database(archive, tmp_path):
         assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
     finally:
         conn.close()
+
+
+def test_copy_to_a_configured_storage_keeps_the_newest_there(tmp_path, settings):
+    bucket = tmp_path / "bucket"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "backups": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(bucket)},
+        },
+    }
+    bucket.mkdir()
+    (bucket / "clinic-backup-20200101T013000Z.tar").write_bytes(b"old")
+    (bucket / "clinic-backup-20200102T013000Z.tar.enc").write_bytes(b"old")
+    (bucket / "keep-me.txt").write_bytes(b"not ours")
+    archive = tmp_path / "clinic-backup-20260101T013000Z.tar.enc"
+    archive.write_bytes(b"new archive")
+    removed = services.backup_copy_to_storage(archive, "backups", keep=2)
+    assert removed == ["clinic-backup-20200101T013000Z.tar"]
+    assert sorted(p.name for p in bucket.iterdir()) == [
+        "clinic-backup-20200102T013000Z.tar.enc",
+        "clinic-backup-20260101T013000Z.tar.enc",
+        "keep-me.txt",
+    ]
+    assert (bucket / archive.name).read_bytes() == b"new archive"
