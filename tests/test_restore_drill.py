@@ -6,7 +6,7 @@ the signed session and any change to the access log.
 
 The same drill runs on SQLite in the normal suite (its signed-note and audit locks are
 PostgreSQL triggers, so there the drill checks counts, hashes and the signed state) and on
-PostgreSQL with DATABASE_URL (`make test-pg`, CI).
+PostgreSQL with DATABASE_URL set (`make test` there, and CI).
 
 Rows must be committed for pg_dump (another process) to see them, so the drill uses a
 transactional test database; the demo PDFs are drawn for a few visits only (each takes a
