@@ -99,6 +99,8 @@ ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
             for action in ("view", "add", "change")
         ),
         "treatments.view_adverseevent",
+        # Records custody: the backup runs, read-only (written by the backup job).
+        "custody.view_backuprun",
     ),
     Role.FRONT_DESK: (
         "clinic.view_patient",

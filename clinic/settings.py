@@ -270,6 +270,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 5 * 60.0,
         "options": {"expires": 4 * 60},
     },
+    # A quiet hour; /healthz warns when the last good backup is older than 26 hours.
+    "nightly-backup": {
+        "task": "custody.tasks.backup_nightly_task",
+        "schedule": crontab(hour=1, minute=30),
+    },
 }
 
 # --- Authentication -------------------------------------------------------------------------
@@ -366,6 +371,17 @@ if PRIVATE_STORAGE_S3_BUCKET:
             "file_overwrite": True,
         },
     }
+
+# --- Backups (custody, docs/OPERATIONS.md) ----------------------------------------------------
+# The nightly job writes an archive here and keeps the newest CLINIC_BACKUP_KEEP. Put it on
+# another disk (or set CLINIC_BACKUP_STORAGE to a STORAGES entry, a bucket, to copy it off
+# the machine). CLINIC_BACKUP_KEY (32 bytes, URL-safe base64; `manage.py backup
+# --generate-key`) encrypts archives; keep it apart from them, a lost key is a lost backup.
+CLINIC_BACKUP_DIR = env.path("CLINIC_BACKUP_DIR", default=VAR_DIR / "backups")
+CLINIC_BACKUP_KEEP = env.int("CLINIC_BACKUP_KEEP", default=14)
+CLINIC_BACKUP_KEY = env.str("CLINIC_BACKUP_KEY", default="")
+CLINIC_BACKUP_STORAGE = env.str("CLINIC_BACKUP_STORAGE", default="")
+CLINIC_BACKUP_MAX_AGE_HOURS = env.int("CLINIC_BACKUP_MAX_AGE_HOURS", default=26)
 
 # --- Email ----------------------------------------------------------------------------------
 # EMAIL_URL, e.g. smtp+tls://user:password@smtp.example.org:587; console by default.

@@ -8,3 +8,19 @@ class CustodyConfig(AppConfig):
 
     name = "custody"
     verbose_name = "Records custody"
+
+    def ready(self) -> None:
+        from clinic.selectors import admin_home_panel_register, health_check_register
+        from custody import selectors
+
+        # clinic may not import custody: /healthz and the admin home ask through registries.
+        health_check_register("backup", selectors.backup_health)
+        admin_home_panel_register("backup", backup_panel)
+
+
+def backup_panel(request):
+    """The admin home's backup card: the last good backup's age, red past 26 hours."""
+    from clinic.selectors import HomePanel
+    from custody.selectors import backup_age
+
+    return HomePanel(template="custody/_backup_panel.html", context={"age": backup_age()}, order=10)

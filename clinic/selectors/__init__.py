@@ -58,6 +58,8 @@ from clinic.selectors.scheduling import (
 from clinic.selectors.series import series_remaining, series_this_and_later
 from clinic.selectors.system import (
     Health,
+    HealthCheck,
+    health_check_register,
     health_status,
     staff_by_role,
 )
@@ -112,6 +114,8 @@ __all__ = [
     "HomePanel",
     "admin_home_panel_register",
     "admin_home_panels",
+    "HealthCheck",
+    "health_check_register",
     "open_notes_rows",
     "OpenNotesProvider",
     "open_notes_scope",

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
@@ -19,10 +21,32 @@ logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
+class HealthCheck:
+    """What one app above clinic adds to /healthz: a JSON-safe detail, and a warning (a
+    short sentence) when the node serves but something needs an operator."""
+
+    detail: dict[str, Any]
+    warning: str = ""
+
+
+HealthCheckProvider = Callable[[], HealthCheck]
+
+_health_checks: dict[str, HealthCheckProvider] = {}
+
+
+def health_check_register(name: str, provider: HealthCheckProvider) -> None:
+    """Add a section `name` to /healthz (custody's last good backup, for example). The
+    layers forbid clinic from importing the apps above it, so they register in their
+    AppConfig.ready; registering a name again replaces its provider."""
+    _health_checks[name] = provider
+
+
+@dataclass(frozen=True)
 class Health:
     database: str  # "ok" | "error"
     broker: str  # "ok" | "eager" | "error"
     worker_last_seen: str | None
+    checks: dict[str, HealthCheck] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -35,12 +59,18 @@ class Health:
             status = "degraded"  # serves pages; background work waits for the broker
         else:
             status = "ok"
-        return {
+        body: dict[str, Any] = {
             "status": status,
             "database": self.database,
             "broker": self.broker,
             "worker_last_seen": self.worker_last_seen,
         }
+        for name, check in self.checks.items():
+            body[name] = check.detail
+        warnings = [check.warning for check in self.checks.values() if check.warning]
+        if warnings:
+            body["warnings"] = warnings
+        return body
 
 
 def health_status() -> Health:
@@ -71,7 +101,15 @@ def health_status() -> Health:
     except Exception:
         logger.exception("health check: cache unreachable")
         last_seen = None
-    return Health(database=database, broker=broker, worker_last_seen=last_seen)
+    checks = {}
+    if database == "ok":
+        for name, provider in _health_checks.items():
+            try:
+                checks[name] = provider()
+            except Exception:
+                logger.exception("health check: %s failed", name)
+                checks[name] = HealthCheck({"status": "error"}, warning=f"{name}: check failed")
+    return Health(database=database, broker=broker, worker_last_seen=last_seen, checks=checks)
 
 
 def staff_by_role() -> list[tuple[Role, int]]:

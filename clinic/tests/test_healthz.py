@@ -53,9 +53,36 @@ def test_broker_down_is_reported_but_the_node_still_serves(client, monkeypatch):
     monkeypatch.setattr(selectors.celery_app, "connection_for_write", refuse)
     response = client.get(reverse("healthz"))
     assert response.status_code == 200
-    assert response.json() | {"worker_last_seen": None} == {
+    body = response.json() | {"worker_last_seen": None}
+    assert {key: body[key] for key in ("status", "database", "broker", "worker_last_seen")} == {
         "status": "degraded",
         "database": "ok",
         "broker": "error",
         "worker_last_seen": None,
     }
+
+
+@pytest.mark.django_db
+def test_registered_checks_add_a_section_and_their_warnings(client, monkeypatch):
+    monkeypatch.setattr(selectors, "_health_checks", {})
+    selectors.health_check_register("quiet", lambda: selectors.HealthCheck({"n": 1}))
+    selectors.health_check_register(
+        "loud", lambda: selectors.HealthCheck({"n": 2}, warning="loud: look at me")
+    )
+    body = client.get(reverse("healthz")).json()
+    assert body["quiet"] == {"n": 1}
+    assert body["loud"] == {"n": 2}
+    assert body["warnings"] == ["loud: look at me"]
+    assert body["status"] == "ok"
+
+
+@pytest.mark.django_db
+def test_a_failing_check_is_reported_without_its_error(client, monkeypatch):
+    def broken():
+        raise RuntimeError("secret-path")
+
+    monkeypatch.setattr(selectors, "_health_checks", {"broken": broken})
+    response = client.get(reverse("healthz"))
+    assert response.status_code == 200
+    assert response.json()["broken"] == {"status": "error"}
+    assert "secret-path" not in response.content.decode()

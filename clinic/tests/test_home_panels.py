@@ -21,7 +21,10 @@ def test_a_registered_panel_shows_on_the_admin_home_in_order(
     registry, clinic_admin, client_for, tmp_path, settings
 ):
     (tmp_path / "panel.html").write_text("<p class='test-panel'>{{ panel.word }}</p>")
-    settings.TEMPLATES[0]["DIRS"] = [*settings.TEMPLATES[0]["DIRS"], str(tmp_path)]
+    # Assigned, not changed in place, so the template engines are rebuilt with the new
+    # folder even when an earlier test already rendered a page.
+    first = {**settings.TEMPLATES[0], "DIRS": [*settings.TEMPLATES[0]["DIRS"], str(tmp_path)]}
+    settings.TEMPLATES = [first, *settings.TEMPLATES[1:]]
     selectors.admin_home_panel_register(
         "second", lambda request: selectors.HomePanel("panel.html", {"word": "Later"}, order=2)
     )

@@ -1,1 +1,5 @@
 """custody models; each module is re-exported here."""
+
+from custody.models.backups import BackupRun
+
+__all__ = ["BackupRun"]
