@@ -8,3 +8,10 @@ class CustodyConfig(AppConfig):
 
     name = "custody"
     verbose_name = "Records custody"
+
+    def ready(self) -> None:
+        from clinic.selectors import admin_home_panel_register
+        from custody import selectors
+
+        # Open and overdue access requests on the clinic admin's home (clinic).
+        admin_home_panel_register("access_requests", selectors.overdue_requests_panel)
