@@ -9,13 +9,13 @@ from django.db.models import (
     DateField,
     DateTimeField,
     Exists,
-    F,
     Max,
     OuterRef,
     QuerySet,
     Subquery,
 )
 from django.db.models.functions import Coalesce, Greatest, TruncDate
+from django.utils import timezone
 
 from assessments.models import Assessment, AssessmentAddendum
 from clinic.models import Appointment, Consent, Intake, OutcomeScore, Patient
@@ -67,21 +67,36 @@ def last_entries(patients: QuerySet[Patient]) -> QuerySet[Patient]:
     )
 
 
+def _entry_on_or_after(source, cutoff: dt.date) -> Exists:
+    """An entry of this kind dated `cutoff` or later (clinic-local days) for the outer
+    patient: one probe of the (patient, date) index per patient, or a hash anti-join over
+    the recent rows only."""
+    model, path, field, moment = source
+    bound = timezone.make_aware(dt.datetime.combine(cutoff, dt.time.min)) if moment else cutoff
+    return Exists(model.objects.filter(**{path: OuterRef("pk"), f"{field}__gte": bound}))
+
+
 def past_retention(rule: RetentionRule, today: dt.date) -> QuerySet[Patient]:
-    """Patients whose records `rule` no longer requires on `today`, oldest last entry first;
-    never a patient under a legal hold in force, nor one already destroyed. The date of
-    birth is compared first (an indexed column), so only those past majority + the
-    retention years have their entries looked up."""
+    """Patients whose records `rule` no longer requires on `today`, by name; never a patient
+    under a legal hold in force, nor one already destroyed.
+
+    Written as "born before the birth cutoff, registered before the entry cutoff, and no
+    entry of any kind since", which is the same as "last entry before the entry cutoff"
+    (last_entries) but lets PostgreSQL answer with index probes or anti-joins instead of
+    computing every candidate's latest entry (20,000 patients: see docs/OPERATIONS.md)."""
     entry_cutoff, birth_cutoff = rule.cutoffs(today)
-    candidates = (
-        Patient.objects.filter(date_of_birth__lt=birth_cutoff)
-        .exclude(Exists(LegalHold.objects.filter(patient=OuterRef("pk"), lifted_at__isnull=True)))
-        .exclude(Exists(DestructionRecord.objects.filter(patient=OuterRef("pk"))))
+    registered_before = timezone.make_aware(dt.datetime.combine(entry_cutoff, dt.time.min))
+    patients = Patient.objects.filter(
+        date_of_birth__lt=birth_cutoff, created_at__lt=registered_before
     )
+    for source in ENTRY_SOURCES:
+        patients = patients.exclude(_entry_on_or_after(source, entry_cutoff))
     return (
-        last_entries(candidates)
-        .filter(last_entry__lt=entry_cutoff)
-        .order_by(F("last_entry").asc(), "legal_last_name", "legal_first_name", "pk")
+        patients.exclude(
+            Exists(LegalHold.objects.filter(patient=OuterRef("pk"), lifted_at__isnull=True))
+        )
+        .exclude(Exists(DestructionRecord.objects.filter(patient=OuterRef("pk"))))
+        .order_by("legal_last_name", "legal_first_name", "pk")
     )
 
 
@@ -94,6 +109,11 @@ class RetentionRow:
 
 
 def retention_rows(rule: RetentionRule, patients) -> list[RetentionRow]:
+    """The rows of one page: each patient's last entry is looked up for this page only (one
+    query), in the order given."""
+    order = [patient.pk for patient in patients]
+    found = {p.pk: p for p in last_entries(Patient.objects.filter(pk__in=order))}
+    patients = [found[pk] for pk in order]
     return [
         RetentionRow(
             patient=patient,

@@ -7,7 +7,9 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -240,7 +242,24 @@ def test_destroying_a_full_record_removes_notes_documents_and_their_files(
     assert not TreatmentSession.history.model.objects.filter(patient_id=a.pk).exists()
     assert not any(path.exists() for path in files)
     assert record.counts["treatment sessions"] == 1
-    assert record.counts["files"] == 4
+    # The four PDFs and the archive released for patient A's access request.
+    assert record.counts["files"] == 5
+    assert record.counts["released archives"] == 1
     # Appointments stay as dates; patient B is untouched.
     assert Appointment.objects.filter(patient=a).exists()
     assert TreatmentSession.objects.filter(patient=b).count() == b_sessions
+
+
+def test_the_retention_page_costs_the_same_queries_for_2_or_8_patients(clinic_admin, client_for):
+    client = client_for(clinic_admin)
+    url = reverse("custody:retention")
+    client.get(url)  # the first visit writes the settings row and the session
+    counts = []
+    for batch in (2, 6):
+        for n in range(batch):
+            _patient(f"Gone{batch}{n}", dt.date(1940, 1, 1), dt.date(1990, 1, 1))
+        with CaptureQueriesContext(connection) as queries:
+            page = client.get(url).content.decode()
+        counts.append(len(queries))
+        assert page.count("Review…") == {2: 2, 6: 8}[batch]
+    assert counts[0] == counts[1]

@@ -130,9 +130,7 @@ def destroy(request: HttpRequest, patient_pk: int) -> HttpResponse:
     the admin types the patient's legal name to confirm."""
     patient = get_object_or_404(Patient, pk=patient_pk)
     rule = RULES[services.custody_settings_get().province]
-    row = selectors.retention_rows(
-        rule, selectors.last_entries(Patient.objects.filter(pk=patient.pk))
-    )[0]
+    row = selectors.retention_rows(rule, [patient])[0]
     form = DestroyForm(request.POST or None)
     problem = ""
     if request.method == "POST" and form.is_valid():
