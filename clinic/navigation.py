@@ -32,6 +32,7 @@ NAV_ITEMS: tuple[NavItem, ...] = (
     NavItem("Documents", "treatments:portal_documents", "file-earmark-text"),
     NavItem("Dashboard", "clinic:dashboard", "bar-chart-line"),
     NavItem("Clinic admin", "clinic:admin_home", "sliders"),
+    NavItem("Records", "custody:home", "archive"),
 )
 
 

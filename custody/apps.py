@@ -16,6 +16,8 @@ class CustodyConfig(AppConfig):
         # clinic may not import custody: /healthz and the admin home ask through registries.
         health_check_register("backup", selectors.backup_health)
         admin_home_panel_register("backup", backup_panel)
+        # Open and overdue access requests on the clinic admin's home.
+        admin_home_panel_register("access_requests", selectors.overdue_requests_panel)
 
 
 def backup_panel(request):

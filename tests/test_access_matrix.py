@@ -99,6 +99,7 @@ OWN_RECORDS = {
         "treatments:portal_record_download",
         "treatments:portal_discharge_download",
         "clinic:portal_appointment_calendar",
+        "custody:portal_release_download",
     },
     "POST": {"clinic:portal_appointment_cancel"},
 }

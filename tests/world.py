@@ -5,7 +5,8 @@ patient B (a portal account and nothing clinical), their physiotherapist (on bot
 teams), a colleague on patient A's care team who wrote none of A's records, a second
 physiotherapist outside A's care team (who had an attended visit with A, booked by
 themselves: it grants nothing), a locum on A's team for the "remove from the care team"
-route, and the front desk and a clinic admin.
+route, and the front desk and a clinic admin. Records custody: patient A's access request,
+released to the portal; one breach in the register; a legal hold on patient B.
 
 `world_url(world, "app:name")` gives each route a URL pointing at patient A's records.
 """
@@ -33,8 +34,11 @@ from clinic.models import (
     User,
     WaitlistEntry,
 )
+from clinic.origin import Origin
 from clinic.permissions import Role
 from clinic.tests.factories import UserFactory, join_care_team, write_appointment
+from custody import services as custody_services
+from custody.models import AccessRequest, Breach, LegalHold
 from treatments.models import (
     AdverseEvent,
     CourseSummary,
@@ -75,6 +79,9 @@ class World:
     plan: CarePlan
     waitlist: WaitlistEntry
     discharge: DischargeSummary
+    access_request: AccessRequest
+    breach: Breach
+    hold: LegalHold
 
 
 def _portal_user(patient: Patient, username: str) -> User:
@@ -181,7 +188,28 @@ def build_world() -> World:
         earliest_date=timezone.localdate(),
         weekdays="01234",
     )
+    # Records custody: patient A's access request, answered by a release to the portal; a
+    # breach in the register; a legal hold on patient B's records.
+    access_request = custody_services.access_request_create(
+        patient=patient_a, by=patient_a.user, details="My whole record.", channel="portal"
+    )
+    access_request = custody_services.access_request_release(
+        request=access_request, by=admin, origin=Origin.NONE
+    )
+    breach = custody_services.breach_record(
+        by=admin,
+        what="A day sheet left at the front counter.",
+        category="disclosed",
+        discovered_on=timezone.localdate(),
+        patients_affected=12,
+        real_risk=False,
+        risk_reasoning="Names and times only, seen by one other patient.",
+    )
+    hold = custody_services.legal_hold_place(patient=patient_b, reason="Insurer's claim.", by=admin)
     return World(
+        access_request=access_request,
+        breach=breach,
+        hold=hold,
         plan=plan,
         waitlist=waitlist,
         discharge=discharge,
@@ -331,5 +359,15 @@ def world_url(world: World, name: str) -> str | None:
         "treatments:course_summary_download": {"token": world.course.token},
         "treatments:course_summary_retry": {"token": world.course.token},
         "treatments:incident": {"pk": world.event.pk},
+        "custody:legal_hold_new": {"patient_pk": a.pk},
+        "custody:legal_hold_lift": {"pk": world.hold.pk},
+        "custody:destroy": {"patient_pk": a.pk},
+        "custody:request_new": {"patient_pk": a.pk},
+        "custody:request_detail": {"pk": world.access_request.pk},
+        "custody:request_extend": {"pk": world.access_request.pk},
+        "custody:request_release": {"pk": world.access_request.pk},
+        "custody:request_refuse": {"pk": world.access_request.pk},
+        "custody:breach_edit": {"pk": world.breach.pk},
+        "custody:portal_release_download": {"token": world.access_request.token},
     }  # fmt: skip
     return reverse(name, kwargs=kwargs.get(name, {}))

@@ -55,7 +55,7 @@ HOMES = [
         "admin",
         "/clinic-admin/",
         "Running the clinic",
-        ["Waitlist", "Dashboard", "Clinic admin"],
+        ["Waitlist", "Dashboard", "Clinic admin", "Records"],
     ),
 ]
 

@@ -84,7 +84,12 @@ MENUS = {
         "clinic:portal_appointments",
         "treatments:portal_documents",
     ],
-    Role.CLINIC_ADMIN: ["clinic:waitlist_list", "clinic:dashboard", "clinic:admin_home"],
+    Role.CLINIC_ADMIN: [
+        "clinic:waitlist_list",
+        "clinic:dashboard",
+        "clinic:admin_home",
+        "custody:home",
+    ],
 }
 # Physiotherapists book too, so the front desk's schedule is open to them.
 SHARED_HOMES = {Role.PHYSIO: {Role.FRONT_DESK}}
@@ -146,6 +151,7 @@ def test_a_physio_who_also_runs_the_clinic_sees_both_menus_and_starts_with_patie
         "clinic:waitlist_list",
         "clinic:dashboard",
         "clinic:admin_home",
+        "custody:home",
     }
 
 

@@ -14,11 +14,12 @@ from clinic import services
 from clinic.permissions import Role
 from devtools.demo import assessments as assessments_demo
 from devtools.demo import clinic as demo
+from devtools.demo import custody as custody_demo
 from devtools.demo import treatments as treatments_demo
 
 # The clinical layers' demo records, in the order they build on each other: a patient's
 # assessment first, then the IMS sessions that follow from it.
-CLINICAL_DEMOS = (assessments_demo, treatments_demo)
+CLINICAL_DEMOS = (assessments_demo, treatments_demo, custody_demo)
 
 
 class Command(BaseCommand):
