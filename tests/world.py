@@ -35,6 +35,8 @@ from clinic.models import (
 )
 from clinic.permissions import Role
 from clinic.tests.factories import UserFactory, join_care_team, write_appointment
+from interop.models import BulkExport
+from interop.services import bulk_export_request, bulk_export_run
 from treatments.models import (
     AdverseEvent,
     CourseSummary,
@@ -75,6 +77,7 @@ class World:
     plan: CarePlan
     waitlist: WaitlistEntry
     discharge: DischargeSummary
+    bulk_export: BulkExport
 
 
 def _portal_user(patient: Patient, username: str) -> User:
@@ -181,7 +184,12 @@ def build_world() -> World:
         earliest_date=timezone.localdate(),
         weekdays="01234",
     )
+    # The clinic's FHIR bulk export, run here and now (its files are in private storage).
+    bulk_export = bulk_export_request(by=admin)
+    bulk_export_run(bulk_export.pk)
+    bulk_export.refresh_from_db()
     return World(
+        bulk_export=bulk_export,
         plan=plan,
         waitlist=waitlist,
         discharge=discharge,
@@ -331,5 +339,9 @@ def world_url(world: World, name: str) -> str | None:
         "treatments:course_summary_download": {"token": world.course.token},
         "treatments:course_summary_retry": {"token": world.course.token},
         "treatments:incident": {"pk": world.event.pk},
+        "interop:patient_bundle": {"patient_pk": a.pk},
+        "interop:export_resume": {"token": world.bulk_export.token},
+        "interop:export_manifest": {"token": world.bulk_export.token},
+        "interop:export_file": {"token": world.bulk_export.token, "resource_type": "Patient"},
     }  # fmt: skip
     return reverse(name, kwargs=kwargs.get(name, {}))
