@@ -3,6 +3,8 @@ needling site), AdverseEvent and Provenance (signing and addenda)."""
 
 from __future__ import annotations
 
+from django.utils.text import slugify
+
 from interop.fhir.admin import practitioner_ref, user_ref
 from interop.fhir.base import (
     ADVERSE_SERIOUSNESS,
@@ -178,7 +180,7 @@ def _rom_code(row) -> dict:
 
 
 def _rom_site(row) -> dict:
-    return body_site(row.joint, row.get_joint_display(), CS["range-of-motion"] + "/joint", row.side)
+    return body_site(row.joint, row.get_joint_display(), CS["joint"], row.side)
 
 
 def observation_of_range(row, assessment) -> Resource:
@@ -316,7 +318,9 @@ def procedure_of_site(site, session) -> Resource:
 
 
 def _muscle_code(muscle) -> str:
-    return str(muscle.pk)
+    """The muscle's name as a code ("Infraspinatus" -> "infraspinatus"): stable across
+    installations, unlike its row id."""
+    return slugify(muscle.name)
 
 
 def _mm(value) -> dict:

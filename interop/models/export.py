@@ -37,8 +37,10 @@ class BulkExport(models.Model):
     started_at = models.DateTimeField(null=True, blank=True)
     heartbeat_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
-    # {resource type: {"total": n, "done": n, "file": storage name, "finished": bool}}, in
-    # the order the types are written.
+    # {resource type: {"order": n, "total": rows, "done": rows, "count": resources,
+    # "file": storage name, "finished": bool}}; "order" is the order the types are written
+    # in. Progress (`total`, `done`) counts source rows: a session row gives several
+    # Observations, so the resources in a file (`count`) may be more.
     progress = models.JSONField(default=dict, blank=True)
     total = models.PositiveIntegerField(default=0)
     done = models.PositiveIntegerField(default=0)
@@ -65,9 +67,11 @@ class BulkExport(models.Model):
 
     @property
     def files(self) -> list[dict]:
-        """The finished types: [{"type", "count", "file"}], in export order."""
+        """The finished types: [{"type", "count", "file"}], in export order (a jsonb column
+        keeps no key order, so each part carries its own)."""
+        parts = sorted(self.progress.items(), key=lambda item: item[1].get("order", 0))
         return [
-            {"type": name, "count": part.get("done", 0), "file": part["file"]}
-            for name, part in self.progress.items()
+            {"type": name, "count": part.get("count", 0), "file": part["file"]}
+            for name, part in parts
             if part.get("finished") and part.get("file")
         ]

@@ -84,8 +84,12 @@ def _claim(pk: int) -> BulkExport | None:
     now = timezone.now()
     if not export.progress:
         export.progress = {
-            name: {"total": sum(source.count() for source in fhir.sources_of(name)), "done": 0}
-            for name in fhir.RESOURCE_TYPES
+            name: {
+                "order": order,
+                "total": sum(source.count() for source in fhir.sources_of(name)),
+                "done": 0,
+            }
+            for order, name in enumerate(fhir.RESOURCE_TYPES)
         }
         export.total = sum(part["total"] for part in export.progress.values())
     export.status = BulkExport.Status.RUNNING
@@ -127,19 +131,23 @@ def bulk_export_run(pk: int) -> bool:
 
 
 def _write_type(export: BulkExport, resource_type: str, audience: fhir.Audience) -> None:
-    done_before = sum(
+    """Write one type's file. Progress counts source rows (what `total` counted up front; a
+    session gives several Observations), the file's `count` the resources in it."""
+    rows_before = sum(
         part.get("done", 0) for part in export.progress.values() if part.get("finished")
     )
-    count = 0
+    rows = written = 0
     with tempfile.TemporaryFile(mode="w+b") as handle:
         for source in fhir.sources_of(resource_type):
-            for resource in fhir.source_resources(source, audience):
-                handle.write(fhir.dumps(resource).encode())
-                handle.write(b"\n")
-                count += 1
-                if count % PROGRESS_EVERY == 0:
+            for row in source.all_rows():
+                for resource in source.build(row, audience):
+                    handle.write(fhir.dumps(resource).encode())
+                    handle.write(b"\n")
+                    written += 1
+                rows += 1
+                if rows % PROGRESS_EVERY == 0:
                     BulkExport.objects.filter(pk=export.pk).update(
-                        done=done_before + count, heartbeat_at=timezone.now()
+                        done=rows_before + rows, heartbeat_at=timezone.now()
                     )
         handle.seek(0)
         name = storage_name(export, resource_type)
@@ -148,12 +156,13 @@ def _write_type(export: BulkExport, resource_type: str, audience: fhir.Audience)
         saved = default_storage.save(name, File(handle, name=f"{resource_type}.ndjson"))
     export.progress[resource_type] = {
         **export.progress.get(resource_type, {}),
-        "done": count,
+        "done": rows,
+        "count": written,
         "file": saved,
         "finished": True,
     }
     BulkExport.objects.filter(pk=export.pk).update(
-        progress=export.progress, done=done_before + count, heartbeat_at=timezone.now()
+        progress=export.progress, done=rows_before + rows, heartbeat_at=timezone.now()
     )
 
 
