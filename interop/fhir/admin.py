@@ -62,8 +62,9 @@ def practitioner(person, credentials) -> Resource:
         str(person.pk),
         identifier=identifiers,
         active=person.active and user.is_active,
+        # No telecom: staff accounts' e-mail addresses are theirs, not the clinic's to hand
+        # out in every patient's Bundle.
         name=[name, {"use": "usual", "text": person.display_name}],
-        telecom=[{"system": "email", "value": user.email, "use": "work"}] if user.email else [],
     )
 
 

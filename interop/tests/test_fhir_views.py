@@ -139,3 +139,10 @@ def test_the_admin_lists_exports_and_downloads_logged_files(world):
         client.get(reverse("interop:export_file", args=[export.token, "Nothing"])).status_code
         == 404
     )
+
+
+def test_the_admin_home_links_the_export_with_the_latest_state(world):
+    html = verified_client(world.clinic_admin).get(reverse("clinic:admin_home")).content.decode()
+    assert f'href="{reverse("interop:exports")}"' in html
+    assert "Latest:" in html
+    assert "ready." in html
