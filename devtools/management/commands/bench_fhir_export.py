@@ -110,7 +110,8 @@ class Command(BaseCommand):
         out(f"patients                 {patients}")
         for part in export.files:
             out(f"  {part['type']:<22} {part['count']:>9}")
-        out(f"resources                {export.done}")
+        out(f"records read             {export.done}")
+        out(f"resources written        {sum(part['count'] for part in export.files)}")
         out(f"NDJSON written           {size / 1e6:.1f} MB")
         out(f"wall time                {wall:.1f} s (request to ready, through the worker)")
         out(f"worker RSS idle          {idle_kb / 1024:.0f} MB")
