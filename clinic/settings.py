@@ -401,6 +401,12 @@ if "EMAIL_FILE_PATH" in _email:  # filemail:///path writes each message to a fil
 
 # --- The clinic -------------------------------------------------------------------------------
 CLINIC_NAME = env.str("CLINIC_NAME", default="Cedar IMS Physiotherapy")
+# The canonical base of the FHIR export's local code systems, extensions and questionnaires
+# (interop.fhir; listed in docs/INTEROPERABILITY.md). Also the namespace of the stable ids:
+# change it and every exported id changes, so set it once per clinic.
+FHIR_CANONICAL_BASE = env.str(
+    "FHIR_CANONICAL_BASE", default="https://gunn-ims-clinic.example/fhir/"
+)
 CLINIC_PHONE = env.str("CLINIC_PHONE", default="604-555-0142")
 CLINIC_EMAIL = env.str("CLINIC_EMAIL", default="hello@cedar-ims.example")
 # ISO 3166 country of the clinic: phone numbers typed without a country code are read as

@@ -8,3 +8,9 @@ class InteropConfig(AppConfig):
 
     name = "interop"
     verbose_name = "Data in and out"
+
+    def ready(self) -> None:
+        from clinic.selectors import admin_home_panel_register
+        from interop.selectors import export_home_panel
+
+        admin_home_panel_register("interop.fhir_export", export_home_panel)

@@ -1,5 +1,22 @@
 """Data in and out: exports, imports and calendar feeds."""
 
+from django.urls import path
+
+from interop.views import fhir
+
 app_name = "interop"
 
-urlpatterns: list = []
+urlpatterns = [
+    # FHIR R4: one patient's Bundle (chart, portal) and the clinic's bulk NDJSON export.
+    path("patients/<int:patient_pk>/fhir/", fhir.patient_bundle, name="patient_bundle"),
+    path("my-records/fhir/", fhir.portal_bundle, name="portal_bundle"),
+    path("exports/fhir/", fhir.exports, name="exports"),
+    path("exports/fhir/start/", fhir.export_start, name="export_start"),
+    path("exports/fhir/<uuid:token>/resume/", fhir.export_resume, name="export_resume"),
+    path("exports/fhir/<uuid:token>/manifest/", fhir.export_manifest, name="export_manifest"),
+    path(
+        "exports/fhir/<uuid:token>/<str:resource_type>.ndjson",
+        fhir.export_file,
+        name="export_file",
+    ),
+]

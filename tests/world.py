@@ -39,6 +39,8 @@ from clinic.permissions import Role
 from clinic.tests.factories import UserFactory, join_care_team, write_appointment
 from custody import services as custody_services
 from custody.models import AccessRequest, Breach, LegalHold
+from interop.models import BulkExport
+from interop.services import bulk_export_request, bulk_export_run
 from treatments.models import (
     AdverseEvent,
     CourseSummary,
@@ -82,6 +84,7 @@ class World:
     access_request: AccessRequest
     breach: Breach
     hold: LegalHold
+    bulk_export: BulkExport
 
 
 def _portal_user(patient: Patient, username: str) -> User:
@@ -206,10 +209,15 @@ def build_world() -> World:
         risk_reasoning="Names and times only, seen by one other patient.",
     )
     hold = custody_services.legal_hold_place(patient=patient_b, reason="Insurer's claim.", by=admin)
+    # The clinic's FHIR bulk export, run here and now (its files are in private storage).
+    bulk_export = bulk_export_request(by=admin)
+    bulk_export_run(bulk_export.pk)
+    bulk_export.refresh_from_db()
     return World(
         access_request=access_request,
         breach=breach,
         hold=hold,
+        bulk_export=bulk_export,
         plan=plan,
         waitlist=waitlist,
         discharge=discharge,
@@ -369,5 +377,9 @@ def world_url(world: World, name: str) -> str | None:
         "custody:request_refuse": {"pk": world.access_request.pk},
         "custody:breach_edit": {"pk": world.breach.pk},
         "custody:portal_release_download": {"token": world.access_request.token},
+        "interop:patient_bundle": {"patient_pk": a.pk},
+        "interop:export_resume": {"token": world.bulk_export.token},
+        "interop:export_manifest": {"token": world.bulk_export.token},
+        "interop:export_file": {"token": world.bulk_export.token, "resource_type": "Patient"},
     }  # fmt: skip
     return reverse(name, kwargs=kwargs.get(name, {}))

@@ -1,1 +1,3 @@
-"""interop models; each module is re-exported here."""
+from interop.models.export import BulkExport
+
+__all__ = ["BulkExport"]

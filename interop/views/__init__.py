@@ -1,0 +1,3 @@
+from interop.views import fhir
+
+__all__ = ["fhir"]
