@@ -8,3 +8,18 @@ class InteropConfig(AppConfig):
 
     name = "interop"
     verbose_name = "Data in and out"
+
+    def ready(self) -> None:
+        from clinic.selectors import admin_home_panel_register
+
+        # The clinic admin's home links to the import page (clinic cannot import interop).
+        admin_home_panel_register("interop_imports", imports_home_panel)
+
+
+def imports_home_panel(request):
+    """The import page's card on the admin home, with the latest file's state."""
+    from clinic.selectors import HomePanel
+    from interop.models import ImportJob
+
+    latest = ImportJob.objects.only("file_name", "status", "created_at").first()
+    return HomePanel("interop/_admin_home_panel.html", {"latest": latest}, order=50)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 from django.urls import reverse
 from django.utils import timezone
@@ -75,6 +76,8 @@ class World:
     plan: CarePlan
     waitlist: WaitlistEntry
     discharge: DischargeSummary
+    # An uploaded import file (interop), its dry run done.
+    import_job: Any = None
 
 
 def _portal_user(patient: Patient, username: str) -> User:
@@ -181,7 +184,7 @@ def build_world() -> World:
         earliest_date=timezone.localdate(),
         weekdays="01234",
     )
-    return World(
+    world = World(
         plan=plan,
         waitlist=waitlist,
         discharge=discharge,
@@ -218,6 +221,27 @@ def build_world() -> World:
             requested_by=front_desk,
         ),
     )
+    world.import_job = _import_job(admin)
+    return world
+
+
+def _import_job(admin: User) -> Any:
+    from django.core.files.base import ContentFile
+
+    from interop.models import ImportJob
+
+    job = ImportJob(
+        source="cliniko",
+        kind="patients",
+        file_name="patients.csv",
+        mapping={"id": "id"},
+        status=ImportJob.Status.CHECKED,
+        report={"counts": {"new": 1, "updated": 0, "skipped": 0, "invalid": 0}},
+        created_by=admin,
+    )
+    job.file.save("world.csv", ContentFile(b"id,first_name\n1,Ada\n"), save=False)
+    job.save()
+    return job
 
 
 def services_assessment(physio: User, patient: Patient) -> Assessment:
@@ -331,5 +355,7 @@ def world_url(world: World, name: str) -> str | None:
         "treatments:course_summary_download": {"token": world.course.token},
         "treatments:course_summary_retry": {"token": world.course.token},
         "treatments:incident": {"pk": world.event.pk},
+        "interop:import_job": {"pk": world.import_job.pk},
+        "interop:import_job_start": {"pk": world.import_job.pk},
     }  # fmt: skip
     return reverse(name, kwargs=kwargs.get(name, {}))
