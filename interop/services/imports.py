@@ -806,10 +806,21 @@ def import_job_run(job_pk: int) -> bool:
     job.rows_done = job.rows_total = report.total
     if commit:
         job.status, job.imported_at = ImportJob.Status.DONE, now
+        # The rows are in the clinic's records now: the uploaded copy of the old system's
+        # export (every patient's details) is not kept beside them.
+        job.file.delete(save=False)
     else:
         job.status, job.checked_at = ImportJob.Status.CHECKED, now
     job.save(
-        update_fields=["report", "rows_done", "rows_total", "status", "imported_at", "checked_at"]
+        update_fields=[
+            "report",
+            "rows_done",
+            "rows_total",
+            "status",
+            "imported_at",
+            "checked_at",
+            "file",
+        ]
     )
     return True
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
@@ -62,11 +63,15 @@ def test_upload_dry_run_report_then_import(
     assert Patient.objects.count() == 1  # the dry run wrote nothing
     assert AccessLog.objects.filter(what="import report of patients.csv").count() == 1
 
+    stored = job.file.name
+    assert default_storage.exists(stored)
     with django_capture_on_commit_callbacks(execute=True):
         admin_client.post(reverse("interop:import_job_start", args=[job.pk]))
     _run_tasks(enqueued)
     job.refresh_from_db()
     assert job.status == ImportJob.Status.DONE
+    assert not job.file  # the uploaded export is not kept once imported
+    assert not default_storage.exists(stored)
     assert Patient.objects.count() == 95
     assert "Imported" in admin_client.get(response["Location"]).content.decode()
 

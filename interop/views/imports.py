@@ -62,11 +62,13 @@ def import_home(request: HttpRequest) -> HttpResponse:
 
 
 def _mapping_form(job: ImportJob, data=None) -> ImportMappingForm:
-    try:
-        with job.file.open("rb") as handle:
-            headers = file_headers(handle.read(), job.file_name)
-    except (ImportFileError, OSError):
-        headers = sorted(set(job.mapping.values()))
+    headers = sorted(set(job.mapping.values()))
+    if job.file:  # gone once the file is imported
+        try:
+            with job.file.open("rb") as handle:
+                headers = file_headers(handle.read(), job.file_name)
+        except (ImportFileError, OSError):
+            pass
     initial = {f"map_{key}": header for key, header in job.mapping.items()}
     return ImportMappingForm(data, kind=job.kind, headers=headers, initial=initial)
 
