@@ -13,4 +13,16 @@ class InteropConfig(AppConfig):
         from clinic.selectors import admin_home_panel_register
         from interop.selectors import export_home_panel
 
+        # The clinic admin's home (clinic cannot import interop): the FHIR export's state and
+        # the import page's card.
         admin_home_panel_register("interop.fhir_export", export_home_panel)
+        admin_home_panel_register("interop_imports", imports_home_panel)
+
+
+def imports_home_panel(request):
+    """The import page's card on the admin home, with the latest file's state."""
+    from clinic.selectors import HomePanel
+    from interop.models import ImportJob
+
+    latest = ImportJob.objects.only("file_name", "status", "created_at").first()
+    return HomePanel("interop/_admin_home_panel.html", {"latest": latest}, order=50)

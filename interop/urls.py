@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from interop.views import fhir
+from interop.views import fhir, imports
 
 app_name = "interop"
 
@@ -19,4 +19,8 @@ urlpatterns = [
         fhir.export_file,
         name="export_file",
     ),
+    # Imports from other clinic software (clinic admin).
+    path("imports/", imports.import_home, name="import_home"),
+    path("imports/<int:pk>/", imports.import_job, name="import_job"),
+    path("imports/<int:pk>/import/", imports.import_job_start, name="import_job_start"),
 ]

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 from django.urls import reverse
 from django.utils import timezone
@@ -85,6 +86,8 @@ class World:
     breach: Breach
     hold: LegalHold
     bulk_export: BulkExport
+    # An uploaded import file (interop), its dry run done.
+    import_job: Any = None
 
 
 def _portal_user(patient: Patient, username: str) -> User:
@@ -213,7 +216,7 @@ def build_world() -> World:
     bulk_export = bulk_export_request(by=admin)
     bulk_export_run(bulk_export.pk)
     bulk_export.refresh_from_db()
-    return World(
+    world = World(
         access_request=access_request,
         breach=breach,
         hold=hold,
@@ -254,6 +257,27 @@ def build_world() -> World:
             requested_by=front_desk,
         ),
     )
+    world.import_job = _import_job(admin)
+    return world
+
+
+def _import_job(admin: User) -> Any:
+    from django.core.files.base import ContentFile
+
+    from interop.models import ImportJob
+
+    job = ImportJob(
+        source="cliniko",
+        kind="patients",
+        file_name="patients.csv",
+        mapping={"id": "id"},
+        status=ImportJob.Status.CHECKED,
+        report={"counts": {"new": 1, "updated": 0, "skipped": 0, "invalid": 0}},
+        created_by=admin,
+    )
+    job.file.save("world.csv", ContentFile(b"id,first_name\n1,Ada\n"), save=False)
+    job.save()
+    return job
 
 
 def services_assessment(physio: User, patient: Patient) -> Assessment:
@@ -381,5 +405,7 @@ def world_url(world: World, name: str) -> str | None:
         "interop:export_resume": {"token": world.bulk_export.token},
         "interop:export_manifest": {"token": world.bulk_export.token},
         "interop:export_file": {"token": world.bulk_export.token, "resource_type": "Patient"},
+        "interop:import_job": {"pk": world.import_job.pk},
+        "interop:import_job_start": {"pk": world.import_job.pk},
     }  # fmt: skip
     return reverse(name, kwargs=kwargs.get(name, {}))

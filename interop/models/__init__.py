@@ -1,3 +1,19 @@
-from interop.models.export import BulkExport
+"""interop models; each module is re-exported here."""
 
-__all__ = ["BulkExport"]
+from interop.models.export import BulkExport
+from interop.models.imports import (
+    ImportedRecord,
+    ImportJob,
+    ImportKind,
+    ImportPreset,
+    ImportSource,
+)
+
+__all__ = [
+    "BulkExport",
+    "ImportJob",
+    "ImportKind",
+    "ImportPreset",
+    "ImportSource",
+    "ImportedRecord",
+]

@@ -1,3 +1,6 @@
-from interop.selectors.home import export_home_panel
+"""Reads of the interop pages; re-exported by area."""
 
-__all__ = ["export_home_panel"]
+from interop.selectors.home import export_home_panel
+from interop.selectors.imports import RECENT_JOBS, import_jobs_recent
+
+__all__ = ["RECENT_JOBS", "export_home_panel", "import_jobs_recent"]

@@ -1,3 +1,6 @@
-from interop.views import fhir
+"""interop views, one module per area (fhir, imports)."""
 
-__all__ = ["fhir"]
+from interop.views import fhir, imports
+from interop.views.imports import import_home, import_job, import_job_start
+
+__all__ = ["fhir", "import_home", "import_job", "import_job_start", "imports"]

@@ -15,11 +15,13 @@ from clinic.permissions import Role
 from devtools.demo import assessments as assessments_demo
 from devtools.demo import clinic as demo
 from devtools.demo import custody as custody_demo
+from devtools.demo import interop as interop_demo
 from devtools.demo import treatments as treatments_demo
 
 # The clinical layers' demo records, in the order they build on each other: a patient's
-# assessment first, then the IMS sessions that follow from it.
-CLINICAL_DEMOS = (assessments_demo, treatments_demo, custody_demo)
+# assessment first, then the IMS sessions that follow from it; then records custody (a
+# province, an access request, a breach) and the import page's saved mapping (interop).
+CLINICAL_DEMOS = (assessments_demo, treatments_demo, custody_demo, interop_demo)
 
 
 class Command(BaseCommand):
