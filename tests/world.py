@@ -75,6 +75,8 @@ class World:
     plan: CarePlan
     waitlist: WaitlistEntry
     discharge: DischargeSummary
+    # A live link to the physiotherapist's schedule feed (interop): the token is the key.
+    feed_token: str = ""
 
 
 def _portal_user(patient: Patient, username: str) -> User:
@@ -217,7 +219,14 @@ def build_world() -> World:
             requested_change="Stopped warfarin in June.",
             requested_by=front_desk,
         ),
+        feed_token=_schedule_feed_token(practitioner, physio),
     )
+
+
+def _schedule_feed_token(practitioner, physio: User) -> str:
+    from interop import services as interop_services
+
+    return interop_services.practitioner_feed_issue(practitioner=practitioner, by=physio).token
 
 
 def services_assessment(physio: User, patient: Patient) -> Assessment:
@@ -279,6 +288,7 @@ def world_url(world: World, name: str) -> str | None:
         "clinic:portal_appointment_cancel": {"pk": world.appointment.pk},
         "clinic:portal_appointment_calendar": {"pk": world.appointment.pk},
         "clinic:portal_invitation": {"token": "not-a-real-invitation"},
+        "interop:calendar_feed": {"token": world.feed_token},
         "password_reset_confirm": {"uidb64": "MQ", "token": "set-password"},
         "assessments:patient_list": {"patient_pk": a.pk},
         "assessments:start": {"patient_pk": a.pk},

@@ -1,0 +1,1 @@
+"""Views of the interop app, one module per area (imported by interop.urls)."""
