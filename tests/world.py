@@ -32,6 +32,7 @@ from clinic.models import (
     SpacingAlert,
     User,
     WaitlistEntry,
+    WaitlistOffer,
 )
 from clinic.permissions import Role
 from clinic.tests.factories import UserFactory, join_care_team, write_appointment
@@ -74,6 +75,8 @@ class World:
     correction: CorrectionRequest
     plan: CarePlan
     waitlist: WaitlistEntry
+    # A pending offer of a time to the waitlist entry (the desk may withdraw it).
+    offer: WaitlistOffer
     discharge: DischargeSummary
     # A live link to the physiotherapist's schedule feed (interop): the token is the key.
     feed_token: str = ""
@@ -183,9 +186,19 @@ def build_world() -> World:
         earliest_date=timezone.localdate(),
         weekdays="01234",
     )
+    offer = WaitlistOffer.objects.create(
+        entry=waitlist,
+        practitioner=practitioner,
+        location=appointment.location,
+        type=ims,
+        start=start + dt.timedelta(days=1),
+        expires_at=timezone.now() + dt.timedelta(hours=2),
+        created_by=front_desk,
+    )
     return World(
         plan=plan,
         waitlist=waitlist,
+        offer=offer,
         discharge=discharge,
         physio=physio,
         physio2=physio2,
@@ -257,6 +270,7 @@ def world_url(world: World, name: str) -> str | None:
         "clinic:waitlist_remove": {"pk": world.waitlist.pk},
         "clinic:waitlist_offer_create": {"pk": world.waitlist.pk},
         "clinic:waitlist_offer": {"token": "not-a-real-offer"},
+        "clinic:waitlist_offer_withdraw": {"pk": world.offer.pk},
         "clinic:spacing_alert_resolve": {"pk": world.alert.pk},
         "clinic:patient_detail": {"pk": a.pk},
         "clinic:patient_edit": {"pk": a.pk},
