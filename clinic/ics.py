@@ -16,8 +16,8 @@ updates one event instead of adding another.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
-from datetime import datetime
 
 from django.conf import settings
 from django.utils import timezone
@@ -52,12 +52,13 @@ def _calendar(name: str = "") -> Calendar:
     return calendar
 
 
-def _event(appointment: Appointment, stamp: datetime) -> Event:
+def _event(appointment: Appointment, stamp: dt.datetime) -> Event:
     event = Event()
     event.add("uid", appointment_uid(appointment))
-    event.add("dtstamp", stamp)
-    event.add("dtstart", appointment.start)
-    event.add("dtend", appointment.end)
+    # In UTC ("Z"): every calendar reads it without a VTIMEZONE block to ship.
+    event.add("dtstamp", stamp.astimezone(dt.UTC))
+    event.add("dtstart", appointment.start.astimezone(dt.UTC))
+    event.add("dtend", appointment.end.astimezone(dt.UTC))
     if appointment.status == Appointment.Status.CANCELLED:
         event.add("status", "CANCELLED")
     else:
@@ -65,7 +66,7 @@ def _event(appointment: Appointment, stamp: datetime) -> Event:
     return event
 
 
-def patient_event(appointment: Appointment, stamp: datetime | None = None) -> Event:
+def patient_event(appointment: Appointment, stamp: dt.datetime | None = None) -> Event:
     """The patient's view of a visit (the caller loads its type, location and
     practitioner)."""
     event = _event(appointment, stamp or timezone.now())
@@ -75,7 +76,7 @@ def patient_event(appointment: Appointment, stamp: datetime | None = None) -> Ev
     return event
 
 
-def practitioner_event(appointment: Appointment, stamp: datetime | None = None) -> Event:
+def practitioner_event(appointment: Appointment, stamp: dt.datetime | None = None) -> Event:
     """The practitioner's view of a visit: type, place (and room) and the patient's
     initials only (the caller loads its type, location, room and patient's names)."""
     event = _event(appointment, stamp or timezone.now())

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from django.db.models import Q
 from django.utils import timezone
 
 from clinic.models import Appointment, Patient, Practitioner
@@ -17,10 +18,16 @@ FEED_AHEAD = timedelta(days=366)
 
 def live_feed_by_digest(digest: str) -> CalendarFeed | None:
     """The live link with this token hash, with what serving it needs (one query); None
-    for an unknown or revoked link."""
+    for an unknown or revoked link, and for one whose holder can no longer sign in (a
+    practitioner who left, an account switched off): their link dies with their access."""
+    holder_active = Q(
+        kind=CalendarFeed.Kind.PRACTITIONER,
+        practitioner__active=True,
+        practitioner__user__is_active=True,
+    ) | Q(kind=CalendarFeed.Kind.PATIENT, patient__user__is_active=True)
     return (
-        CalendarFeed.objects.select_related("practitioner__user", "patient")
-        .filter(token_hash=digest, revoked_at__isnull=True)
+        CalendarFeed.objects.select_related("practitioner__user", "patient__user")
+        .filter(holder_active, token_hash=digest, revoked_at__isnull=True)
         .first()
     )
 

@@ -9,6 +9,13 @@ Serving a fetch is cheap by design: the link is found by its hash through a uniq
 index (one query), then one access-log row. A calendar app polls every few minutes to
 hours; more than `CALENDAR_FEED_FETCHES_PER_HOUR` fetches of one link in an hour answer 429
 from the cache without touching the database.
+
+Building events with `icalendar` costs milliseconds per event (a busy practitioner's year
+is 500+ events, seconds on a loaded machine), while the visits rarely change between two
+polls. So each response carries an ETag, a fingerprint of everything the events show read
+from the same query; a calendar that sends it back gets 304 and nothing is built, and the
+body of a fingerprint already built is kept in the cache for an hour. A cancelled or moved
+visit changes the fingerprint, so the next fetch shows it at once.
 """
 
 from __future__ import annotations
@@ -25,7 +32,8 @@ from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 
-from clinic.models import AccessLog, Patient, Practitioner, User
+from clinic.ics import patient_initials
+from clinic.models import AccessLog, Appointment, Patient, Practitioner, User
 from clinic.origin import Origin
 from clinic.services import access_log_write
 from interop.models import CalendarFeed
@@ -118,7 +126,7 @@ def feed_rate_limited(feed: CalendarFeed) -> bool:
 def feed_fetch_record(*, feed: CalendarFeed, origin: Origin, events: int) -> None:
     """The fetch in the access log (the path without its token: the log is read by
     people who must not be able to subscribe), and last_fetched_at now and then."""
-    holder = feed.practitioner.user if feed.practitioner_id else feed.created_by
+    holder = feed.practitioner.user if feed.practitioner_id else feed.patient.user
     access_log_write(
         by=holder,
         origin=origin,
@@ -130,3 +138,46 @@ def feed_fetch_record(*, feed: CalendarFeed, origin: Origin, events: int) -> Non
     if feed.last_fetched_at is None or now - feed.last_fetched_at >= FETCH_MARK_EVERY:
         CalendarFeed.objects.filter(pk=feed.pk).update(last_fetched_at=now)
     logger.info("calendar feed %s fetched (%s visits)", feed.pk, events)
+
+
+# Bump when clinic/ics.py changes what an event shows, so no body built before is served.
+FEED_FORMAT = 2
+FEED_BODY_SECONDS = 3600
+
+
+def feed_fingerprint(feed: CalendarFeed, visits: list[Appointment], name: str) -> str:
+    """A digest of everything the feed's events show (the ETag, and the key of the built
+    body in the cache)."""
+    digest = hashlib.sha256()
+    digest.update(
+        repr(
+            (FEED_FORMAT, feed.kind, name, settings.SITE_URL, settings.CLINIC_NAME,
+             settings.CLINIC_PHONE)
+        ).encode()
+    )  # fmt: skip
+    practitioner_feed = feed.kind == CalendarFeed.Kind.PRACTITIONER
+    for visit in visits:
+        common = (visit.pk, visit.start.isoformat(), visit.end.isoformat(), visit.status)
+        if practitioner_feed:
+            room = visit.room.name if visit.room_id is not None else ""
+            shown = (visit.type.name, visit.location.name, room, patient_initials(visit.patient))
+        else:
+            shown = (
+                visit.type.name,
+                visit.location.address,
+                visit.location.name,
+                str(visit.practitioner),
+            )
+        digest.update(repr(common + shown).encode())
+    return digest.hexdigest()[:32]
+
+
+def feed_body(feed: CalendarFeed, fingerprint: str, build) -> bytes:
+    """The feed's calendar file: from the cache when this fingerprint was built before,
+    else `build()` (kept for the next poll)."""
+    key = f"interop:calfeed:body:{feed.pk}:{fingerprint}"
+    body = cache.get(key)
+    if body is None:
+        body = build()
+        cache.set(key, body, timeout=FEED_BODY_SECONDS)
+    return body

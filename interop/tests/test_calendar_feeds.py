@@ -322,3 +322,39 @@ def test_account_and_portal_pages_carry_the_calendar_feed_card(clinic):
     Patient.objects.filter(pk=patient.pk).update(user=user)
     portal = verified_client(user).get(reverse("clinic:portal_appointments"))
     assert reverse("interop:portal_calendar_feed") in portal.content.decode()
+
+
+def test_a_link_dies_with_its_holders_access(client, clinic):
+    path = _make_link(verified_client(clinic["physio"]), "interop:schedule_feed")
+    assert client.get(path).status_code == 200
+    type(clinic["physio"]).objects.filter(pk=clinic["physio"].pk).update(is_active=False)
+    assert client.get(path).status_code == 404
+
+    patient = clinic["patients"][0]
+    user = UserFactory(roles={Role.PATIENT}, username="leaving-patient")
+    Patient.objects.filter(pk=patient.pk).update(user=user)
+    mine = _make_link(verified_client(user), "interop:portal_calendar_feed")
+    assert client.get(mine).status_code == 200
+    Patient.objects.filter(pk=patient.pk).update(user=None)
+    assert client.get(mine).status_code == 404
+
+
+def test_an_unchanged_feed_answers_304_to_its_etag_and_a_cancel_changes_it(client, clinic):
+    path = _make_link(verified_client(clinic["physio"]), "interop:schedule_feed")
+    first = client.get(path)
+    etag = first["ETag"]
+    assert "no-cache" in first["Cache-Control"]
+    again = client.get(path, HTTP_IF_NONE_MATCH=etag)
+    assert again.status_code == 304
+    assert again.content == b""
+    assert client.get(path).content.count(b"BEGIN:VEVENT") == len(_events(first))
+
+    clinic_services.appointment_cancel(
+        appointment=clinic["visits"][0], reason="Patient called", by=clinic["desk"]
+    )
+    changed = client.get(path, HTTP_IF_NONE_MATCH=etag)
+    assert changed.status_code == 200
+    assert changed["ETag"] != etag
+    assert appointment_uid(clinic["visits"][0]) not in _events(changed)
+    # Every fetch, 304 or not, is in the access log.
+    assert AccessLog.objects.filter(action=AccessLog.Action.DOWNLOAD).count() == 4

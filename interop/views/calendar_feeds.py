@@ -15,7 +15,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.cache import never_cache
+from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET, require_http_methods
 
 from clinic.ics import feed_ics, patient_event, practitioner_event
@@ -33,7 +33,8 @@ def _quiet(response: HttpResponse) -> HttpResponse:
 
 
 @allow_public
-@never_cache
+# The calendar may keep a copy but asks again each time (with the ETag: 304 if unchanged).
+@cache_control(private=True, no_cache=True, max_age=0)
 @require_GET
 def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
     if not TOKEN_SHAPE.fullmatch(token):
@@ -48,19 +49,27 @@ def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
     stamp = timezone.now()
     if feed.kind == CalendarFeed.Kind.PRACTITIONER:
         visits = selectors.practitioner_feed_appointments(feed.practitioner_id)
-        events = [practitioner_event(visit, stamp) for visit in visits]
+        make_event = practitioner_event
         name = f"My schedule · {settings.CLINIC_NAME}"
     else:
         visits = selectors.patient_feed_appointments(feed.patient_id)
-        events = [patient_event(visit, stamp) for visit in visits]
+        make_event = patient_event
         name = f"{feed.patient.first_name}'s appointments · {settings.CLINIC_NAME}"
     seen = Origin.of(request)
     masked = Origin(ip=seen.ip, user_agent=seen.user_agent, path=request.path.replace(token, "…"))
-    services.feed_fetch_record(feed=feed, origin=masked, events=len(events))
-    response = HttpResponse(
-        feed_ics(events, name=name), content_type="text/calendar; charset=utf-8"
-    )
-    response["Content-Disposition"] = 'inline; filename="calendar.ics"'
+    services.feed_fetch_record(feed=feed, origin=masked, events=len(visits))
+    etag = f'"{services.feed_fingerprint(feed, visits, name)}"'
+    if etag in request.headers.get("If-None-Match", ""):
+        response = HttpResponse(status=304)
+    else:
+        body = services.feed_body(
+            feed,
+            etag.strip('"'),
+            lambda: feed_ics([make_event(visit, stamp) for visit in visits], name=name),
+        )
+        response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+        response["Content-Disposition"] = 'inline; filename="calendar.ics"'
+    response["ETag"] = etag
     response["X-Robots-Tag"] = "noindex"
     return response
 

@@ -14,11 +14,12 @@ from clinic import services
 from clinic.permissions import Role
 from devtools.demo import assessments as assessments_demo
 from devtools.demo import clinic as demo
+from devtools.demo import interop as interop_demo
 from devtools.demo import treatments as treatments_demo
 
-# The clinical layers' demo records, in the order they build on each other: a patient's
-# assessment first, then the IMS sessions that follow from it.
-CLINICAL_DEMOS = (assessments_demo, treatments_demo)
+# The upper layers' demo records, in the order they build on each other: a patient's
+# assessment first, then the IMS sessions that follow from it, then the calendar feeds.
+CLINICAL_DEMOS = (assessments_demo, treatments_demo, interop_demo)
 
 
 class Command(BaseCommand):
@@ -83,3 +84,7 @@ class Command(BaseCommand):
             "Staff sign in with a second step: add the key to an authenticator app, or print "
             "the current code with `.venv/bin/python manage.py totp_code USERNAME`."
         )
+        for username in interop_demo.HOLDERS:
+            self.stdout.write(
+                f"  Calendar feed of {username}: {interop_demo.demo_feed_url(username)}"
+            )
