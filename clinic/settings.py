@@ -420,6 +420,9 @@ SUMMARY_STUCK_MINUTES = env.int("SUMMARY_STUCK_MINUTES", default=3)
 # Absolute address of the site, for links in e-mails sent by background tasks.
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 PORTAL_INVITATION_DAYS = env.int("PORTAL_INVITATION_DAYS", default=7)
+# Calendar feeds (interop): fetches of one subscription link allowed per hour; calendar
+# apps poll every few minutes at most, so more is a script or a leaked link (answered 429).
+CALENDAR_FEED_FETCHES_PER_HOUR = env.int("CALENDAR_FEED_FETCHES_PER_HOUR", default=60)
 IMS_MIN_INTERVAL_DAYS = env.int("IMS_MIN_INTERVAL_DAYS", default=7)
 # The fewest days between IMS visits inside the first two weeks of a care plan that allows
 # twice weekly (clinic.selectors.scheduling.EarlyAllowance gives the sources).

@@ -184,6 +184,11 @@ office_patterns = (
             "waitlist/<int:pk>/offer/", waitlist.waitlist_offer_create, name="waitlist_offer_create"
         ),
         path("waitlist/offer/<str:token>/", waitlist.waitlist_offer, name="waitlist_offer"),
+        path(
+            "waitlist/offers/<int:pk>/withdraw/",
+            waitlist.waitlist_offer_withdraw,
+            name="waitlist_offer_withdraw",
+        ),
         # Patient portal
         path("portal/intake/", intake.portal_intake, name="portal_intake"),
         path("portal/intake/review/", intake.portal_intake_review, name="portal_intake_review"),

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from interop.views import fhir, imports
+from interop.views import calendar_feeds, fhir, imports
 
 app_name = "interop"
 
@@ -23,4 +23,8 @@ urlpatterns = [
     path("imports/", imports.import_home, name="import_home"),
     path("imports/<int:pk>/", imports.import_job, name="import_job"),
     path("imports/<int:pk>/import/", imports.import_job_start, name="import_job_start"),
+    # Calendar feeds; the token is the credential (interop.services.calendar_feeds).
+    path("calendar/<str:token>.ics", calendar_feeds.calendar_feed, name="calendar_feed"),
+    path("calendar/schedule/", calendar_feeds.schedule_feed, name="schedule_feed"),
+    path("portal/calendar/", calendar_feeds.portal_calendar_feed, name="portal_calendar_feed"),
 ]

@@ -34,6 +34,7 @@ from clinic.models import (
     SpacingAlert,
     User,
     WaitlistEntry,
+    WaitlistOffer,
 )
 from clinic.origin import Origin
 from clinic.permissions import Role
@@ -81,6 +82,8 @@ class World:
     correction: CorrectionRequest
     plan: CarePlan
     waitlist: WaitlistEntry
+    # A pending offer of a time to the waitlist entry (the desk may withdraw it).
+    offer: WaitlistOffer
     discharge: DischargeSummary
     access_request: AccessRequest
     breach: Breach
@@ -88,6 +91,8 @@ class World:
     bulk_export: BulkExport
     # An uploaded import file (interop), its dry run done.
     import_job: Any = None
+    # A live link to the physiotherapist's schedule feed (interop): the token is the key.
+    feed_token: str = ""
 
 
 def _portal_user(patient: Patient, username: str) -> User:
@@ -216,6 +221,15 @@ def build_world() -> World:
     bulk_export = bulk_export_request(by=admin)
     bulk_export_run(bulk_export.pk)
     bulk_export.refresh_from_db()
+    offer = WaitlistOffer.objects.create(
+        entry=waitlist,
+        practitioner=practitioner,
+        location=appointment.location,
+        type=ims,
+        start=start + dt.timedelta(days=1),
+        expires_at=timezone.now() + dt.timedelta(hours=2),
+        created_by=front_desk,
+    )
     world = World(
         access_request=access_request,
         breach=breach,
@@ -223,6 +237,7 @@ def build_world() -> World:
         bulk_export=bulk_export,
         plan=plan,
         waitlist=waitlist,
+        offer=offer,
         discharge=discharge,
         physio=physio,
         physio2=physio2,
@@ -256,6 +271,7 @@ def build_world() -> World:
             requested_change="Stopped warfarin in June.",
             requested_by=front_desk,
         ),
+        feed_token=_schedule_feed_token(practitioner, physio),
     )
     world.import_job = _import_job(admin)
     return world
@@ -278,6 +294,12 @@ def _import_job(admin: User) -> Any:
     job.file.save("world.csv", ContentFile(b"id,first_name\n1,Ada\n"), save=False)
     job.save()
     return job
+
+
+def _schedule_feed_token(practitioner, physio: User) -> str:
+    from interop import services as interop_services
+
+    return interop_services.practitioner_feed_issue(practitioner=practitioner, by=physio).token
 
 
 def services_assessment(physio: User, patient: Patient) -> Assessment:
@@ -308,6 +330,7 @@ def world_url(world: World, name: str) -> str | None:
         "clinic:waitlist_remove": {"pk": world.waitlist.pk},
         "clinic:waitlist_offer_create": {"pk": world.waitlist.pk},
         "clinic:waitlist_offer": {"token": "not-a-real-offer"},
+        "clinic:waitlist_offer_withdraw": {"pk": world.offer.pk},
         "clinic:spacing_alert_resolve": {"pk": world.alert.pk},
         "clinic:patient_detail": {"pk": a.pk},
         "clinic:patient_edit": {"pk": a.pk},
@@ -339,6 +362,7 @@ def world_url(world: World, name: str) -> str | None:
         "clinic:portal_appointment_cancel": {"pk": world.appointment.pk},
         "clinic:portal_appointment_calendar": {"pk": world.appointment.pk},
         "clinic:portal_invitation": {"token": "not-a-real-invitation"},
+        "interop:calendar_feed": {"token": world.feed_token},
         "password_reset_confirm": {"uidb64": "MQ", "token": "set-password"},
         "assessments:patient_list": {"patient_pk": a.pk},
         "assessments:start": {"patient_pk": a.pk},

@@ -5,7 +5,9 @@ from __future__ import annotations
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Fieldset, Layout, Row
 from django import forms
+from django.template.defaultfilters import pluralize
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from clinic import outcomes
 from clinic.forms.common import DateInput
@@ -97,9 +99,22 @@ class CarePlanDischargeForm(forms.Form):
         help_text="Required for 'Other'; otherwise optional (e.g. where you referred on).",
     )
     on = forms.DateField(label="Discharged on", widget=DateInput())
+    cancel_booked = forms.BooleanField(required=False, initial=True)
 
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *args, booked=(), **kwargs) -> None:
+        """`booked`: the plan's visits still booked from now on; without any, the form
+        has no "cancel them" box."""
         super().__init__(*args, **kwargs)
+        if booked:
+            dates = ", ".join(
+                date_format(timezone.localtime(visit.start), "D j M") for visit in booked
+            )
+            count = len(booked)
+            self.fields[
+                "cancel_booked"
+            ].label = f"Cancel the {count} visit{pluralize(count)} still booked ({dates})"
+        else:
+            del self.fields["cancel_booked"]
         self.initial.setdefault("on", timezone.localdate())
         self.fields["on"].widget.attrs["max"] = timezone.localdate().isoformat()
         self.helper = FormHelper()

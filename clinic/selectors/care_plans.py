@@ -24,6 +24,18 @@ def care_plan_active(patient: Patient | int) -> CarePlan | None:
     )
 
 
+def care_plan_booked_ahead(plan: CarePlan, *, now: dt.datetime | None = None) -> list[Appointment]:
+    """The plan's visits still booked (not yet checked in) from now on, soonest first: the
+    ones a discharge offers to cancel."""
+    return list(
+        Appointment.objects.filter(
+            plan=plan, status=Appointment.Status.BOOKED, start__gt=now or timezone.now()
+        )
+        .select_related("type")
+        .order_by("start", "pk")
+    )
+
+
 def care_plans_for(patient: Patient) -> QuerySet[CarePlan]:
     """Every plan of the patient, newest first, with its physiotherapist (one query)."""
     return CarePlan.objects.filter(patient=patient).select_related("practitioner")

@@ -154,6 +154,10 @@ def care_plan_discharge_hook_register(name: str, hook: DischargeHook) -> None:
     _discharge_hooks[name] = hook
 
 
+# The cancel reason on visits a discharge cancels (Appointment.cancel_reason).
+DISCHARGE_CANCEL_REASON = "Plan of care discharged"
+
+
 @transaction.atomic
 def care_plan_discharge(
     *,
@@ -162,11 +166,20 @@ def care_plan_discharge(
     reason: str,
     note: str = "",
     on: dt.date | None = None,
+    cancel_booked: bool = False,
 ) -> CarePlan:
     """Close the course with a reason (goals met, plateau, patient choice, referred on,
     other with a note) and the day (today unless given). Field errors on refusal. The
     registered hooks run in the same transaction (the patient's discharge summary is asked
-    for there, rendered after commit), so a refused discharge asks for nothing."""
+    for there, rendered after commit), so a refused discharge asks for nothing.
+
+    With `cancel_booked`, the plan's visits still booked from now on are cancelled through
+    the scheduling service (each freed slot goes to the waitlist after commit) in the same
+    transaction: a discharge that fails cancels nothing, and one that succeeds leaves no
+    visit of a closed course on the books."""
+    from clinic.selectors.care_plans import care_plan_booked_ahead
+    from clinic.services.scheduling import BookingError, appointment_cancel
+
     discharged = _status(
         plan,
         by=by,
@@ -176,6 +189,14 @@ def care_plan_discharge(
         discharge_note=note.strip(),
         discharged_on=on or timezone.localdate(),
     )
+    if cancel_booked:
+        for visit in care_plan_booked_ahead(discharged):
+            try:
+                appointment_cancel(appointment=visit, reason=DISCHARGE_CANCEL_REASON, by=by)
+            except BookingError:
+                # Checked in (or cancelled) by the desk since the list was read: the
+                # patient is here, so that visit stays; its savepoint is rolled back.
+                continue
     plan_outcomes_refresh([discharged.pk])  # the dashboard's "Reached MCID"
     discharged.refresh_from_db(fields=["reached_mcid"])
     for hook in _discharge_hooks.values():

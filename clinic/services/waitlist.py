@@ -545,12 +545,28 @@ def waitlist_offers_expire() -> int:
     ).update(status=WaitlistOffer.Status.EXPIRED)
 
 
+@transaction.atomic
 def waitlist_offer_withdraw(*, offer: WaitlistOffer, by: User) -> WaitlistOffer:
-    """The desk withdraws a pending offer (the link then says so)."""
-    updated = WaitlistOffer.objects.filter(pk=offer.pk, status=WaitlistOffer.Status.PENDING).update(
-        status=WaitlistOffer.Status.WITHDRAWN, answered_at=timezone.now()
+    """The desk withdraws a pending offer (the link then says so; the time can be offered
+    to someone else). Locks the entry, then the offer, in the order waitlist_offer_accept
+    takes them, so a patient accepting at the same moment is decided one way or the other:
+    an offer already taken stays taken and this says so. Audited: the entry's history gets
+    a row by `by` naming the offer withdrawn."""
+    entry = WaitlistEntry.objects.select_for_update(of=("self",)).get(pk=offer.entry_id)
+    current = (
+        WaitlistOffer.objects.select_for_update(of=("self",))
+        .select_related("practitioner")
+        .get(pk=offer.pk)
     )
-    if not updated:
-        raise ValidationError("This offer is no longer open.")
-    offer.refresh_from_db()
-    return offer
+    if current.status != WaitlistOffer.Status.PENDING:
+        raise ValidationError(
+            f"This offer is no longer open ({current.get_status_display().lower()})."
+        )
+    current.status, current.answered_at = WaitlistOffer.Status.WITHDRAWN, timezone.now()
+    current.save(update_fields=["status", "answered_at"])
+    when = timezone.localtime(current.start)
+    entry._history_user = by
+    reason = f"offer of {when:%Y-%m-%d %H:%M} with {current.practitioner} withdrawn"
+    entry._change_reason = reason[:100]
+    entry.save()
+    return current

@@ -407,3 +407,91 @@ def test_a_plan_the_database_or_a_page_could_not_read_back_is_refused_at_its_fie
     assert answer.status_code == 200
     assert field in answer.context["form"].errors
     assert not CarePlan.objects.exists()
+
+
+# --- Discharge cancels the course's remaining visits (issue 20 follow-up) --------------------
+
+
+def test_discharge_offers_and_cancels_the_plans_booked_visits_in_one_transaction(
+    patient, maya, physio, front_desk, book, monday, client_for
+):
+    from clinic.tests.factories import join_care_team, make_patient, write_appointment
+
+    join_care_team(physio, patient)
+    plan = write_plan(patient, maya, physio)
+    ahead = [book(patient, monday + dt.timedelta(days=7 * week), plan=plan) for week in (0, 1)]
+    ims = ahead[0].type
+    past = write_appointment(
+        patient, maya, local(timezone.localdate() - dt.timedelta(days=7)), ims,
+        by=front_desk, plan=plan, status="completed",
+    )  # fmt: skip
+    other = book(
+        make_patient(legal_first_name="Sam", legal_last_name="Other"), monday + dt.timedelta(days=1)
+    )
+    client = client_for(physio)
+    url = reverse("clinic:care_plan_discharge", args=[plan.pk])
+
+    page = client.get(url).content.decode()
+    assert "Cancel the 2 visits still booked (" in page
+    box = re.search(r'<input[^>]*name="cancel_booked"[^>]*>', page).group(0)
+    assert "checked" in box  # offered, ticked by default
+
+    # A refused discharge (no reason) cancels nothing.
+    client.post(url, {"reason": "", "on": timezone.localdate(), "cancel_booked": "on"})
+    assert set(Appointment.objects.filter(pk__in=[a.pk for a in ahead]).values_list(
+        "status", flat=True)) == {"booked"}  # fmt: skip
+
+    done = client.post(
+        url, {"reason": "goals_met", "note": "", "on": timezone.localdate(), "cancel_booked": "on"}
+    )
+    assert done.status_code == 302
+    plan.refresh_from_db()
+    assert plan.status == CarePlan.Status.DISCHARGED
+    for visit in ahead:
+        visit.refresh_from_db()
+        assert (visit.status, visit.cancelled_by) == ("cancelled", physio)
+        assert visit.cancel_reason == services.care_plans.DISCHARGE_CANCEL_REASON
+    past.refresh_from_db()
+    other.refresh_from_db()
+    assert past.status == "completed"
+    assert other.status == "booked"
+
+
+def test_discharge_without_the_box_keeps_the_booked_visits(
+    patient, maya, physio, book, monday, client_for
+):
+    from clinic.tests.factories import join_care_team
+
+    join_care_team(physio, patient)
+    plan = write_plan(patient, maya, physio)
+    visit = book(patient, monday, plan=plan)
+    response = client_for(physio).post(
+        reverse("clinic:care_plan_discharge", args=[plan.pk]),
+        {"reason": "plateau", "note": "", "on": timezone.localdate()},
+    )
+    assert response.status_code == 302
+    visit.refresh_from_db()
+    plan.refresh_from_db()
+    assert (plan.status, visit.status) == ("discharged", "booked")
+
+
+def test_discharge_form_has_no_box_when_nothing_is_booked(patient, maya, physio, client_for):
+    from clinic.tests.factories import join_care_team
+
+    join_care_team(physio, patient)
+    plan = write_plan(patient, maya, physio)
+    page = client_for(physio).get(reverse("clinic:care_plan_discharge", args=[plan.pk]))
+    assert page.status_code == 200
+    assert 'name="cancel_booked"' not in page.content.decode()
+
+
+def test_discharge_leaves_a_checked_in_visit_of_the_plan_alone(
+    patient, maya, physio, front_desk, book, monday
+):
+    plan = write_plan(patient, maya, physio)
+    first, second = (book(patient, monday + dt.timedelta(days=7 * w), plan=plan) for w in (0, 1))
+    Appointment.objects.filter(pk=first.pk).update(status="checked_in")
+    services.care_plan_discharge(plan=plan, by=physio, reason="goals_met", cancel_booked=True)
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert (first.status, second.status) == ("checked_in", "cancelled")

@@ -9,6 +9,7 @@ import zoneinfo
 
 import pytest
 from django.core import mail
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -30,6 +31,7 @@ from clinic.services.waitlist import (
     waitlist_matches,
     waitlist_offer_accept,
     waitlist_offer_token,
+    waitlist_offer_withdraw,
 )
 from clinic.tests.factories import make_patient, make_practitioner, verified_client
 
@@ -458,3 +460,54 @@ def test_booking_someone_else_on_the_form_leaves_the_entry_waiting(slot, ims, fr
     entry.refresh_from_db()
     assert entry.status == WaitlistEntry.Status.WAITING
     assert entry.appointment is None
+
+
+def test_the_desk_withdraws_an_offer_from_the_waitlist_page_and_the_link_says_so(
+    slot, ims, physio, front_desk, django_capture_on_commit_callbacks, client
+):
+    entry = _wait("Withdrawn", ims, front_desk)
+    offer = _offer(entry, slot, front_desk, django_capture_on_commit_callbacks)
+    url = reverse("clinic:waitlist_offer_withdraw", args=[offer.pk])
+    desk = verified_client(front_desk)
+    page = desk.get(reverse("clinic:waitlist_list")).content.decode()
+    assert url in page
+    assert "Withdraw offer" in page
+
+    # A physiotherapist reads the list but cannot withdraw.
+    assert verified_client(physio).post(url).status_code == 403
+    offer.refresh_from_db()
+    assert offer.status == WaitlistOffer.Status.PENDING
+
+    done = desk.post(url, follow=True)
+    assert "withdrawn" in done.content.decode()
+    offer.refresh_from_db()
+    assert offer.status == WaitlistOffer.Status.WITHDRAWN
+    assert offer.answered_at is not None
+    # Audited: the entry's history names who withdrew which offer.
+    latest = entry.history.first()
+    assert latest.history_user == front_desk
+    assert "withdrawn" in latest.history_change_reason
+    entry.refresh_from_db()
+    assert entry.status == WaitlistEntry.Status.WAITING  # still waiting for another time
+    # The patient's link now says the offer was withdrawn and books nothing.
+    response = client.post(reverse("clinic:waitlist_offer", args=[waitlist_offer_token(offer)]))
+    assert response.status_code == 410
+    assert not Appointment.objects.filter(patient=entry.patient).exists()
+    # Withdrawing again changes nothing and says why.
+    again = desk.post(url, follow=True)
+    assert "no longer open" in again.content.decode()
+    assert entry.history.count() == 2  # created, then the one withdrawal
+    assert "Withdraw offer" not in desk.get(reverse("clinic:waitlist_list")).content.decode()
+
+
+def test_an_accepted_offer_cannot_be_withdrawn(
+    slot, ims, front_desk, django_capture_on_commit_callbacks
+):
+    entry = _wait("Taken", ims, front_desk)
+    offer = _offer(entry, slot, front_desk, django_capture_on_commit_callbacks)
+    outcome, appointment = waitlist_offer_accept(offer=offer)
+    assert outcome == Outcome.BOOKED
+    with pytest.raises(ValidationError):
+        waitlist_offer_withdraw(offer=offer, by=front_desk)
+    offer.refresh_from_db()
+    assert (offer.status, offer.appointment) == (WaitlistOffer.Status.ACCEPTED, appointment)

@@ -11,6 +11,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.defaultfilters import pluralize
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from clinic import selectors, services
@@ -146,12 +147,18 @@ def care_plan_discharge(request: HttpRequest, pk: int) -> HttpResponse:
     if plan.status == CarePlan.Status.DISCHARGED:
         messages.info(request, "This plan is already discharged.")
         return redirect("clinic:care_plan_detail", plan.pk)
-    form = CarePlanDischargeForm(request.POST or None)
+    booked = selectors.care_plan_booked_ahead(plan)
+    form = CarePlanDischargeForm(request.POST or None, booked=booked)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             services.care_plan_discharge(
-                plan=plan, by=request.user, reason=data["reason"], note=data["note"], on=data["on"]
+                plan=plan,
+                by=request.user,
+                reason=data["reason"],
+                note=data["note"],
+                on=data["on"],
+                cancel_booked=bool(data.get("cancel_booked")),
             )
         except ValidationError as error:
             # The model's field names, on this form's fields.
@@ -165,7 +172,11 @@ def care_plan_discharge(request: HttpRequest, pk: int) -> HttpResponse:
                 )
             form_add_errors(form, error)
         else:
-            messages.success(request, "Discharged. The plan is closed.")
+            cancelled = len(booked) if data.get("cancel_booked") else 0
+            also = (
+                f" {cancelled} booked visit{pluralize(cancelled)} cancelled." if cancelled else ""
+            )
+            messages.success(request, f"Discharged. The plan is closed.{also}")
             return redirect("clinic:care_plan_detail", plan.pk)
     access_log_record(request=request, patient=plan.patient, what="care plan")
     return render(

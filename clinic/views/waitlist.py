@@ -268,6 +268,21 @@ def waitlist_offer_create(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(back if request.POST.get("slot_query") else "clinic:waitlist_list")
 
 
+@allow_roles(*WRITERS)
+@require_POST
+def waitlist_offer_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    """Withdraw a pending offer (the link then says so); an offer already answered,
+    expired or withdrawn is left as it is, with a message."""
+    offer = get_object_or_404(WaitlistOffer.objects.select_related("entry__patient"), pk=pk)
+    try:
+        waitlist_services.waitlist_offer_withdraw(offer=offer, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, f"Offer to {offer.entry.patient.display_name} withdrawn.")
+    return redirect("clinic:waitlist_list")
+
+
 # --- The e-mailed offer (public, by its token) ---------------------------------------------
 
 _REFUSED = {

@@ -143,3 +143,25 @@ def test_seed_demo_confirms_the_addresses_of_patients_already_seen(demo_clinic, 
     assert not all(confirmed.values())
     call_command("seed_demo", stdout=io.StringIO())
     assert dict(Patient.objects.values_list("pk", "email_verified_at")) == confirmed
+
+
+def test_the_demo_calendar_feeds_serve_and_are_not_made_twice(demo_clinic, settings, client):
+    from icalendar import Calendar
+
+    from devtools.demo import calendar_feeds as calendar_feeds_demo
+    from interop.models import CalendarFeed
+
+    assert calendar_feeds_demo.demo_feed_url("physio") in demo_clinic
+    live = CalendarFeed.objects.filter(revoked_at__isnull=True)
+    assert sorted(live.values_list("kind", flat=True)) == ["patient", "practitioner"]
+    path = "/" + calendar_feeds_demo.demo_feed_url("physio").split("/", 3)[3]
+    response = client.get(path)
+    assert response.status_code == 200
+    events = Calendar.from_ical(response.content).walk("VEVENT")
+    assert events
+    names = Patient.objects.values_list("legal_last_name", flat=True)
+    assert not any(name in response.content.decode() for name in names)
+    settings.DEBUG = True
+    settings.DEMO_PASSWORD = FIRST_PASSWORD
+    call_command("seed_demo", stdout=io.StringIO())
+    assert CalendarFeed.objects.count() == 2

@@ -1,5 +1,6 @@
 """interop models; each module is re-exported here."""
 
+from interop.models.calendar_feeds import CalendarFeed
 from interop.models.export import BulkExport
 from interop.models.imports import (
     ImportedRecord,
@@ -11,6 +12,7 @@ from interop.models.imports import (
 
 __all__ = [
     "BulkExport",
+    "CalendarFeed",
     "ImportJob",
     "ImportKind",
     "ImportPreset",

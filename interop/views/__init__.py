@@ -1,6 +1,6 @@
-"""interop views, one module per area (fhir, imports)."""
+"""interop views, one module per area (calendar_feeds, fhir, imports)."""
 
-from interop.views import fhir, imports
+from interop.views import calendar_feeds, fhir, imports
 from interop.views.imports import import_home, import_job, import_job_start
 
-__all__ = ["fhir", "import_home", "import_job", "import_job_start", "imports"]
+__all__ = ["calendar_feeds", "fhir", "import_home", "import_job", "import_job_start", "imports"]

@@ -13,15 +13,23 @@ from django.test.utils import override_settings
 from clinic import services
 from clinic.permissions import Role
 from devtools.demo import assessments as assessments_demo
+from devtools.demo import calendar_feeds as calendar_feeds_demo
 from devtools.demo import clinic as demo
 from devtools.demo import custody as custody_demo
-from devtools.demo import interop as interop_demo
+from devtools.demo import imports as imports_demo
 from devtools.demo import treatments as treatments_demo
 
-# The clinical layers' demo records, in the order they build on each other: a patient's
+# The upper layers' demo records, in the order they build on each other: a patient's
 # assessment first, then the IMS sessions that follow from it; then records custody (a
-# province, an access request, a breach) and the import page's saved mapping (interop).
-CLINICAL_DEMOS = (assessments_demo, treatments_demo, custody_demo, interop_demo)
+# province, an access request, a breach), the import page's saved mapping and the calendar
+# feeds (interop).
+CLINICAL_DEMOS = (
+    assessments_demo,
+    treatments_demo,
+    custody_demo,
+    imports_demo,
+    calendar_feeds_demo,
+)
 
 
 class Command(BaseCommand):
@@ -87,3 +95,7 @@ class Command(BaseCommand):
             "Staff sign in with a second step: add the key to an authenticator app, or print "
             "the current code with `.venv/bin/python manage.py totp_code USERNAME`."
         )
+        for username in calendar_feeds_demo.HOLDERS:
+            self.stdout.write(
+                f"  Calendar feed of {username}: {calendar_feeds_demo.demo_feed_url(username)}"
+            )
