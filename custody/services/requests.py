@@ -21,6 +21,7 @@ import json
 import zipfile
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
@@ -48,10 +49,18 @@ class ReleaseItem:
 
 def release_items(patient: Patient) -> list[ReleaseItem]:
     """What a release hands to the patient, in one list: the JSON export of everything held
-    about them (clinic.services.patient_export) and each of their ready PDFs. Another
-    format (the interop app's FHIR Bundle) is one more item appended here."""
+    about them (clinic.services.patient_export), the same record as a FHIR R4 Bundle (the
+    interop app's, as the portal's "My records" gives it, its documents linked to the
+    portal's downloads) for another clinic's software, and each of their ready PDFs."""
+    from interop.fhir.bundle import dumps, patient_bundle
+    from interop.fhir.documents import Audience
+
     export = json.dumps(patient_export(patient), cls=DjangoJSONEncoder, indent=2)
-    items = [ReleaseItem("record.json", export.encode())]
+    bundle = patient_bundle(patient.pk, Audience(base_url=settings.SITE_URL, portal=True))
+    items = [
+        ReleaseItem("record.json", export.encode()),
+        ReleaseItem("record.fhir.json", dumps(bundle).encode()),
+    ]
     documents = (
         ("visit-summaries", VisitSummary.objects.filter(session__patient=patient)),
         ("course-summaries", CourseSummary.objects.filter(patient=patient)),

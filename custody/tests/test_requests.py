@@ -97,7 +97,7 @@ def test_release_appears_in_the_portal_and_another_patient_sees_nothing(client_f
     portal_a = client_for(a.user)
     response = portal_a.post(reverse("custody:portal_requests"), {"details": "Everything."})
     assert response.status_code == 302
-    request = AccessRequest.objects.get(patient=a)
+    request = AccessRequest.objects.filter(patient=a).latest("pk")  # the world has one too
     assert request.channel == "portal"
     assert request.due_on == timezone.localdate() + dt.timedelta(days=30)
 
@@ -121,6 +121,11 @@ def test_release_appears_in_the_portal_and_another_patient_sees_nothing(client_f
     names = archive.namelist()
     assert names == request.release_manifest
     assert json.loads(archive.read("record.json"))["patient"]["legal_last_name"] == "Lovelace"
+    bundle = json.loads(archive.read("record.fhir.json"))
+    patients = [
+        e["resource"] for e in bundle["entry"] if e["resource"]["resourceType"] == "Patient"
+    ]
+    assert [p["name"][0]["family"] for p in patients] == ["Lovelace"]
     assert sum(name.endswith(".pdf") for name in names) == 4
     assert AccessLog.objects.filter(patient=a, user=a.user, action="download").exists()
 
@@ -151,11 +156,11 @@ def test_a_refusal_is_recorded_with_its_reason_and_shown_to_the_patient(clinic_a
 
 
 def test_the_release_list_is_built_in_one_place():
-    """The lead adds the FHIR Bundle by appending to release_items."""
+    """The JSON export, the FHIR Bundle, then the PDFs by kind."""
     world = build_world()
     names = [item.name for item in services.release_items(world.patient_a)]
-    assert names[0] == "record.json"
-    assert {name.split("/")[0] for name in names[1:]} == {
+    assert names[:2] == ["record.json", "record.fhir.json"]
+    assert {name.split("/")[0] for name in names[2:]} == {
         "visit-summaries",
         "course-summaries",
         "record-copies",
