@@ -119,7 +119,9 @@ def dashboard_days_refresh(days: Iterable[dt.date] | None = None) -> None:
 
 
 @transaction.atomic
-def plan_facts_refresh(plan_ids: Iterable[int] | None = None) -> None:
+def plan_facts_refresh(
+    plan_ids: Iterable[int] | None = None, *, recount_courses: bool = True
+) -> None:
     """Set each plan's first_location from its first appointment (empty without one) and
     its completed_visits."""
     plans = CarePlan.objects.all()
@@ -140,7 +142,8 @@ def plan_facts_refresh(plan_ids: Iterable[int] | None = None) -> None:
             Value(0),
         ),
     )
-    course_days_refresh(days)
+    if recount_courses:
+        course_days_refresh(days)
 
 
 @transaction.atomic
@@ -261,5 +264,5 @@ def dashboard_facts_rebuild() -> None:
     around the services (the Django admin, a shell, a restore of part of the data), which
     the per-write refreshes above cannot see."""
     first_visits_refresh()
-    plan_facts_refresh()
+    plan_facts_refresh(recount_courses=False)  # plan_outcomes_refresh() recounts them all
     plan_outcomes_refresh()
