@@ -118,3 +118,31 @@ def test_postgresql_refuses_deleting_a_breach(clinic_admin):
     with pytest.raises(DatabaseError, match="kept"), transaction.atomic():
         Breach.objects.filter(pk=breach.pk).delete()
     assert Breach.objects.filter(pk=breach.pk).exists()
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("what", "Laptop\x00 left on a bus."),
+        ("what", "x" * 100_000),
+        ("discovered_on", "9999-12-31"),
+        ("occurred_on", "0001-01-01"),
+        ("patients_affected", "99999999999999999999"),
+    ],
+    ids=["nul", "huge-text", "far-future", "far-past", "huge-number"],
+)
+def test_a_breach_form_refuses_values_that_could_not_be_read_back(
+    clinic_admin, client_for, field, value
+):
+    data = {
+        "what": "Laptop left on a bus.",
+        "category": "lost",
+        "discovered_on": "2026-05-05",
+        "patients_affected": "12",
+        "real_risk": "yes",
+        "risk_reasoning": "Unencrypted disk.",
+    } | {field: value}
+    response = client_for(clinic_admin).post(reverse("custody:breach_new"), data)
+    assert response.status_code == 400
+    assert 'class="invalid-feedback' in response.content.decode()
+    assert not Breach.objects.exists()
