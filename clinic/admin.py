@@ -6,6 +6,7 @@ admins run the clinic, they do not read charts.
 
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin
+from django.db import transaction
 from simple_history.admin import SimpleHistoryAdmin
 
 from clinic import services
@@ -151,6 +152,14 @@ class ClinicPolicyAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+    @transaction.atomic
+    def save_model(self, request, obj, form, change) -> None:
+        """A new notice period changes which cancellations were late: the dashboard's daily
+        counts (DashboardDay) are counted again with it, in the same transaction."""
+        super().save_model(request, obj, form, change)
+        if "cancellation_notice_hours" in form.changed_data:
+            services.dashboard_days_refresh()
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):

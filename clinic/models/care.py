@@ -192,6 +192,14 @@ class CarePlan(models.Model):
     # course, or no published MCID). The dashboard's "Reached MCID", kept by
     # clinic.services.dashboard_facts at discharge and when a score is recorded.
     reached_mcid = models.BooleanField(null=True, blank=True, editable=False)
+    # The patient's latest completed visit, and the latest start of any visit of theirs
+    # that is booked, checked in or completed (any plan's or none): whether the course
+    # "went quiet" (the dashboard's dropped courses: no visit for 21 days and nothing
+    # booked) is then two comparisons on this row, not a look through the appointments.
+    # Kept by clinic.services.dashboard_facts.plan_activity_refresh whenever one of the
+    # patient's visits is booked, moved or changes status.
+    patient_last_visit = models.DateTimeField(null=True, blank=True, editable=False)
+    patient_last_booking = models.DateTimeField(null=True, blank=True, editable=False)
 
     history = HistoricalRecords()
 
@@ -242,7 +250,12 @@ class CarePlan(models.Model):
             models.Index(
                 fields=["started_on"],
                 name="care_plan_active_started",
-                include=["patient", "practitioner", "first_location"],
+                include=[
+                    "practitioner",
+                    "first_location",
+                    "patient_last_visit",
+                    "patient_last_booking",
+                ],
                 condition=models.Q(status="active"),
             ),
         ]

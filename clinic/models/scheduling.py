@@ -436,10 +436,11 @@ class DashboardDay(models.Model):
     visits, Appointment.first_visit) of a practitioner at a location: the clinic
     dashboard's visit counts read from these few rows (about 20 a day) instead of every
     appointment of the range. Kept by clinic.services.dashboard_facts whenever a visit's
-    status becomes or stops being completed or a no-show; the whole table can be rebuilt
-    from the appointments (dashboard_days_refresh()), as migration 0024 and the seed
-    commands do. Late cancellations are not here: they depend on the clinic's notice
-    policy at the time of reading, so the dashboard counts them from the appointments."""
+    status becomes or stops being completed or a no-show, or it is cancelled; the whole
+    table can be rebuilt from the appointments (dashboard_days_refresh()), as migration
+    0024 and the seed commands do. Late cancellations are counted with the clinic's
+    notice policy (ClinicPolicy.cancellation_notice_hours) when the day is counted; a
+    change of the policy counts every day again (ClinicPolicyAdmin.save_model)."""
 
     day = models.DateField()
     practitioner = models.ForeignKey(Practitioner, on_delete=models.CASCADE, related_name="+")
@@ -447,6 +448,7 @@ class DashboardDay(models.Model):
     visits = models.PositiveIntegerField(default=0)
     no_shows = models.PositiveIntegerField(default=0)
     new_patients = models.PositiveIntegerField(default=0)
+    late_cancels = models.PositiveIntegerField(default=0)
 
     class Meta:
         app_label = "clinic"

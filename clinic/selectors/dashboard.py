@@ -36,11 +36,12 @@ looks back from" (the reference day) is its last day, or today if that is later.
   since; counted on the visit's practitioner and location.
 
 Queries: four whatever the range or the data size: ClinicPolicy, one statement of every
-figure grouped by practitioner and location (a UNION ALL of five parts), and the names of
+figure grouped by practitioner and location (a UNION ALL of four parts), and the names of
 the practitioners and locations found. Facts that would cost a look-up per row are
 precomputed by the services that change them (clinic.services.dashboard_facts): a
-patient's first completed visit, a plan's first location, completed visits and MCID
-verdict, and the daily counts of visits (DashboardDay) and of courses (CourseDay).
+patient's first completed visit, a plan's first location, completed visits, MCID verdict
+and the patient's latest visit and booking, and the daily counts of visits, no-shows and
+late cancellations (DashboardDay) and of courses (CourseDay).
 """
 
 from __future__ import annotations
@@ -50,10 +51,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db import connection, transaction
-from django.db.models import Count, IntegerField, Q, Sum, Value
+from django.db import connection, router, transaction
+from django.db.models import Count, IntegerField, Sum, Value
 from django.utils import timezone
 
+from clinic.compiled_sql import CompiledQuery
 from clinic.models import (
     Appointment,
     CarePlan,
@@ -64,7 +66,6 @@ from clinic.models import (
     Practitioner,
     WaitlistEntry,
 )
-from clinic.selectors.scheduling import late_cancellation
 
 DROPPED_AFTER = 21  # days without a visit (issue 20)
 DEFAULT_DAYS = 90
@@ -210,28 +211,137 @@ def _day_start(day: dt.date) -> dt.datetime:
 
 
 @contextmanager
-def _without_jit():
-    """PostgreSQL compiles a query with JIT when its estimated cost is high, and the
-    per-plan subqueries here estimated high: at seed_bench scale compiling took 1.2 s of a
-    1.6 s query that runs in 0.4 s without it. Parallel workers off too: each worker built
-    its own copy of the "seen lately" hash, and starting them cost more than the few
-    thousand rows they shared. Off for these reads only (SET LOCAL ends with the
-    transaction)."""
+def _planner_settings():
+    """Planner settings for these reads only (set_config(..., true) is SET LOCAL: it ends
+    with the transaction), in one statement:
+    - JIT off: PostgreSQL compiles a query with JIT when its estimated cost is high, and
+      the per-plan subqueries here once estimated high: at seed_bench scale compiling took
+      1.2 s of a 1.6 s query that runs in 0.4 s without it.
+    - Parallel workers off: each worker built its own copy of the "seen lately" hash, and
+      starting them cost more than the few thousand rows they shared."""
     if connection.vendor != "postgresql":
         yield
         return
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("SET LOCAL jit = off")
-        cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0")
+        cursor.execute(
+            "SELECT set_config('jit', 'off', true),"
+            " set_config('max_parallel_workers_per_gather', '0', true)"
+        )
         yield
 
 
 def clinic_dashboard(filters: DashboardFilters) -> Dashboard:
     """The figures of every practitioner x location with any, and their totals (see the
     module's docstring for what each counts). Four queries whatever the data (on
-    PostgreSQL two more first: JIT and parallel workers off for them)."""
-    with _without_jit():
+    PostgreSQL one more first: JIT and parallel workers off for them)."""
+    with _planner_settings():
         return _dashboard(filters)
+
+
+# What each part adds to a row's figures (zero where it has nothing), by the row's attribute.
+_FIGURES = {
+    "visits": {"days": Sum("visits")},
+    "no_shows": {"days": Sum("no_shows")},
+    "new_patients": {"days": Sum("new_patients")},
+    "late_cancels": {"days": Sum("late_cancels")},
+    "waitlist_fills": {"fills": Count("pk")},
+    "started": {"courses": Sum("started")},
+    "completed": {"courses": Sum("completed")},
+    "dropped": {"courses": Sum("dropped"), "quiet": Count("started_on")},
+    "completed_sessions": {"courses": Sum("completed_sessions")},
+    "discharged_measured": {"courses": Sum("measured")},
+    "reached_mcid": {"courses": Sum("reached_mcid")},
+}
+_PRACTITIONER_OF = {
+    "days": "practitioner_id",
+    "fills": "appointment__practitioner_id",
+    "courses": "practitioner_id",
+    "quiet": "practitioner_id",
+}
+_LOCATION_OF = {
+    "days": "location_id",
+    "fills": "appointment__location_id",
+    "courses": "location_id",
+    "quiet": "first_location_id",
+}
+
+
+def _statement(
+    *,
+    shape: tuple[bool, bool],
+    start: dt.date,
+    end: dt.date,
+    as_of: dt.datetime,
+    lately_from: dt.datetime,
+    quiet_before: dt.date,
+    location: int,
+    practitioner: int,
+):
+    """Every figure grouped by practitioner and location, as one statement (UNION ALL) of
+    four parts, for the range start..end; `shape` is (filtered by a location, filtered by
+    a practitioner). Built once per process and shape with
+    sentinel values (clinic.compiled_sql): building and compiling it took 11 ms of the
+    26 ms selector at seed_bench scale (docs/PERFORMANCE.md).
+
+    The parts: 1. visits, no-shows, late cancellations and new patients from the daily
+    counts (DashboardDay, about 20 rows a day); 2. waitlist fills; 3. courses started,
+    completed and dropped at the patient's choice, their visits and MCID verdicts from the
+    daily course counts (CourseDay); 4. courses that went quiet: as of the reference day
+    (`as_of`), still active, started at least DROPPED_AFTER days before it (on or before
+    `quiet_before`), and the patient has neither a completed visit since `lately_from`
+    nor anything booked after `as_of`, read from the patient's latest visit and booking
+    kept on each plan (CarePlan.patient_last_visit, patient_last_booking) through the
+    partial index of active plans alone.
+
+    At seed_bench scale for a year (timed in-process, median of nine, a loaded 2-core
+    machine): one aggregate over the range's ~97,000 appointments took 236 ms with a
+    look-back per completed visit for "new patient"; the plans' figures took 241 ms as
+    three subqueries per plan, 36 ms with per-plan facts precomputed, and a further 48 ms
+    reading each discharged plan's latest score. Late cancellations read from the
+    range's cancelled visits (a covering index, alone) took 3.2 ms, the quiet courses
+    from a hash of the patients seen lately or booked ahead 3.5 ms; both now come from
+    precomputed rows too (docs/PERFORMANCE.md)."""
+    by_location, by_practitioner = shape
+    in_range = (start, end)
+    parts = {
+        "days": DashboardDay.objects.filter(day__range=in_range),
+        "fills": WaitlistEntry.objects.filter(
+            status=WaitlistEntry.Status.BOOKED, appointment__local_date__range=in_range
+        ).exclude(appointment__status=Status.CANCELLED),
+        "courses": CourseDay.objects.filter(day__range=in_range),
+        "quiet": CarePlan.objects.filter(
+            status=CarePlan.Status.ACTIVE, started_on__lte=quiet_before
+        )
+        .exclude(patient_last_booking__gt=as_of)
+        .exclude(patient_last_visit__gt=lately_from),
+    }
+    zero = Value(0, output_field=IntegerField())
+    selects = []
+    for name, part in parts.items():
+        if by_location:
+            part = part.filter(**{_LOCATION_OF[name]: location})
+        if by_practitioner:
+            part = part.filter(**{_PRACTITIONER_OF[name]: practitioner})
+        keys = (_PRACTITIONER_OF[name], _LOCATION_OF[name])
+        annotations = {f"n_{figure}": by.get(name, zero) for figure, by in _FIGURES.items()}
+        selects.append(
+            part.order_by().values(*keys).annotate(**annotations).values_list(*keys, *annotations)
+        )
+    return selects[0].union(*selects[1:], all=True)
+
+
+_statements = CompiledQuery(
+    _statement,
+    {  # values no real filter takes (1900 is before any clinic's records)
+        "start": dt.date(1900, 1, 2),
+        "end": dt.date(1900, 1, 3),
+        "quiet_before": dt.date(1900, 1, 4),
+        "as_of": dt.datetime(1900, 1, 5, 7, 11, tzinfo=dt.UTC),
+        "lately_from": dt.datetime(1900, 1, 6, 7, 13, tzinfo=dt.UTC),
+        "location": -7340035,
+        "practitioner": -7340036,
+    },
+)
 
 
 def _dashboard(filters: DashboardFilters) -> Dashboard:
@@ -247,92 +357,23 @@ def _dashboard(filters: DashboardFilters) -> Dashboard:
             rows[key] = DashboardRow("", "", key=key)
         return rows[key]
 
-    # One statement (UNION ALL) of five parts, each grouped by practitioner and location:
-    # 1. visits, no-shows and new patients from the daily counts (DashboardDay, about 20
-    #    rows a day); 2. late cancellations from the range's cancelled visits (a covering
-    #    partial index, read alone); 3. waitlist fills; 4. courses started, completed and
-    #    dropped at the patient's choice, their visits and MCID verdicts from the daily
-    #    course counts (CourseDay); 5. courses that went quiet (below).
-    # At seed_bench scale for a year (timed in-process, median of nine, a loaded 2-core
-    # machine): one aggregate over the range's ~97,000 appointments took 236 ms with a
-    # look-back per completed visit for "new patient"; the plans' figures took 241 ms as
-    # three subqueries per plan, 36 ms with per-plan facts precomputed, and a further
-    # 48 ms reading each discharged plan's latest score. Now every part reads
-    # precomputed rows or an index alone (EXPLAIN: Index Only Scan, 0 heap fetches).
-    in_range = (filters.start, filters.end)
-    days = DashboardDay.objects.filter(day__range=in_range)
-    cancelled = Appointment.objects.filter(local_date__range=in_range, status=Status.CANCELLED)
-    fills = WaitlistEntry.objects.filter(
-        status=WaitlistEntry.Status.BOOKED, appointment__local_date__range=in_range
-    ).exclude(appointment__status=Status.CANCELLED)
-    courses = CourseDay.objects.filter(day__range=in_range)
-    # Went quiet: as of the reference day, still active, started at least DROPPED_AFTER
-    # days before it, and the patient has neither a completed visit in those days nor
-    # anything booked after. The patients seen lately or booked ahead are read once (the
-    # index on (start, status) with the patient, alone) and hashed, not looked up per plan.
-    lately_or_ahead = Appointment.objects.filter(
-        Q(status=Status.COMPLETED, start__lte=as_of)
-        | Q(status__in=(Status.BOOKED, Status.CHECKED_IN, Status.COMPLETED), start__gt=as_of),
-        start__gt=as_of - dt.timedelta(days=DROPPED_AFTER),
-    ).values("patient_id")
-    quiet = CarePlan.objects.filter(
-        status=CarePlan.Status.ACTIVE,
-        started_on__lte=reference - dt.timedelta(days=DROPPED_AFTER),
-    ).exclude(patient_id__in=lately_or_ahead)
-    practitioner_of = {
-        "days": "practitioner_id",
-        "cancelled": "practitioner_id",
-        "fills": "appointment__practitioner_id",
-        "courses": "practitioner_id",
-        "quiet": "practitioner_id",
+    values = {
+        "start": filters.start,
+        "end": filters.end,
+        "as_of": as_of,
+        "lately_from": as_of - dt.timedelta(days=DROPPED_AFTER),
+        "quiet_before": reference - dt.timedelta(days=DROPPED_AFTER),
     }
-    location_of = {
-        "days": "location_id",
-        "cancelled": "location_id",
-        "fills": "appointment__location_id",
-        "courses": "location_id",
-        "quiet": "first_location_id",
-    }
-    parts = {
-        "days": days,
-        "cancelled": cancelled,
-        "fills": fills,
-        "courses": courses,
-        "quiet": quiet,
-    }
-    for name, part in parts.items():
-        if filters.location_id is not None:
-            part = part.filter(**{location_of[name]: filters.location_id})
-        if filters.practitioner_id is not None:
-            part = part.filter(**{practitioner_of[name]: filters.practitioner_id})
-        parts[name] = part.order_by().values(practitioner_of[name], location_of[name])
-
-    zero = Value(0, output_field=IntegerField())
-    figures = {  # the row's attribute: what each part adds (zero where it has nothing)
-        "visits": {"days": Sum("visits")},
-        "no_shows": {"days": Sum("no_shows")},
-        "new_patients": {"days": Sum("new_patients")},
-        # start: a column of the covering index, so the count reads the index alone.
-        "late_cancels": {"cancelled": Count("start", filter=late_cancellation(notice_hours))},
-        "waitlist_fills": {"fills": Count("pk")},
-        "started": {"courses": Sum("started")},
-        "completed": {"courses": Sum("completed")},
-        "dropped": {"courses": Sum("dropped"), "quiet": Count("started_on")},
-        "completed_sessions": {"courses": Sum("completed_sessions")},
-        "discharged_measured": {"courses": Sum("measured")},
-        "reached_mcid": {"courses": Sum("reached_mcid")},
-    }
-    selects = []
-    for name, part in parts.items():
-        annotations = {f"n_{figure}": by.get(name, zero) for figure, by in figures.items()}
-        selects.append(
-            part.annotate(**annotations).values_list(
-                practitioner_of[name], location_of[name], *annotations
-            )
-        )
-    for practitioner_id, location_id, *found in selects[0].union(*selects[1:], all=True):
+    if filters.location_id is not None:
+        values["location"] = filters.location_id
+    if filters.practitioner_id is not None:
+        values["practitioner"] = filters.practitioner_id
+    shape = (filters.location_id is not None, filters.practitioner_id is not None)
+    for practitioner_id, location_id, *found in _statements.rows(
+        shape, router.db_for_read(Appointment), **values
+    ):
         target = row(practitioner_id, location_id)
-        for name, value in zip(figures, found, strict=True):
+        for name, value in zip(_FIGURES, found, strict=True):
             setattr(target, name, getattr(target, name) + (value or 0))
 
     names = dict(

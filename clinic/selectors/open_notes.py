@@ -19,11 +19,11 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.db import connections, router
+from django.db import router
 from django.db.models import CharField, F, IntegerField, QuerySet, Value
-from django.db.models.sql.compiler import SQLCompiler
 from django.utils import timezone
 
+from clinic.compiled_sql import CompiledQuery
 from clinic.models import Patient, Practitioner
 
 
@@ -145,61 +145,35 @@ def open_notes_register(name: str, provider: OpenNotesProvider) -> None:
     _compiled.clear()
 
 
-# The UNION's SQL, compiled once per process for each scope (practitioner, patient or both)
-# and database: building the providers' querysets (eleven annotations each) and compiling
-# the union took 2.1 + 0.9 = 3.0 ms of every chart and My day (timeit on the loaded
-# 2-core machine, issue 18), running the cached statement none of that. The ids are the
-# only parameters that change: the statement is compiled with sentinel ids, whose places
-# in the parameters are then filled with the real ones. Rows are converted by the same
-# compiler, as the queryset would (dates and times on SQLite). No data is cached.
-_PRACTITIONER_SENTINEL = -7340034
-_PATIENT_SENTINEL = -7340033
-_compiled: dict[tuple, tuple[SQLCompiler, str, tuple, tuple[int, ...], tuple[int, ...]]] = {}
-
-
-def _union(practitioner: Practitioner | None, patient: Patient | None) -> QuerySet:
-    first, *rest = (provider.rows(practitioner, patient) for provider in _providers.values())
+def _union(*, shape: tuple[bool, bool], practitioner: int, patient: int) -> QuerySet:
+    """Every provider's rows, scoped to the practitioner and/or the patient (by id) as
+    `shape` says, as one UNION ALL."""
+    first, *rest = (
+        provider.rows(
+            Practitioner(pk=practitioner) if shape[0] else None,
+            Patient(pk=patient) if shape[1] else None,
+        )
+        for provider in _providers.values()
+    )
     return first.union(*rest, all=True) if rest else first
 
 
-def _compile(key: tuple, practitioner: bool, patient: bool):
-    union = _union(
-        Practitioner(pk=_PRACTITIONER_SENTINEL) if practitioner else None,
-        Patient(pk=_PATIENT_SENTINEL) if patient else None,
-    )
-    compiler = union.query.get_compiler(using=union.db)
-    sql, params = compiler.as_sql()
-    where = tuple(
-        (i, value)
-        for i, value in enumerate(params)
-        if type(value) is int and value in (_PRACTITIONER_SENTINEL, _PATIENT_SENTINEL)
-    )
-    entry = (
-        compiler,
-        sql,
-        tuple(params),
-        tuple(i for i, value in where if value == _PRACTITIONER_SENTINEL),
-        tuple(i for i, value in where if value == _PATIENT_SENTINEL),
-    )
-    _compiled[key] = entry
-    return entry
+# The UNION's SQL, compiled once per process for each scope (practitioner, patient or
+# both): building the providers' querysets (eleven annotations each) and compiling the
+# union took 2.1 + 0.9 = 3.0 ms of every chart and My day (timeit on the loaded 2-core
+# machine, issue 18), running the compiled statement none of that (clinic.compiled_sql).
+_compiled = CompiledQuery(_union, {"practitioner": -7340034, "patient": -7340033})
 
 
 def _rows(practitioner: Practitioner | None, patient: Patient | None):
-    """The providers' rows, as the UNION ALL queryset gives them (see _compiled)."""
-    db = router.db_for_read(Patient)
-    key = (db, connections[db].vendor, practitioner is not None, patient is not None)
-    entry = _compiled.get(key) or _compile(key, practitioner is not None, patient is not None)
-    compiler, sql, params, practitioner_at, patient_at = entry
-    params = list(params)
-    for index in practitioner_at:
-        params[index] = practitioner.pk
-    for index in patient_at:
-        params[index] = patient.pk
-    with connections[db].cursor() as cursor:
-        cursor.execute(sql, params)
-        fetched = cursor.fetchall()
-    return compiler.results_iter(results=[fetched], tuple_expected=True)
+    """The providers' rows, as the UNION ALL queryset gives them."""
+    values = {}
+    if practitioner is not None:
+        values["practitioner"] = practitioner.pk
+    if patient is not None:
+        values["patient"] = patient.pk
+    shape = (practitioner is not None, patient is not None)
+    return _compiled.rows(shape, router.db_for_read(Patient), **values)
 
 
 def open_notes(

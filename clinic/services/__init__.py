@@ -35,6 +35,7 @@ from clinic.services.dashboard_facts import (
     dashboard_days_refresh,
     dashboard_facts_rebuild,
     first_visits_refresh,
+    plan_activity_refresh,
     plan_facts_refresh,
     plan_outcomes_refresh,
 )
@@ -138,6 +139,7 @@ __all__ = [
     "reminder_link_use",
     "dashboard_days_refresh",
     "plan_facts_refresh",
+    "plan_activity_refresh",
     "course_days_refresh",
     "dashboard_facts_rebuild",
     "plan_outcomes_refresh",

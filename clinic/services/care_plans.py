@@ -17,7 +17,11 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from clinic.models import CarePlan, Patient, Practitioner, User
-from clinic.services.dashboard_facts import course_days_refresh, plan_outcomes_refresh
+from clinic.services.dashboard_facts import (
+    course_days_refresh,
+    plan_activity_refresh,
+    plan_outcomes_refresh,
+)
 
 PLAN_FIELDS = (
     "practitioner",
@@ -90,7 +94,10 @@ def care_plan_create(
     plan = CarePlan(patient=patient, practitioner=practitioner, created_by=by, **fields)
     if not plan.twice_weekly:
         plan.frequency_reason = ""
-    return _save(plan, by=by, reason="plan written")
+    _save(plan, by=by, reason="plan written")
+    plan_activity_refresh([patient.pk])  # the patient's visits so far (the dashboard's)
+    plan.refresh_from_db(fields=["patient_last_visit", "patient_last_booking"])
+    return plan
 
 
 @transaction.atomic

@@ -2,15 +2,16 @@
 working them out per row at every view (issue 20): which visit was a patient's first
 completed one (Appointment.first_visit), where a course's first appointment is
 (CarePlan.first_location) and how many of its visits were completed
-(CarePlan.completed_visits), whether a discharged course reached its measure's MCID
+(CarePlan.completed_visits), the patient's latest visit and booking (whether the course
+went quiet), whether a discharged course reached its measure's MCID
 (CarePlan.reached_mcid), and the daily counts per practitioner and location of visits
 (DashboardDay) and of courses started and ended (CourseDay).
 
 The booking and status services call these after every write that can change them (a
-visit completed or marked a no-show, or no longer so; a visit of a plan booked, moved or
-completed), discharge and scoring (a plan discharged, a score recorded); seed commands
-and direct writes (the
-test factories' history rows) call them after writing in bulk. Each is two or three
+visit completed, marked a no-show or cancelled, or no longer so; any visit booked or
+moved, for the patient's latest visits; a visit of a plan booked, moved or completed),
+discharge and scoring (a plan discharged, a score recorded); seed commands and direct
+writes (the test factories' history rows) call them after writing in bulk. Each is two or three
 UPDATE statements for the rows given, or for every row when given none (the backfill).
 """
 
@@ -26,6 +27,7 @@ from django.db.models.functions import Coalesce
 from clinic.models import (
     Appointment,
     CarePlan,
+    ClinicPolicy,
     CourseDay,
     DashboardDay,
     OutcomeScore,
@@ -33,6 +35,7 @@ from clinic.models import (
 )
 from clinic.outcomes.catalogue import registry
 from clinic.outcomes.change import change_from_baseline
+from clinic.selectors.scheduling import late_cancellation
 
 COUNTED = (Appointment.Status.COMPLETED, Appointment.Status.NO_SHOW)
 _DAY_LOCK = 20_020  # advisory lock namespace of a DashboardDay day (issue 20)
@@ -77,7 +80,7 @@ def dashboard_days_refresh(days: Iterable[dt.date] | None = None) -> None:
     the appointments. On PostgreSQL each day is locked first (an advisory lock until the
     transaction ends), so two visits of one day completed at once count one after the
     other instead of both replacing the day's rows from what each saw."""
-    rows = Appointment.objects.filter(status__in=COUNTED)
+    rows = Appointment.objects.filter(status__in=(*COUNTED, Appointment.Status.CANCELLED))
     old = DashboardDay.objects.all()
     if days is not None:
         days = sorted(set(days))
@@ -92,6 +95,7 @@ def dashboard_days_refresh(days: Iterable[dt.date] | None = None) -> None:
         rows = rows.filter(local_date__in=days)
         old = old.filter(day__in=days)
     completed = Q(status=Appointment.Status.COMPLETED)
+    late = late_cancellation(ClinicPolicy.current().cancellation_notice_hours)
     counted = (
         rows.order_by()
         .values("local_date", "practitioner_id", "location_id")
@@ -99,7 +103,9 @@ def dashboard_days_refresh(days: Iterable[dt.date] | None = None) -> None:
             visits=Count("pk", filter=completed),
             no_shows=Count("pk", filter=Q(status=Appointment.Status.NO_SHOW)),
             new_patients=Count("pk", filter=completed & Q(first_visit=True)),
+            late_cancels=Count("pk", filter=late),
         )
+        .exclude(visits=0, no_shows=0, late_cancels=0)  # cancelled in time only: no row
     )
     old.delete()
     DashboardDay.objects.bulk_create(
@@ -111,6 +117,7 @@ def dashboard_days_refresh(days: Iterable[dt.date] | None = None) -> None:
                 visits=found["visits"],
                 no_shows=found["no_shows"],
                 new_patients=found["new_patients"],
+                late_cancels=found["late_cancels"],
             )
             for found in counted
         ),
@@ -123,10 +130,11 @@ def plan_facts_refresh(
     plan_ids: Iterable[int] | None = None, *, recount_courses: bool = True
 ) -> None:
     """Set each plan's first_location from its first appointment (empty without one) and
-    its completed_visits."""
+    its completed_visits; their patients' latest visits too (plan_activity_refresh)."""
     plans = CarePlan.objects.all()
     if plan_ids is not None:
         plans = plans.filter(pk__in=list(plan_ids))
+    plan_activity_refresh(None if plan_ids is None else plans.values_list("patient_id", flat=True))
     visits = Appointment.objects.filter(plan_id=OuterRef("pk"))
     days = None if plan_ids is None else _plan_days(plans)
     plans.update(
@@ -144,6 +152,27 @@ def plan_facts_refresh(
     )
     if recount_courses:
         course_days_refresh(days)
+
+
+@transaction.atomic
+def plan_activity_refresh(patient_ids: Iterable[int] | None = None) -> None:
+    """Set the patient's latest completed visit and latest booked-or-kept visit start on
+    each plan of these patients (every plan: None), for the dashboard's "went quiet"
+    (CarePlan.patient_last_visit, patient_last_booking)."""
+    plans = CarePlan.objects.all()
+    if patient_ids is not None:
+        patient_ids = sorted(set(patient_ids))
+        if not patient_ids:
+            return
+        plans = plans.filter(patient_id__in=patient_ids)
+    theirs = Appointment.objects.filter(patient_id=OuterRef("patient_id")).order_by("-start")
+    kept = (Appointment.Status.BOOKED, Appointment.Status.CHECKED_IN, Appointment.Status.COMPLETED)
+    plans.update(
+        patient_last_visit=Subquery(
+            theirs.filter(status=Appointment.Status.COMPLETED).values("start")[:1]
+        ),
+        patient_last_booking=Subquery(theirs.filter(status__in=kept).values("start")[:1]),
+    )
 
 
 @transaction.atomic

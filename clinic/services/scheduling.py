@@ -59,6 +59,7 @@ from clinic.services.dashboard_facts import (
     COUNTED,
     dashboard_days_refresh,
     first_visits_refresh,
+    plan_activity_refresh,
     plan_facts_refresh,
 )
 from clinic.services.desk_notices import desk_email_queue, desk_notice_add
@@ -515,6 +516,8 @@ def appointment_book(
             appointment.save()
             if plan is not None:
                 plan_facts_refresh([plan.pk])  # the dashboard's location of the course
+            else:
+                plan_activity_refresh([patient.pk])  # their latest booking
             if via == Appointment.Via.PORTAL:
                 # The patient booked it themselves: confirm by e-mail with the .ics, and
                 # tell the desk's inbox when the clinic asked for that.
@@ -568,6 +571,8 @@ def appointment_reschedule(
             current.save()
             if current.plan_id is not None:
                 plan_facts_refresh([current.plan_id])  # its first visit may have moved
+            else:
+                plan_activity_refresh([current.patient_id])  # their latest booking
             return current
     except IntegrityError as error:
         raise _integrity_message(error) from error
@@ -599,16 +604,20 @@ def _transition(
         if reason:
             current._change_reason = reason  # simple_history's history_change_reason
         current.save()
+        if was == current.status:
+            return current
         if Appointment.Status.COMPLETED in (was, current.status):
             # A completed visit (or one no longer completed) can change which visit was
             # the patient's first (the dashboard's "new patient"), its plan's count and
             # the day's counts (DashboardDay).
             first_visits_refresh([current.patient_id], also_days=[current.local_date])
             current.refresh_from_db(fields=["first_visit"])
-            if current.plan_id is not None:
-                plan_facts_refresh([current.plan_id])
-        elif was != current.status and (was in COUNTED or current.status in COUNTED):
-            dashboard_days_refresh([current.local_date])  # the day's no-shows
+        elif {was, current.status} & {*COUNTED, Appointment.Status.CANCELLED}:
+            dashboard_days_refresh([current.local_date])  # its no-shows, late cancellations
+        if current.plan_id is not None and Appointment.Status.COMPLETED in (was, current.status):
+            plan_facts_refresh([current.plan_id])
+        else:
+            plan_activity_refresh([current.patient_id])  # their latest visit and booking
         return current
 
 

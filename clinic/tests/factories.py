@@ -154,7 +154,8 @@ def write_appointment(patient, practitioner, start, kind, *, by, location=None, 
     """An appointment row written directly, bypassing the booking service, as history, an
     import or the admin would leave it (the service refuses the past, for one). Derived
     columns (end, is_ims, clinic-local date, the dashboard's first visit, a plan's first location
-    and completed visits, the day's DashboardDay counts) are filled in as the services would."""
+    and completed visits, the patient's latest visits on their plans, the day's DashboardDay
+    counts) are filled in as the services would."""
     from django.utils import timezone
 
     from clinic.models import Appointment
@@ -162,6 +163,7 @@ def write_appointment(patient, practitioner, start, kind, *, by, location=None, 
         COUNTED,
         dashboard_days_refresh,
         first_visits_refresh,
+        plan_activity_refresh,
         plan_facts_refresh,
     )
 
@@ -180,10 +182,12 @@ def write_appointment(patient, practitioner, start, kind, *, by, location=None, 
     if appointment.status == Appointment.Status.COMPLETED:
         first_visits_refresh([patient.pk], also_days=[appointment.local_date])
         appointment.refresh_from_db(fields=["first_visit"])
-    elif appointment.status in COUNTED:
+    elif appointment.status in (*COUNTED, Appointment.Status.CANCELLED):
         dashboard_days_refresh([appointment.local_date])
     if appointment.plan_id is not None:
         plan_facts_refresh([appointment.plan_id])
+    else:
+        plan_activity_refresh([patient.pk])
     return appointment
 
 

@@ -41,7 +41,11 @@ from clinic.models import Appointment, AppointmentType, Location, Patient, Pract
 from clinic.models.patients import phone_validator
 from clinic.queueing import send_after_commit
 from clinic.services import patient_update
-from clinic.services.dashboard_facts import dashboard_days_refresh, first_visits_refresh
+from clinic.services.dashboard_facts import (
+    dashboard_days_refresh,
+    first_visits_refresh,
+    plan_activity_refresh,
+)
 from clinic.services.scheduling import BookingError, Slot, appointment_book, clinic_date
 from interop.models import ImportedRecord, ImportJob, ImportKind, ImportPreset, ImportSource
 from interop.services.import_presets import FIELDS, header_key
@@ -645,6 +649,7 @@ def _import_appointments(
         # The dashboard's facts, as the services keep them when a visit is completed.
         first_visits_refresh(sorted(history_patients), also_days=sorted(history_days))
         dashboard_days_refresh(sorted(history_days))
+        plan_activity_refresh(history_patients)
 
 
 # --- The run ----------------------------------------------------------------------------------

@@ -80,7 +80,13 @@ def test_the_compiled_union_reads_what_the_queryset_reads(physio, physio2):
     owe([physio, physio2], n=1, start=2)  # other patients, a week further back
     me, other = practitioner_for(physio), practitioner_for(physio2)
     for practitioner, who in ((me, patient), (other, None), (None, patient), (me, None)):
-        expected = list(module._union(practitioner, who))
+        expected = list(
+            module._union(
+                shape=(practitioner is not None, who is not None),
+                practitioner=practitioner.pk if practitioner else 0,
+                patient=who.pk if who else 0,
+            )
+        )
         assert expected, (practitioner, who)
         assert list(module._rows(practitioner, who)) == expected
         assert [type(value) for value in next(iter(module._rows(practitioner, who)))] == [
