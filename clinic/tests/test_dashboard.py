@@ -438,3 +438,34 @@ def test_the_plan_services_keep_the_course_counts(physio, front_desk):
     board = clinic_dashboard(last_month)
     assert (board.total.started, board.total.completed, board.total.dropped) == (1, 1, 0)
     assert [r.location for r in board.rows] == ["No visit yet"]
+
+
+def test_the_compiled_statement_reads_what_the_queryset_reads(world):
+    """The selector runs its statement compiled once per process with the values filled
+    in (clinic.compiled_sql): the rows are the queryset's own for every shape, and a value
+    for a filter the compiled shape lacks is refused rather than ignored."""
+    from django.db import DEFAULT_DB_ALIAS
+
+    from clinic.selectors import dashboard as module
+
+    as_of = at(3, 30)
+    values = {
+        "start": START,
+        "end": END,
+        "as_of": as_of,
+        "lately_from": as_of - dt.timedelta(days=21),
+        "quiet_before": END - dt.timedelta(days=21),
+    }
+    narrow = {"location": world.main.pk, "practitioner": world.avery.pk}
+    for shape in ((False, False), (True, False), (False, True), (True, True)):
+        given = dict(values)
+        if shape[0]:
+            given["location"] = narrow["location"]
+        if shape[1]:
+            given["practitioner"] = narrow["practitioner"]
+        expected = list(module._statement(shape=shape, **{**narrow, **values}))
+        assert expected, shape
+        found = list(module._statements.rows(shape, DEFAULT_DB_ALIAS, **given))
+        assert sorted(found, key=repr) == sorted(expected, key=repr)
+    with pytest.raises(ValueError, match="location"):
+        list(module._statements.rows((False, False), DEFAULT_DB_ALIAS, location=1, **values))

@@ -1,7 +1,7 @@
 """The clinic dashboard's precomputed facts (issue 20, clinic.services.dashboard_facts): the
-services that complete, book and move visits keep Appointment.first_visit and
-CarePlan.first_location / completed_visits right, and migration 0024's backfill computes
-the same from scratch."""
+services that complete, book, move and cancel visits keep Appointment.first_visit,
+CarePlan.first_location / completed_visits / patient_last_visit / patient_last_booking and
+DashboardDay's counts right, and the migrations' backfills compute the same from scratch."""
 
 from __future__ import annotations
 
@@ -14,14 +14,24 @@ from django.apps import apps
 from django.db.models import Q
 from django.utils import timezone
 
-from clinic.models import Appointment, AppointmentType, CarePlan, DashboardDay, Location
+from clinic.models import (
+    Appointment,
+    AppointmentType,
+    CarePlan,
+    ClinicPolicy,
+    DashboardDay,
+    Location,
+)
+from clinic.selectors.dashboard import DashboardFilters, clinic_dashboard
 from clinic.services import (
     Slot,
     appointment_book,
+    appointment_cancel,
     appointment_complete,
     appointment_no_show,
     appointment_no_show_undo,
     appointment_reschedule,
+    care_plan_create,
 )
 from clinic.tests.factories import make_patient, make_practitioner, write_appointment
 
@@ -179,3 +189,126 @@ def test_the_migration_backfill_computes_the_same_facts(maya, front_desk, follow
         *CarePlan.objects.values_list("first_location", "completed_visits").get(pk=plan.pk),
     )
     assert again == expected
+
+
+def late_counts() -> dict:
+    return {d.day: d.late_cancels for d in DashboardDay.objects.filter(late_cancels__gt=0)}
+
+
+def test_a_late_cancellation_is_counted_on_its_day_and_a_new_notice_period_recounts(
+    maya, front_desk, follow_up, clinic_admin, rf
+):
+    """DashboardDay.late_cancels (clinic 0029): the cancel service counts the day with the
+    clinic's notice policy; changing the policy in the admin counts every day again."""
+    from django.contrib.admin import site
+
+    policy = ClinicPolicy.current()
+    policy.cancellation_notice_hours = 72
+    policy.save()
+    patient = make_patient(legal_first_name="Late")
+    main = maya.locations.first()
+
+    def book_and_cancel(days):
+        slot = Slot(practitioner=maya, location=main, start=ahead(days), type=follow_up)
+        booked = appointment_book(patient=patient, slot=slot, by=front_desk)
+        return appointment_cancel(appointment=booked, reason="Car broke down", by=front_desk)
+
+    late = book_and_cancel(2)  # under 72 hours' notice
+    in_time = book_and_cancel(12)  # 12 days' notice
+    assert late_counts() == {late.local_date: 1}
+    board = clinic_dashboard(DashboardFilters(start=late.local_date, end=in_time.local_date))
+    assert board.total.late_cancels == 1
+
+    # The admin lengthens the notice period to 15 days: both were late.
+    model_admin = site._registry[ClinicPolicy]
+    request = rf.post("/admin/")
+    request.user = clinic_admin
+    form_class = model_admin.get_form(request, policy, change=True)
+    data = {f: getattr(policy, f) for f in form_class.base_fields}
+    data["cancellation_notice_hours"] = 360
+    form = form_class(data={k: v for k, v in data.items() if v is not None}, instance=policy)
+    assert form.is_valid(), form.errors
+    model_admin.save_model(request, form.save(commit=False), form, change=True)
+    assert late_counts() == {late.local_date: 1, in_time.local_date: 1}
+    board = clinic_dashboard(DashboardFilters(start=late.local_date, end=in_time.local_date))
+    assert board.total.late_cancels == 2
+
+
+def test_the_patients_latest_visit_and_booking_are_kept_on_their_plans(
+    maya, front_desk, follow_up, physio
+):
+    """CarePlan.patient_last_visit / patient_last_booking (the dashboard's "went quiet"):
+    booking, moving, cancelling and completing any visit of the patient keep them; a plan
+    written by the service starts with the patient's visits so far."""
+    patient = make_patient(legal_first_name="Quiet")
+    seen = write_appointment(patient, maya, past(30), follow_up, by=front_desk, status=S.COMPLETED)
+    plan = care_plan_create(
+        patient=patient,
+        practitioner=maya,
+        by=physio,
+        condition="Neck pain",
+        region="neck",
+        goals="Turn the head when driving.",
+        measure="NDI",
+        started_on=timezone.localdate() - dt.timedelta(days=40),
+    )
+    assert (plan.patient_last_visit, plan.patient_last_booking) == (seen.start, seen.start)
+
+    def latest():
+        plan.refresh_from_db()
+        return plan.patient_last_visit, plan.patient_last_booking
+
+    main = maya.locations.first()
+    slot = Slot(practitioner=maya, location=main, start=ahead(6), type=follow_up)
+    booked = appointment_book(patient=patient, slot=slot, by=front_desk)  # not on the plan
+    assert latest() == (seen.start, booked.start)
+    moved = appointment_reschedule(
+        appointment=booked,
+        slot=Slot(practitioner=maya, location=main, start=ahead(9), type=follow_up),
+        by=front_desk,
+    )
+    assert latest() == (seen.start, moved.start)
+    appointment_cancel(appointment=moved, reason="Feeling better", by=front_desk)
+    assert latest() == (seen.start, seen.start)
+    today = write_appointment(patient, maya, past(1), follow_up, by=front_desk)
+    assert latest() == (seen.start, today.start)
+    appointment_complete(appointment=today, by=front_desk)
+    assert latest() == (today.start, today.start)
+    later_that_day = today.start + dt.timedelta(hours=5)
+    missed = write_appointment(patient, maya, later_that_day, follow_up, by=front_desk)
+    assert latest() == (today.start, missed.start)
+    appointment_no_show(appointment=missed, by=front_desk)
+    assert latest() == (today.start, today.start)  # a missed visit is neither
+
+
+def test_the_0029_backfill_counts_late_cancellations_and_latest_visits(maya, front_desk, follow_up):
+    patient = make_patient(legal_first_name="Backfill")
+    plan = plan_for(patient, maya, front_desk)
+    write_appointment(patient, maya, past(20), follow_up, by=front_desk, status=S.COMPLETED)
+    write_appointment(
+        patient,
+        maya,
+        past(10),
+        follow_up,
+        by=front_desk,
+        status=S.CANCELLED,
+        cancelled_at=past(10) - dt.timedelta(hours=2),
+    )
+    write_appointment(patient, maya, ahead(5), follow_up, by=front_desk)
+    expected_days = late_counts()
+    expected_plan = CarePlan.objects.values_list("patient_last_visit", "patient_last_booking").get(
+        pk=plan.pk
+    )
+    assert list(expected_days.values()) == [1]
+    assert expected_plan == (past(20), ahead(5))
+
+    DashboardDay.objects.update(late_cancels=0)
+    DashboardDay.objects.filter(visits=0, no_shows=0).delete()
+    CarePlan.objects.update(patient_last_visit=None, patient_last_booking=None)
+    migration = importlib.import_module("clinic.migrations.0029_dashboard_late_cancels_quiet")
+    migration.backfill(apps, None)
+    assert late_counts() == expected_days
+    assert (
+        CarePlan.objects.values_list("patient_last_visit", "patient_last_booking").get(pk=plan.pk)
+        == expected_plan
+    )

@@ -36,9 +36,12 @@ def maya(physio):
 
 @pytest.fixture
 def visit(maya, follow_up, front_desk):
-    """A booked visit three days ahead, well outside the 24-hour notice period."""
+    """A booked visit three days ahead at 10:00, well outside the 24-hour notice period and
+    with working hours after it for the visits the tests book beside it, whatever the time
+    the suite runs (it once ran at 23:26, when "now plus three days" left no room)."""
     patient = make_patient(legal_first_name="Ada", legal_last_name="Lovelace", email="a@x.org")
-    start = timezone.now().replace(second=0, microsecond=0) + dt.timedelta(days=3)
+    day = timezone.localdate() + dt.timedelta(days=3)
+    start = dt.datetime.combine(day, dt.time(10), tzinfo=timezone.get_current_timezone())
     return write_appointment(patient, maya, start, follow_up, by=front_desk)
 
 
