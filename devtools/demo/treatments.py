@@ -119,7 +119,7 @@ def _plan_demo(
         (m.code for m in outcomes.registry.measures_for_region(region) if m.instrument), "NDI"
     )
     twice = not CarePlan.objects.exists()
-    clinic_services.care_plan_create(
+    plan = clinic_services.care_plan_create(
         patient=patient,
         practitioner=practitioner,
         by=practitioner.user,
@@ -135,6 +135,12 @@ def _plan_demo(
         remeasure_every=4,
         started_on=started_on,
     )
+    # The course's visits so far belong to it, as if booked from the plan: the chart counts
+    # "visit N of M" from them and the dashboard places the course at their location
+    # (seed_demo counts the plans' facts again at the end).
+    Appointment.objects.filter(
+        patient=patient, plan__isnull=True, local_date__gte=started_on
+    ).update(plan=plan)
 
 
 def _notes_owed_demo(users, *, needle, advice, rng) -> int:
