@@ -86,7 +86,9 @@ def _desk_clinic():
     now = timezone.localtime()
     slot = now.replace(minute=now.minute - now.minute % 15, second=0, microsecond=0)
     midnight = timezone.make_aware(dt.datetime.combine(today, dt.time()))
-    slot = max(slot, midnight + dt.timedelta(minutes=90))
+    # Not before 01:30 (the missed visit is 75 minutes earlier) nor after 22:30 (the IMS
+    # visit must end on today's grid: at 23:41 it once ran past midnight and was not shown).
+    slot = min(max(slot, midnight + dt.timedelta(minutes=90)), midnight + dt.timedelta(hours=22.5))
     follow_up = AppointmentType.objects.get(name="Follow-up")
     ims = AppointmentType.objects.get(name="IMS treatment")
     late_patient = make_patient(
