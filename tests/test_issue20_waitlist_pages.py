@@ -50,7 +50,10 @@ def _clinic():
     entries = []
     for first, wanted in (("Priya", [maya]), ("Tomas", [])):
         patient = make_patient(
-            legal_first_name=first, legal_last_name="Waits", email=f"{first}@example.org"
+            legal_first_name=first,
+            legal_last_name="Waits",
+            email=f"{first}@example.org",
+            email_confirmed=True,
         )
         entries.append(
             services.waitlist_entry_create(

@@ -322,8 +322,8 @@ def _slot_of(offer: WaitlistOffer) -> Slot:
 @transaction.atomic
 def waitlist_offer_create(*, entry: WaitlistEntry, slot: Slot, by: User) -> WaitlistOffer:
     """Offer `slot` to the entry's patient by e-mail (sent after commit). Refused
-    (ValidationError) when the entry is no longer waiting, the patient has no e-mail
-    address, the same slot is already offered to them, or the booking service would not
+    (ValidationError) when the entry is no longer waiting, the patient has no confirmed
+    e-mail address, the same slot is already offered to them, or the booking service would not
     book them into it now."""
     current = WaitlistEntry.objects.select_for_update().select_related("patient").get(pk=entry.pk)
     if current.status != WaitlistEntry.Status.WAITING:
@@ -332,6 +332,13 @@ def waitlist_offer_create(*, entry: WaitlistEntry, slot: Slot, by: User) -> Wait
     if not patient.email:
         raise ValidationError(
             f"{patient.display_name} has no e-mail address on file: phone them instead."
+        )
+    if not patient.email_confirmed:
+        # The link books the visit for whoever opens it: only a mailbox the patient proved
+        # is theirs gets one (as clinical documents, issue 16).
+        raise ValidationError(
+            f"{patient.display_name} has not confirmed their e-mail address yet: phone them "
+            "instead."
         )
     if current.offers.filter(
         status=WaitlistOffer.Status.PENDING, practitioner=slot.practitioner, start=slot.start
@@ -430,7 +437,12 @@ def waitlist_offer_send(*, offer_id: int) -> bool:
             .filter(pk=offer_id)
             .first()
         )
-        if offer is None or not offer.is_open or offer.sent_at or not offer.entry.patient.email:
+        if (
+            offer is None
+            or not offer.is_open
+            or offer.sent_at
+            or not offer.entry.patient.email_confirmed
+        ):
             return False
         offer.sent_at = timezone.now()
         offer.save(update_fields=["sent_at"])

@@ -45,8 +45,11 @@ class PatientFactory(factory.django.DjangoModelFactory):
     phone = factory.Sequence(lambda n: f"604-555-{n % 10000:04d}")
 
 
-def make_patient(**fields) -> Patient:
-    """A patient created through the service, so its search text is kept like the app's."""
+def make_patient(*, email_confirmed: bool = False, **fields) -> Patient:
+    """A patient created through the service, so its search text is kept like the app's;
+    `email_confirmed`: their e-mail address is confirmed too, as by the link they were sent."""
+    from django.utils import timezone
+
     from clinic import services
 
     by = fields.pop("by", None) or UserFactory(roles={Role.FRONT_DESK})
@@ -55,7 +58,11 @@ def make_patient(**fields) -> Patient:
         "legal_last_name": "Example",
         "date_of_birth": dt.date(1980, 1, 1),
     }
-    return services.patient_create(by=by, **(defaults | fields))
+    patient = services.patient_create(by=by, **(defaults | fields))
+    if email_confirmed:
+        patient.email_verified, patient.email_verified_at = patient.email, timezone.now()
+        patient.save(update_fields=["email_verified", "email_verified_at"])
+    return patient
 
 
 PAIN_ANSWERS = {

@@ -22,6 +22,7 @@ from clinic.models import (
     AppointmentType,
     ClinicPolicy,
     NeedlingDay,
+    Patient,
     WaitlistEntry,
     WaitlistOffer,
 )
@@ -30,8 +31,10 @@ from clinic.services.waitlist import (
     Outcome,
     waitlist_matches,
     waitlist_offer_accept,
+    waitlist_offer_send,
     waitlist_offer_token,
     waitlist_offer_withdraw,
+    waitlist_offers_make,
 )
 from clinic.tests.factories import make_patient, make_practitioner, verified_client
 
@@ -64,7 +67,10 @@ def slot(maya, ims, day) -> Slot:
 
 def _wait(name: str, ims, by, *, practitioners=(), days_ago: int = 0, **fields):
     patient = make_patient(
-        legal_first_name=name, legal_last_name="Waiting", email=f"{name.lower()}@example.org"
+        legal_first_name=name,
+        legal_last_name="Waiting",
+        email=f"{name.lower()}@example.org",
+        email_confirmed=True,
     )
     entry = services.waitlist_entry_create(
         patient=patient,
@@ -284,6 +290,38 @@ def test_automatic_offers_after_a_cancel_only_when_the_clinic_says_so(
         freed[0].run()
     offers = WaitlistOffer.objects.order_by("created_at")
     assert [o.entry.patient.legal_first_name for o in offers] == ["Auto0", "Auto1", "Auto2"]
+
+
+def test_an_unconfirmed_address_gets_no_offer_and_automatic_offers_pass_it_by(
+    slot, ims, front_desk, client, django_capture_on_commit_callbacks
+):
+    """The offer's link books the visit for whoever opens it, so it goes only to an address
+    the patient confirmed: the desk is told to phone, the automatic offer goes to the next
+    match, the matches page shows no "Offer by e-mail" for that patient, and an offer whose
+    patient changed their address before it was sent is not sent."""
+    unconfirmed = _wait("Unsure", ims, front_desk, days_ago=20)
+    Patient.objects.filter(pk=unconfirmed.patient_id).update(email_verified="")
+    confirmed = _wait("Sure", ims, front_desk, days_ago=5)
+    unconfirmed.patient.refresh_from_db()
+    with pytest.raises(ValidationError, match="has not confirmed their e-mail address"):
+        services.waitlist_offer_create(entry=unconfirmed, slot=slot, by=front_desk)
+    assert not WaitlistOffer.objects.exists()
+
+    query = (
+        f"?practitioner={slot.practitioner.pk}&location={slot.location.pk}"
+        f"&type={slot.type.pk}&date={slot.start.date().isoformat()}&time=10:00"
+    )
+    page = verified_client(front_desk).get(reverse("clinic:waitlist_matches") + query)
+    page = page.content.decode()
+    assert "Unsure Waiting" in page
+    assert "E-mail not confirmed: phone" in page
+    assert page.count("Offer by e-mail") == 1
+
+    made = waitlist_offers_make(slot=slot, by=front_desk, count=1)
+    assert [offer.entry for offer in made] == [confirmed]
+    made[0].entry.patient.email = "someone.else@example.org"  # changed since: not sent
+    made[0].entry.patient.save(update_fields=["email"])
+    assert waitlist_offer_send(offer_id=made[0].pk) is False
 
 
 def test_entry_form_errors_sit_next_to_their_fields(front_desk, ims):

@@ -47,7 +47,10 @@ def test_two_patients_accepting_the_same_slot_at_once_book_it_once():
     offers = []
     for name in ("Ada", "Bea"):
         patient = make_patient(
-            legal_first_name=name, legal_last_name="Racer", email=f"{name}@example.org"
+            legal_first_name=name,
+            legal_last_name="Racer",
+            email=f"{name}@example.org",
+            email_confirmed=True,
         )
         entry = services.waitlist_entry_create(
             patient=patient, by=desk, type=ims, earliest_date=timezone.localdate()
