@@ -47,6 +47,9 @@ Privacy (clinic/views/audit.py)
   /clinic-admin/audit/ (GET)             AuditFilterForm: user, patient, action, date_from,
                                          date_to; tab, page
 
+The course of care's forms (plans, discharge, waitlist, dashboard filters) are fuzzed in
+clinic/tests/test_form_fuzz_course.py.
+
 Not covered: the Django admin's change forms (clinic admins edit reference data and users
 there; they are Django's generated ModelAdmin forms, not the app's views), and
 /accounts/2fa/backup-codes/ (GET only, no input).
